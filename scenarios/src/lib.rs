@@ -1,0 +1,28 @@
+//! raceway's catalog: real cache races, one module each.
+//!
+//! Each module models one system of `shared/specs/` as a [`raceway_sim::Model`]: the state,
+//! the operations as async functions with one step per shared access (reading like the
+//! original code), the variants (the code before the fix, the fix as merged, other designs),
+//! the workloads, the invariants, the seed report's interleaving as a named schedule, and the
+//! expected verdict of every (workload, variant) pair with its reason. Adding a scenario is
+//! adding a module and one line to [`CATALOG`]. Nothing here knows of the command line.
+
+mod catalog;
+pub mod wlog;
+
+pub use catalog::{CatalogError, Expectation, Expected, Item, NamedSchedule, Scenario};
+
+/// Every scenario, in the order the catalog lists them.
+pub static CATALOG: &[&Scenario] = &[&wlog::SCENARIO];
+
+/// The scenario called `name`.
+pub fn find(name: &str) -> Result<&'static Scenario, CatalogError> {
+    CATALOG
+        .iter()
+        .copied()
+        .find(|s| s.name == name)
+        .ok_or_else(|| CatalogError::UnknownScenario {
+            name: name.to_string(),
+            known: CATALOG.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+        })
+}

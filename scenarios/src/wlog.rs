@@ -1,0 +1,435 @@
+//! `wlog`: a stale cached "missing" record (voedger, `pkg/istoragecache/impl.go`).
+//!
+//! **The real system.** An app's storage is fronted by one cache shared by all its goroutines.
+//! A slot is `Absent`, `Miss` (a cached "not found") or `Val(v)`; nothing expires. The command
+//! processor forks two goroutines per command: the sync projector reads the wlog record by
+//! exact offset through `Get`, while `PutWlog` writes it with `InsertIfNotExists`. `Get` is not
+//! atomic: between its `storage.Get` and its `cache.Set` the record can be inserted and cached,
+//! and the projector's `cache.Set(k, nil)` then overwrites it with a permanent "missing".
+//! Exact-offset reads go through `Get` (and find nothing), range reads through `Read` (and find
+//! the record): that disagreement is what users saw.
+//!
+//! **The model.** One key `k`; every cache and storage access is one step. Eviction is a task,
+//! `evictor`, whose single step `cache.Evict(k)` the scheduler may place anywhere in the
+//! workload: one eviction per run (the spec allows one at any step; more than one adds no
+//! behaviour to these workloads, since a second eviction only repeats the first's effect on
+//! the one key). The settle phase runs `Get(k)` and `Read(k..)` once more.
+//!
+//! **Variants.** `buggy` sets the cache unconditionally after a storage read, `Miss` or `Val`.
+//! `merged` (upstream 088667a7) writes a `Miss` only if the key is not cached at that moment
+//! (check and set as one step under the cache mutex); positive sets stay unconditional.
+//! `no-negative` never caches a miss. `epoch` keeps a per-key epoch that every storage write
+//! bumps in the same step; `Get` notes it first and installs its result only if unchanged.
+
+use crate::catalog::{Expectation, Expected, Item, NamedSchedule, Scenario};
+use raceway_sim::strategy::ScriptStep::Task;
+use raceway_sim::{Check, Cx, Footprint, Invariant, Model, Runner, Simulation, Spawner};
+use std::fmt;
+
+const CACHE: &str = "cache[k]";
+const STORAGE: &str = "storage[k]";
+const EPOCH: &str = "epoch[k]";
+
+/// A version of the record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum V {
+    /// The wlog record of the `fork` workload.
+    V,
+    /// The record's first version (`records`).
+    V1,
+    /// The record's second version (`records`).
+    V2,
+}
+
+impl fmt::Debug for V {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            V::V => "v",
+            V::V1 => "v1",
+            V::V2 => "v2",
+        })
+    }
+}
+
+/// A cache slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// Nothing cached.
+    Absent,
+    /// A cached "not found".
+    Miss,
+    /// A cached value.
+    Val(V),
+}
+
+impl Slot {
+    fn of(found: Option<V>) -> Slot {
+        found.map_or(Slot::Miss, Slot::Val)
+    }
+}
+
+/// What a storage read found, as the trace shows it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Lookup(Option<V>);
+
+impl fmt::Debug for Lookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(v) => write!(f, "found {v:?}"),
+            None => f.write_str("not found"),
+        }
+    }
+}
+
+/// What a conditional cache fill did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fill {
+    Set(Slot),
+    Skipped,
+}
+
+/// The shared state: one key's storage row and cache slot, and the checker's ghost results.
+#[derive(Debug)]
+pub struct State {
+    storage: Option<V>,
+    cache: Slot,
+    epoch: u64,
+    /// Ghost: what the settle phase's `Get(k)` and `Read(k..)` returned.
+    settled: Option<(Option<V>, Option<V>)>,
+}
+
+/// The variants of the spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    /// Unconditional cache set after a storage read.
+    Buggy,
+    /// The upstream fix: a `Miss` only into an empty slot.
+    Merged,
+    /// Never cache a miss.
+    NoNegative,
+    /// Per-key epoch; install a read only if no write happened since it began.
+    Epoch,
+}
+
+/// The workloads of the spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workload {
+    /// The seed: projector `Get` against `PutWlog`'s `InsertIfNotExists`.
+    Fork,
+    /// `Fork` with one eviction anywhere.
+    ForkEvict,
+    /// A record read, updated and deleted concurrently.
+    Records,
+}
+
+const VARIANTS: [Variant; 4] = [
+    Variant::Buggy,
+    Variant::Merged,
+    Variant::NoNegative,
+    Variant::Epoch,
+];
+const WORKLOADS: [Workload; 3] = [Workload::Fork, Workload::ForkEvict, Workload::Records];
+
+/// The model of one (workload, variant).
+#[derive(Clone, Copy, Debug)]
+pub struct Wlog {
+    /// The workload.
+    pub workload: Workload,
+    /// The variant.
+    pub variant: Variant,
+}
+
+fn set_label(slot: Slot) -> &'static str {
+    match slot {
+        Slot::Absent => "cache.Del(k)",
+        Slot::Miss => "cache.Set(k, Miss)",
+        Slot::Val(V::V) => "cache.Set(k, Val(v))",
+        Slot::Val(V::V1) => "cache.Set(k, Val(v1))",
+        Slot::Val(V::V2) => "cache.Set(k, Val(v2))",
+    }
+}
+
+impl Wlog {
+    fn storage_write(&self) -> Footprint {
+        match self.variant {
+            Variant::Epoch => Footprint::write(STORAGE).and_write(EPOCH),
+            _ => Footprint::write(STORAGE),
+        }
+    }
+
+    fn bump(&self, s: &mut State) {
+        if self.variant == Variant::Epoch {
+            s.epoch += 1;
+        }
+    }
+
+    /// `cachedAppStorage.Get(k)`.
+    async fn get(self, cx: &Cx<State>) -> Option<V> {
+        let (slot, epoch) = if self.variant == Variant::Epoch {
+            let fp = Footprint::read(CACHE).and_read(EPOCH);
+            cx.step("cache.HasGet(k)", fp, |s| (s.cache, s.epoch)).await
+        } else {
+            let slot = cx.step("cache.HasGet(k)", Footprint::read(CACHE), |s| s.cache);
+            (slot.await, 0)
+        };
+        match slot {
+            Slot::Miss => return None,
+            Slot::Val(v) => return Some(v),
+            Slot::Absent => {}
+        }
+        let found = cx
+            .step("storage.Get(k)", Footprint::read(STORAGE), |s| Lookup(s.storage))
+            .await
+            .0;
+        let fill = Slot::of(found);
+        let write = Footprint::write(CACHE);
+        match (self.variant, found) {
+            (Variant::Buggy, _) | (Variant::Merged | Variant::NoNegative, Some(_)) => {
+                cx.step(set_label(fill), write, |s| s.cache = fill).await;
+            }
+            (Variant::Merged, None) => {
+                let fp = Footprint::read(CACHE).and_write(CACHE);
+                cx.step("cache.SetIfAbsent(k, Miss)", fp, |s| {
+                    if s.cache == Slot::Absent {
+                        s.cache = Slot::Miss;
+                        Fill::Set(Slot::Miss)
+                    } else {
+                        Fill::Skipped
+                    }
+                })
+                .await;
+            }
+            (Variant::NoNegative, None) => {}
+            (Variant::Epoch, _) => {
+                let fp = Footprint::read(EPOCH).and_write(CACHE);
+                cx.step("cache.SetIfEpochUnchanged(k)", fp, |s| {
+                    if s.epoch == epoch {
+                        s.cache = fill;
+                        Fill::Set(fill)
+                    } else {
+                        Fill::Skipped
+                    }
+                })
+                .await;
+            }
+        }
+        found
+    }
+
+    /// `cachedAppStorage.InsertIfNotExists(k, v)`.
+    async fn insert_if_not_exists(self, cx: &Cx<State>, v: V) {
+        let inserted = cx
+            .step("storage.InsertIfNotExists(k, v)", self.storage_write(), |s| {
+                let inserted = s.storage.is_none();
+                if inserted {
+                    s.storage = Some(v);
+                    self.bump(s);
+                }
+                inserted
+            })
+            .await;
+        if inserted {
+            let slot = Slot::Val(v);
+            cx.step(set_label(slot), Footprint::write(CACHE), |s| s.cache = slot)
+                .await;
+        }
+    }
+
+    /// `cachedAppStorage.Put(k, v)`.
+    async fn put(self, cx: &Cx<State>, v: V) {
+        cx.step("storage.Put(k, v2)", self.storage_write(), |s| {
+            s.storage = Some(v);
+            self.bump(s);
+        })
+        .await;
+        let slot = Slot::Val(v);
+        cx.step(set_label(slot), Footprint::write(CACHE), |s| s.cache = slot)
+            .await;
+    }
+
+    /// `cachedAppStorage.CompareAndDelete(k, v)`.
+    async fn compare_and_delete(self, cx: &Cx<State>, v: V) {
+        let deleted = cx
+            .step("storage.CompareAndDelete(k, v2)", self.storage_write(), |s| {
+                let deleted = s.storage == Some(v);
+                if deleted {
+                    s.storage = None;
+                    self.bump(s);
+                }
+                deleted
+            })
+            .await;
+        if deleted {
+            cx.step("cache.Del(k)", Footprint::write(CACHE), |s| {
+                s.cache = Slot::Absent
+            })
+            .await;
+        }
+    }
+
+    /// `cachedAppStorage.Read(range)`: bypasses the cache.
+    async fn read(self, cx: &Cx<State>) -> Option<V> {
+        cx.step("storage.Read(k..)", Footprint::read(STORAGE), |s| {
+            Lookup(s.storage)
+        })
+        .await
+        .0
+    }
+}
+
+/// Safety at quiescence: the cache never contradicts storage.
+fn cache_agrees_with_storage(s: &State) -> Check {
+    match (s.cache, s.storage) {
+        (Slot::Miss, Some(v)) => Err(format!("cache holds Miss but storage holds {v:?}")),
+        (Slot::Val(c), stored) if stored != Some(c) => Err(format!(
+            "cache holds Val({c:?}) but storage {}",
+            stored.map_or("lacks the key".to_string(), |v| format!("holds {v:?}"))
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Convergence: a read by exact offset agrees with a read over a range holding it.
+fn get_agrees_with_read(s: &State) -> Check {
+    match s.settled {
+        Some((get, read)) if get != read => Err(format!(
+            "Get(k) by exact offset returns {:?} but Read(k..) returns {:?}",
+            Lookup(get),
+            Lookup(read)
+        )),
+        Some(_) => Ok(()),
+        None => Err("the settle phase did not run".to_string()),
+    }
+}
+
+static INVARIANTS: [Invariant<State>; 2] = [
+    Invariant::safety_at_end("cache-agrees-with-storage", cache_agrees_with_storage),
+    Invariant::convergence("get-agrees-with-read", get_agrees_with_read),
+];
+
+impl Model for Wlog {
+    type State = State;
+
+    fn init(&self) -> State {
+        State {
+            storage: (self.workload == Workload::Records).then_some(V::V1),
+            cache: Slot::Absent,
+            epoch: 0,
+            settled: None,
+        }
+    }
+
+    fn workload(&self, sp: &mut Spawner<'_, State>) {
+        let m = *self;
+        match self.workload {
+            Workload::Fork | Workload::ForkEvict => {
+                sp.spawn("projector", move |cx| async move {
+                    m.get(&cx).await;
+                });
+                sp.spawn("putwlog", move |cx| async move {
+                    m.insert_if_not_exists(&cx, V::V).await;
+                });
+                if self.workload == Workload::ForkEvict {
+                    sp.spawn("evictor", |cx| async move {
+                        cx.step("cache.Evict(k)", Footprint::write(CACHE), |s| {
+                            std::mem::replace(&mut s.cache, Slot::Absent)
+                        })
+                        .await;
+                    });
+                }
+            }
+            Workload::Records => {
+                sp.spawn("reader", move |cx| async move {
+                    m.get(&cx).await;
+                });
+                sp.spawn("writer", move |cx| async move {
+                    m.put(&cx, V::V2).await;
+                });
+                sp.spawn("deleter", move |cx| async move {
+                    m.compare_and_delete(&cx, V::V2).await;
+                });
+            }
+        }
+    }
+
+    fn settle(&self, sp: &mut Spawner<'_, State>) {
+        let m = *self;
+        sp.spawn("settle", move |cx| async move {
+            let get = m.get(&cx).await;
+            let read = m.read(&cx).await;
+            cx.ghost(|s| s.settled = Some((get, read)));
+        });
+    }
+
+    fn invariants(&self) -> &[Invariant<State>] {
+        &INVARIANTS
+    }
+}
+
+fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
+    Box::new(Runner::new(Wlog {
+        workload: WORKLOADS[workload],
+        variant: VARIANTS[variant],
+    }))
+}
+
+const fn expect(
+    workload: &'static str,
+    variant: &'static str,
+    expected: Expected,
+    reason: &'static str,
+) -> Expectation {
+    Expectation {
+        workload,
+        variant,
+        expected,
+        reason,
+    }
+}
+
+use Expected::{Breaks, Holds};
+
+/// The `wlog` scenario.
+pub static SCENARIO: Scenario = Scenario {
+    name: "wlog",
+    title: "voedger: projector Get vs PutWlog on a shared storage cache",
+    workloads: &[
+        Item { name: "fork", about: "the seed: projector Get(k) races PutWlog's InsertIfNotExists(k, v)" },
+        Item { name: "fork-evict", about: "fork, with one cache eviction anywhere" },
+        Item { name: "records", about: "k holds v1; Get(k) races Put(k, v2) and CompareAndDelete(k, v2)" },
+    ],
+    variants: &[
+        Item { name: "buggy", about: "Get sets the cache unconditionally, Miss or Val" },
+        Item { name: "merged", about: "088667a7: a Miss only into an empty slot, under the cache mutex" },
+        Item { name: "no-negative", about: "Get never caches a miss" },
+        Item { name: "epoch", about: "per-key epoch bumped by writers; Get installs only if unchanged" },
+    ],
+    expectations: &[
+        expect("fork", "buggy", Breaks, "the seed: the projector's Set(k, Miss) lands after PutWlog's Set(k, Val(v))"),
+        expect("fork", "merged", Holds, "a Miss is set only into an empty slot, and PutWlog's Set(Val) overwrites any Miss"),
+        expect("fork", "no-negative", Holds, "no Miss is ever cached, and the only value set is the inserted one"),
+        expect("fork", "epoch", Holds, "the insert bumps the epoch, so a Get that read before it installs nothing"),
+        expect("fork-evict", "buggy", Breaks, "the seed's race needs no eviction"),
+        expect("fork-evict", "merged", Breaks, "an eviction between PutWlog's Set(Val) and the projector's SetIfAbsent(Miss) empties the slot, so the stale Miss goes in: the fix relies on the entry staying cached"),
+        expect("fork-evict", "no-negative", Holds, "no Miss is ever cached; an eviction only sends the next Get to storage"),
+        expect("fork-evict", "epoch", Holds, "eviction does not touch storage, and a Get that raced the insert sees the epoch moved"),
+        expect("records", "buggy", Breaks, "the reader's Set(k, Val(v1)) lands after the writer's Put(v2): a stale positive entry"),
+        expect("records", "merged", Breaks, "the fix guards only Miss; the reader's unconditional Set(k, Val(v1)) still lands after Put(v2)"),
+        expect("records", "no-negative", Breaks, "positive sets stay unconditional: the reader's Set(k, Val(v1)) after Put(v2)"),
+        expect("records", "epoch", Breaks, "the epoch guards Get's fill only: the writer's own Set(k, Val(v2)) lands after the deleter's storage delete and cache.Del"),
+    ],
+    named: &[NamedSchedule {
+        name: "seed",
+        workload: "fork",
+        variant: "buggy",
+        about: "the seed report's interleaving: Set(k, Miss) overwrites Set(k, Val(v))",
+        script: &[
+            Task("projector"),
+            Task("projector"),
+            Task("putwlog"),
+            Task("putwlog"),
+            Task("projector"),
+        ],
+    }],
+    build,
+};

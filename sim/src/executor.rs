@@ -1,0 +1,503 @@
+//! The executor: runs a [`Model`]'s tasks to the end under a [`Strategy`], one step at a time.
+//!
+//! A [`Runner`] owns everything of a run (no global state, no threads, no wall clock), so a
+//! sweep runs one runner per thread. Between runs it keeps its buffers: after the first run,
+//! a run allocates only the tasks' futures, and nothing on the per-step path allocates unless
+//! the trace is being recorded.
+
+use crate::footprint::Footprint;
+use crate::model::{Invariant, Kind, Model, When};
+use crate::panic;
+use crate::schedule::Schedule;
+use crate::strategy::{Candidate, Diverged, Strategy, TaskId};
+use crate::task::{Cx, EventId, MutexId};
+use crate::time::Instant;
+use crate::trace::{Event, Trace, Violation, TRACE_VERSION};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+/// The default step limit of a run, beyond which it counts as a livelock.
+pub const DEFAULT_MAX_STEPS: u32 = 10_000;
+
+type TaskFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+/// What a waiting task waits for before its next step can be granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Guard {
+    /// A plain step: can go at any time.
+    Ready,
+    /// A lock: can go when the mutex is free.
+    Mutex(u32),
+    /// A join: can go when the task has ended.
+    Join(TaskId),
+    /// A sleep: can go when the clock has reached the instant.
+    Time(Instant),
+    /// An event: can go once notified (or at the wait's deadline).
+    Event(u32),
+    /// A pick among n: answered at once by the strategy, never scheduled.
+    Pick(u32),
+}
+
+/// A task's pending step.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wait {
+    pub(crate) label: &'static str,
+    pub(crate) footprint: Footprint,
+    pub(crate) on: Guard,
+    pub(crate) deadline: Option<Instant>,
+}
+
+pub(crate) struct TaskSlot {
+    pub(crate) name: &'static str,
+    /// The step it waits to take; `None` while it runs and once it has ended.
+    pub(crate) wait: Option<Wait>,
+    pub(crate) done: bool,
+    pub(crate) notified: bool,
+    pub(crate) answer: u32,
+}
+
+pub(crate) struct MutexSlot {
+    pub(crate) name: &'static str,
+    pub(crate) owner: Option<TaskId>,
+}
+
+/// The engine's side of the shared state, reached by tasks through [`Cx`].
+pub(crate) struct Core {
+    pub(crate) tasks: Vec<TaskSlot>,
+    pub(crate) mutexes: Vec<MutexSlot>,
+    pub(crate) events: Vec<&'static str>,
+    pub(crate) now: Instant,
+    pub(crate) record: bool,
+    pub(crate) trace: Vec<Event>,
+    /// Futures of tasks spawned since the executor last looked, in spawn order.
+    spawned: Vec<TaskFuture>,
+}
+
+pub(crate) struct Shared<S> {
+    pub(crate) state: RefCell<S>,
+    pub(crate) core: RefCell<Core>,
+}
+
+pub(crate) fn spawn<S: 'static, F, Fut>(shared: &Rc<Shared<S>>, name: &'static str, body: F) -> TaskId
+where
+    F: FnOnce(Cx<S>) -> Fut,
+    Fut: Future<Output = ()> + 'static,
+{
+    let task = shared.core.borrow().tasks.len() as TaskId;
+    let fut = Box::pin(body(Cx {
+        shared: shared.clone(),
+        task,
+    }));
+    let mut core = shared.core.borrow_mut();
+    core.tasks.push(TaskSlot {
+        name,
+        wait: None,
+        done: false,
+        notified: false,
+        answer: 0,
+    });
+    core.spawned.push(fut);
+    task
+}
+
+/// Creates a run's tasks, mutexes and events; handed to [`Model::workload`] and
+/// [`Model::settle`].
+pub struct Spawner<'a, S: 'static> {
+    shared: &'a Rc<Shared<S>>,
+}
+
+impl<S: 'static> Spawner<'_, S> {
+    /// Spawns a task named `name` running `body`; ids are given in spawn order.
+    pub fn spawn<F, Fut>(&mut self, name: &'static str, body: F) -> TaskId
+    where
+        F: FnOnce(Cx<S>) -> Fut,
+        Fut: Future<Output = ()> + 'static,
+    {
+        spawn(self.shared, name, body)
+    }
+
+    /// A new unlocked mutex; `name` is the resource its lock steps touch (`mu`, `store1.mu`).
+    pub fn mutex(&mut self, name: &'static str) -> MutexId {
+        let mut core = self.shared.core.borrow_mut();
+        core.mutexes.push(MutexSlot { name, owner: None });
+        MutexId(core.mutexes.len() as u32 - 1)
+    }
+
+    /// A new event for [`Cx::wait`] and [`Cx::notify`].
+    pub fn event(&mut self, name: &'static str) -> EventId {
+        let mut core = self.shared.core.borrow_mut();
+        core.events.push(name);
+        EventId(core.events.len() as u32 - 1)
+    }
+}
+
+/// How a run ended, short of a divergence from its schedule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// The first violation, which ended the run; `None` when every invariant held.
+    pub violation: Option<Violation>,
+    /// The steps taken.
+    pub steps: u32,
+}
+
+/// A type-erased runner, so that a catalog can hand out any scenario's runner.
+pub trait Simulation {
+    /// Runs once under `strategy`; with `record`, keeps the full trace for [`Self::trace`].
+    fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged>;
+    /// The choices of the last run.
+    fn schedule(&self) -> &Schedule;
+    /// The trace of the last recorded run.
+    fn trace(&self) -> &Trace;
+}
+
+/// Runs one model many times, reusing its buffers.
+pub struct Runner<M: Model> {
+    model: M,
+    shared: Rc<Shared<M::State>>,
+    futures: Vec<Option<TaskFuture>>,
+    candidates: Vec<Candidate>,
+    schedule: Schedule,
+    trace: Trace,
+    every_step: Vec<Invariant<M::State>>,
+    at_end: Vec<Invariant<M::State>>,
+    max_steps: u32,
+    steps: u32,
+}
+
+impl<M: Model> Runner<M> {
+    /// A runner for `model`, with the default step limit.
+    pub fn new(model: M) -> Self {
+        let (every_step, at_end) = model
+            .invariants()
+            .iter()
+            .partition(|i| i.when == When::EveryStep);
+        let shared = Rc::new(Shared {
+            state: RefCell::new(model.init()),
+            core: RefCell::new(Core {
+                tasks: Vec::new(),
+                mutexes: Vec::new(),
+                events: Vec::new(),
+                now: Instant::ZERO,
+                record: false,
+                trace: Vec::new(),
+                spawned: Vec::new(),
+            }),
+        });
+        Self {
+            model,
+            shared,
+            futures: Vec::new(),
+            candidates: Vec::new(),
+            schedule: Schedule::default(),
+            trace: Trace::default(),
+            every_step,
+            at_end,
+            max_steps: DEFAULT_MAX_STEPS,
+            steps: 0,
+        }
+    }
+
+    /// Sets the step limit beyond which a run counts as a livelock.
+    pub fn with_max_steps(mut self, max_steps: u32) -> Self {
+        self.max_steps = max_steps;
+        self
+    }
+
+    /// The model being run.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    fn reset(&mut self, record: bool) {
+        self.futures.clear();
+        *self.shared.state.borrow_mut() = self.model.init();
+        let mut core = self.shared.core.borrow_mut();
+        core.tasks.clear();
+        core.mutexes.clear();
+        core.events.clear();
+        core.spawned.clear();
+        core.trace.clear();
+        core.now = Instant::ZERO;
+        core.record = record;
+        self.schedule.clear();
+        self.steps = 0;
+    }
+
+    fn execute(&mut self, strategy: &mut dyn Strategy) -> Result<Option<Violation>, Diverged> {
+        self.model.workload(&mut Spawner {
+            shared: &self.shared,
+        });
+        if let Some(v) = self.start_spawned(strategy)? {
+            return Ok(Some(v));
+        }
+        let mut settled = false;
+        loop {
+            if self.steps >= self.max_steps {
+                let message = format!("the run did not end within {} steps", self.max_steps);
+                return Ok(Some(self.violation(Kind::Livelock, "step-limit".into(), message)));
+            }
+            if self.collect_candidates() {
+                continue;
+            }
+            if self.candidates.is_empty() {
+                if self.shared.core.borrow().tasks.iter().any(|t| !t.done) {
+                    let message = self.describe_deadlock();
+                    return Ok(Some(self.violation(Kind::Deadlock, "deadlock".into(), message)));
+                }
+                if settled {
+                    break;
+                }
+                settled = true;
+                self.push_event(Event::Settle);
+                self.model.settle(&mut Spawner {
+                    shared: &self.shared,
+                });
+                if let Some(v) = self.start_spawned(strategy)? {
+                    return Ok(Some(v));
+                }
+                continue;
+            }
+            let chosen = strategy.next_task(&self.candidates)?;
+            if self.candidates.len() > 1 {
+                self.schedule.push(chosen as u32);
+            }
+            let task = self.candidates[chosen].task;
+            self.shared.core.borrow_mut().tasks[task as usize].wait = None;
+            self.steps += 1;
+            if let Some(v) = self.poll(task, strategy)? {
+                return Ok(Some(v));
+            }
+            if let Some(v) = self.start_spawned(strategy)? {
+                return Ok(Some(v));
+            }
+            if let Some(v) = self.check(When::EveryStep) {
+                return Ok(Some(v));
+            }
+        }
+        Ok(self.check(When::EveryStep).or_else(|| self.check(When::Quiescence)))
+    }
+
+    /// Fills `candidates` with the tasks whose step can be granted now. When none can but a
+    /// timer is pending, advances the clock to it instead and returns `true`.
+    fn collect_candidates(&mut self) -> bool {
+        self.candidates.clear();
+        let mut core = self.shared.core.borrow_mut();
+        let now = core.now;
+        let mut next_timer: Option<Instant> = None;
+        for (i, t) in core.tasks.iter().enumerate() {
+            let Some(w) = t.wait else { continue };
+            let timer = match w.on {
+                Guard::Time(at) => Some(at),
+                _ => w.deadline,
+            };
+            let ready = match w.on {
+                Guard::Ready => true,
+                Guard::Mutex(m) => core.mutexes[m as usize].owner.is_none(),
+                Guard::Join(j) => core.tasks[j as usize].done,
+                Guard::Event(_) => t.notified,
+                Guard::Time(_) | Guard::Pick(_) => false,
+            } || timer.is_some_and(|at| at <= now);
+            if ready {
+                self.candidates.push(Candidate {
+                    task: i as TaskId,
+                    name: t.name,
+                    label: w.label,
+                    footprint: w.footprint,
+                });
+            } else if let Some(at) = timer {
+                next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
+            }
+        }
+        if self.candidates.is_empty() {
+            if let Some(at) = next_timer {
+                core.now = at;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Polls a task that was granted its step, answering its picks on the way, until it waits
+    /// for its next step or ends.
+    fn poll(
+        &mut self,
+        task: TaskId,
+        strategy: &mut dyn Strategy,
+    ) -> Result<Option<Violation>, Diverged> {
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            let Some(fut) = self.futures[task as usize].as_mut() else {
+                return Ok(None);
+            };
+            let polled = panic::catch(|| fut.as_mut().poll(&mut cx));
+            let mut core = self.shared.core.borrow_mut();
+            let slot = &mut core.tasks[task as usize];
+            let name = slot.name;
+            match polled {
+                Err(message) => {
+                    slot.done = true;
+                    drop(core);
+                    let message = format!("task `{name}` panicked: {message}");
+                    return Ok(Some(self.violation(Kind::Panic, "panic".into(), message)));
+                }
+                Ok(Poll::Ready(())) => {
+                    slot.done = true;
+                    drop(core);
+                    self.futures[task as usize] = None;
+                    return Ok(None);
+                }
+                Ok(Poll::Pending) => match slot.wait {
+                    Some(Wait {
+                        label,
+                        on: Guard::Pick(n),
+                        ..
+                    }) => {
+                        slot.wait = None;
+                        drop(core);
+                        let chosen = strategy.next_pick(label, n)?;
+                        self.schedule.push(chosen);
+                        let mut core = self.shared.core.borrow_mut();
+                        core.tasks[task as usize].answer = chosen;
+                        if core.record {
+                            core.trace.push(Event::Pick {
+                                task,
+                                label,
+                                chosen,
+                                of: n,
+                            });
+                        }
+                    }
+                    Some(_) => return Ok(None),
+                    None => {
+                        slot.done = true;
+                        drop(core);
+                        let message = format!(
+                            "task `{name}` awaited a future that is not raceway's; \
+                             only Cx's steps, locks, sleeps, waits and joins can be awaited"
+                        );
+                        return Ok(Some(self.violation(Kind::Panic, "panic".into(), message)));
+                    }
+                },
+            }
+        }
+    }
+
+    /// Moves newly spawned futures into the task table and polls each to its first step.
+    fn start_spawned(&mut self, strategy: &mut dyn Strategy) -> Result<Option<Violation>, Diverged> {
+        loop {
+            let first = self.futures.len();
+            let spawned = std::mem::take(&mut self.shared.core.borrow_mut().spawned);
+            if spawned.is_empty() {
+                // Hand the (empty) buffer back so that its capacity is reused.
+                self.shared.core.borrow_mut().spawned = spawned;
+                return Ok(None);
+            }
+            let mut spawned = spawned;
+            self.futures.extend(spawned.drain(..).map(Some));
+            self.shared.core.borrow_mut().spawned = spawned;
+            for task in first..self.futures.len() {
+                if let Some(v) = self.poll(task as TaskId, strategy)? {
+                    return Ok(Some(v));
+                }
+            }
+        }
+    }
+
+    fn check(&self, when: When) -> Option<Violation> {
+        let invariants = match when {
+            When::EveryStep => &self.every_step,
+            When::Quiescence => &self.at_end,
+        };
+        let state = self.shared.state.borrow();
+        invariants.iter().find_map(|inv| {
+            (inv.check)(&state)
+                .err()
+                .map(|message| self.violation(inv.kind, Cow::Borrowed(inv.name), message))
+        })
+    }
+
+    fn violation(&self, kind: Kind, invariant: Cow<'static, str>, message: String) -> Violation {
+        Violation {
+            kind,
+            invariant,
+            message,
+            step: self.steps,
+        }
+    }
+
+    fn describe_deadlock(&self) -> String {
+        let core = self.shared.core.borrow();
+        let waiting: Vec<String> = core
+            .tasks
+            .iter()
+            .filter(|t| !t.done)
+            .map(|t| {
+                let on = match t.wait.map(|w| w.on) {
+                    Some(Guard::Mutex(m)) => {
+                        let m = &core.mutexes[m as usize];
+                        let owner = m.owner.map_or("nobody", |o| core.tasks[o as usize].name);
+                        format!("lock({}) held by {owner}", m.name)
+                    }
+                    Some(Guard::Join(j)) => format!("join({})", core.tasks[j as usize].name),
+                    Some(Guard::Event(e)) => format!("wait({})", core.events[e as usize]),
+                    _ => "nothing".to_string(),
+                };
+                format!("{} waits for {on}", t.name)
+            })
+            .collect();
+        format!("no task can step: {}", waiting.join("; "))
+    }
+
+    fn push_event(&self, e: Event) {
+        let mut core = self.shared.core.borrow_mut();
+        if core.record {
+            core.trace.push(e);
+        }
+    }
+}
+
+impl<M: Model> Simulation for Runner<M> {
+    fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged> {
+        self.reset(record);
+        strategy.begin();
+        let outcome = self.execute(strategy);
+        let events = std::mem::take(&mut self.shared.core.borrow_mut().trace);
+        // Dropping the futures drops their guards; nothing they do is recorded any more.
+        self.shared.core.borrow_mut().record = false;
+        self.futures.clear();
+        let violation = outcome?;
+        strategy.finish()?;
+        if record {
+            let tasks = self.shared.core.borrow().tasks.iter().map(|t| t.name).collect();
+            self.trace = Trace {
+                version: TRACE_VERSION,
+                tasks,
+                events,
+                violation: violation.clone(),
+                schedule: self.schedule.clone(),
+                steps: self.steps,
+            };
+        } else {
+            // Keep the event buffer's capacity for the next recorded run.
+            let mut events = events;
+            events.clear();
+            self.shared.core.borrow_mut().trace = events;
+        }
+        Ok(Verdict {
+            violation,
+            steps: self.steps,
+        })
+    }
+
+    fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    fn trace(&self) -> &Trace {
+        &self.trace
+    }
+}

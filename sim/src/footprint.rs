@@ -1,0 +1,156 @@
+//! What a step touches: the shared resources it reads or writes.
+//!
+//! Footprints serve three readers: the trace (which resource a step touched), the Mermaid
+//! diagram (one lifeline per resource) and exploration's partial-order reduction (two steps
+//! commute when their footprints do not conflict). A footprint is a small fixed array so that
+//! declaring one costs nothing on the per-step path.
+
+use std::fmt;
+
+/// Whether an access reads or writes its resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The step only observes the resource.
+    Read,
+    /// The step may change the resource.
+    Write,
+}
+
+/// One access of a step to one named shared resource (`cache[k]`, `storage[k]`, `stream`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Access {
+    /// The resource's name, as it should appear in traces and diagrams.
+    pub resource: &'static str,
+    /// Read or write.
+    pub mode: Mode,
+}
+
+impl Access {
+    /// Whether two accesses conflict: same resource, at least one write.
+    pub fn conflicts(&self, other: &Access) -> bool {
+        self.resource == other.resource && (self.mode == Mode::Write || other.mode == Mode::Write)
+    }
+}
+
+/// The most accesses one step may declare. Real steps touch one resource, occasionally two
+/// (a storage write that bumps an epoch in the same atomic step).
+pub const MAX_ACCESSES: usize = 4;
+
+const EMPTY: Access = Access {
+    resource: "",
+    mode: Mode::Read,
+};
+
+/// The set of accesses of one step, built with `const` constructors:
+/// `Footprint::read("storage[k]").and_write("cache[k]")`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Footprint {
+    len: u8,
+    items: [Access; MAX_ACCESSES],
+}
+
+impl Default for Footprint {
+    fn default() -> Self {
+        Self::NONE
+    }
+}
+
+impl Footprint {
+    /// A step that touches no shared resource (a sleep, a wait that only synchronises).
+    pub const NONE: Footprint = Footprint {
+        len: 0,
+        items: [EMPTY; MAX_ACCESSES],
+    };
+
+    /// A step that reads `resource`.
+    pub const fn read(resource: &'static str) -> Self {
+        Self::NONE.and(resource, Mode::Read)
+    }
+
+    /// A step that writes `resource`.
+    pub const fn write(resource: &'static str) -> Self {
+        Self::NONE.and(resource, Mode::Write)
+    }
+
+    /// This footprint plus a read of `resource`.
+    pub const fn and_read(self, resource: &'static str) -> Self {
+        self.and(resource, Mode::Read)
+    }
+
+    /// This footprint plus a write of `resource`.
+    pub const fn and_write(self, resource: &'static str) -> Self {
+        self.and(resource, Mode::Write)
+    }
+
+    const fn and(mut self, resource: &'static str, mode: Mode) -> Self {
+        assert!(
+            (self.len as usize) < MAX_ACCESSES,
+            "a step declares at most MAX_ACCESSES accesses"
+        );
+        self.items[self.len as usize] = Access { resource, mode };
+        self.len += 1;
+        self
+    }
+
+    /// The accesses, in declaration order.
+    pub fn accesses(&self) -> &[Access] {
+        &self.items[..self.len as usize]
+    }
+
+    /// Whether the two steps may not commute: some resource is touched by both, once written.
+    pub fn conflicts(&self, other: &Footprint) -> bool {
+        self.accesses()
+            .iter()
+            .any(|a| other.accesses().iter().any(|b| a.conflicts(b)))
+    }
+}
+
+impl fmt::Debug for Footprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.accesses()).finish()
+    }
+}
+
+impl fmt::Display for Footprint {
+    /// `R storage[k], W cache[k]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.accesses().iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            let m = match a.mode {
+                Mode::Read => 'R',
+                Mode::Write => 'W',
+            };
+            write!(f, "{m} {}", a.resource)?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for Footprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.accesses())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicts_need_a_shared_resource_and_a_write() {
+        let r = Footprint::read("cache[k]");
+        let w = Footprint::write("cache[k]");
+        let other = Footprint::write("storage[k]");
+        assert!(!r.conflicts(&r));
+        assert!(r.conflicts(&w) && w.conflicts(&r) && w.conflicts(&w));
+        assert!(!w.conflicts(&other));
+        assert!(!Footprint::NONE.conflicts(&w));
+        assert_eq!(
+            Footprint::read("storage[k]").and_write("cache[k]").to_string(),
+            "R storage[k], W cache[k]"
+        );
+    }
+}

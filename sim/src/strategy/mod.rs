@@ -1,0 +1,66 @@
+//! Scheduling strategies: who decides each choice of a run.
+//!
+//! The executor asks its strategy before every step which of the tasks that can step goes
+//! next, and asks it to answer every pick a scenario makes (a fault, an eviction, a stale
+//! read). One trait, one small file per strategy:
+//!
+//! - [`Random`]: uniform choices from a ChaCha8 stream seeded by the run's seed;
+//! - [`Pct`]: probabilistic concurrency testing (priorities with `depth - 1` change points);
+//! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly;
+//! - [`Script`]: a human-written order of task names, for the scenarios' named schedules.
+
+mod pct;
+mod random;
+mod replay;
+mod script;
+
+pub use pct::Pct;
+pub use random::Random;
+pub use replay::Replay;
+pub use script::{Script, ScriptStep};
+
+use crate::footprint::Footprint;
+
+/// The identity of a task within one run: its index in spawn order.
+pub type TaskId = u32;
+
+/// A task that can take a step now, and the step it is waiting to take.
+#[derive(Clone, Copy, Debug)]
+pub struct Candidate {
+    /// The task.
+    pub task: TaskId,
+    /// The task's name, as the scenario spawned it.
+    pub name: &'static str,
+    /// The label of the step it will take.
+    pub label: &'static str,
+    /// What that step touches.
+    pub footprint: Footprint,
+}
+
+/// A strategy could not make a choice: the schedule it follows does not fit this run.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Diverged(pub String);
+
+/// Decides the choices of runs.
+///
+/// `next_task` is called before every step, also when only one task can step, so that a
+/// script can follow the steps one by one; the executor records a choice only when there
+/// were two or more candidates. `next_pick` is called only for picks among two or more
+/// options. A strategy that follows a schedule returns [`Diverged`] when the run does not
+/// fit it.
+pub trait Strategy {
+    /// Called once before each run.
+    fn begin(&mut self) {}
+
+    /// The index (into `candidates`, never empty) of the task that steps next.
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged>;
+
+    /// The option chosen among `n >= 2` for the pick `label`.
+    fn next_pick(&mut self, label: &'static str, n: u32) -> Result<u32, Diverged>;
+
+    /// Called once after each run; a strategy that must consume its whole input checks here.
+    fn finish(&mut self) -> Result<(), Diverged> {
+        Ok(())
+    }
+}

@@ -1,0 +1,64 @@
+//! Strict replay of a recorded schedule: every choice must fit, and all must be used.
+
+use super::{Candidate, Diverged, Strategy};
+use crate::schedule::Schedule;
+
+/// Follows a recorded [`Schedule`]. Fails with [`Diverged`] when a recorded choice is out of
+/// range, when the schedule runs out, or when choices are left over at the end: any of these
+/// means the schedule was recorded for another scenario, workload, variant or model version.
+#[derive(Clone, Debug)]
+pub struct Replay {
+    schedule: Schedule,
+    next: usize,
+}
+
+impl Replay {
+    /// Replays `schedule`.
+    pub fn new(schedule: Schedule) -> Self {
+        Self { schedule, next: 0 }
+    }
+
+    fn take(&mut self, n: u32, what: &str) -> Result<u32, Diverged> {
+        let Some(&c) = self.schedule.choices().get(self.next) else {
+            return Err(Diverged(format!(
+                "the schedule ended after {} choices, but the run needs another ({what} among {n})",
+                self.next
+            )));
+        };
+        if c >= n {
+            return Err(Diverged(format!(
+                "choice {} of the schedule is {c}, but the run offers only {n} ({what})",
+                self.next + 1
+            )));
+        }
+        self.next += 1;
+        Ok(c)
+    }
+}
+
+impl Strategy for Replay {
+    fn begin(&mut self) {
+        self.next = 0;
+    }
+
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+        match candidates.len() {
+            1 => Ok(0),
+            n => self.take(n as u32, "tasks").map(|c| c as usize),
+        }
+    }
+
+    fn next_pick(&mut self, label: &'static str, n: u32) -> Result<u32, Diverged> {
+        self.take(n, label)
+    }
+
+    fn finish(&mut self) -> Result<(), Diverged> {
+        let left = self.schedule.len() - self.next;
+        if left > 0 {
+            return Err(Diverged(format!(
+                "the run ended with {left} choices of the schedule unused"
+            )));
+        }
+        Ok(())
+    }
+}

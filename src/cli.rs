@@ -1,0 +1,84 @@
+//! The command line, as clap derives it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find, replay and explain cache-consistency races by deterministic simulation.
+#[derive(Parser, Debug)]
+#[command(name = "raceway", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the scenarios, their workloads and variants, and the expected verdicts.
+    List,
+    /// Run one schedule of a scenario and show its trace when an invariant breaks.
+    Run(RunArgs),
+    /// Re-run a saved JSON trace and confirm the same steps and violation.
+    Replay {
+        /// A trace saved by `raceway run --out FILE`.
+        file: PathBuf,
+    },
+}
+
+/// Which (scenario, workload, variant) to run.
+#[derive(Args, Debug, Clone)]
+pub struct Target {
+    /// The scenario (see `raceway list`).
+    pub scenario: String,
+    /// The workload; defaults to the named schedule's, else the scenario's first.
+    #[arg(long, short)]
+    pub workload: Option<String>,
+    /// The variant; defaults to the named schedule's, else the scenario's first.
+    #[arg(long, short)]
+    pub variant: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The seed of the random or PCT strategy.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The strategy that makes the choices.
+    #[arg(long, value_enum, default_value_t = StrategyName::Random)]
+    pub strategy: StrategyName,
+    /// PCT's bug depth.
+    #[arg(long, default_value_t = 3)]
+    pub depth: u32,
+    /// Replay this recorded schedule (`rw1.…`) instead of seeding a strategy.
+    #[arg(long, conflicts_with_all = ["named", "seed", "strategy"])]
+    pub schedule: Option<String>,
+    /// Run one of the scenario's named schedules (`seed`: the seed report's interleaving).
+    #[arg(long, conflicts_with_all = ["seed", "strategy"])]
+    pub named: Option<String>,
+    /// Print the trace even when no invariant breaks.
+    #[arg(long)]
+    pub trace: bool,
+    /// What to print: the trace in columns, or the JSON trace.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also save the JSON trace here, for `raceway replay`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrategyName {
+    /// Uniform random choices from a seeded ChaCha8 stream.
+    Random,
+    /// Probabilistic concurrency testing: random priorities, depth-1 change points.
+    Pct,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Columns, one per task.
+    Text,
+    /// The versioned JSON trace.
+    Json,
+}

@@ -1,0 +1,76 @@
+//! Resolving names from the command line against the catalog.
+
+use crate::cli::{StrategyName, Target};
+use anyhow::Result;
+use raceway_scenarios::{find, NamedSchedule, Scenario};
+use raceway_sim::strategy::{Pct, Random};
+use raceway_sim::{Simulation, Strategy};
+
+/// A resolved (scenario, workload, variant).
+#[derive(Clone, Copy)]
+pub struct Selected {
+    pub scenario: &'static Scenario,
+    pub workload: usize,
+    pub variant: usize,
+}
+
+impl Selected {
+    /// Resolves `target`; a named schedule supplies the workload and variant not given.
+    pub fn resolve(target: &Target, named: Option<&str>) -> Result<(Self, Option<&'static NamedSchedule>)> {
+        let scenario = find(&target.scenario)?;
+        let named = named.map(|n| scenario.named(n)).transpose()?;
+        let workload = match (&target.workload, named) {
+            (Some(w), Some(n)) if w != n.workload => anyhow::bail!(
+                "named schedule `{}` is written for workload `{}`, not `{w}`",
+                n.name,
+                n.workload
+            ),
+            (Some(w), _) => scenario.workload(w)?,
+            (None, Some(n)) => scenario.workload(n.workload)?,
+            (None, None) => 0,
+        };
+        let variant = match (&target.variant, named) {
+            (Some(v), _) => scenario.variant(v)?,
+            (None, Some(n)) => scenario.variant(n.variant)?,
+            (None, None) => 0,
+        };
+        Ok((
+            Self {
+                scenario,
+                workload,
+                variant,
+            },
+            named,
+        ))
+    }
+
+    pub fn workload_name(&self) -> &'static str {
+        self.scenario.workloads[self.workload].name
+    }
+
+    pub fn variant_name(&self) -> &'static str {
+        self.scenario.variants[self.variant].name
+    }
+
+    /// `wlog fork/buggy`.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {}/{}",
+            self.scenario.name,
+            self.workload_name(),
+            self.variant_name()
+        )
+    }
+
+    pub fn runner(&self) -> Box<dyn Simulation> {
+        self.scenario.runner(self.workload, self.variant)
+    }
+}
+
+/// The seeded strategy `name` for one run; PCT's step bound comes from `pct_steps`.
+pub fn seeded(name: StrategyName, seed: u64, depth: u32, pct_steps: u32) -> Box<dyn Strategy> {
+    match name {
+        StrategyName::Random => Box::new(Random::new(seed)),
+        StrategyName::Pct => Box::new(Pct::new(seed, depth, pct_steps)),
+    }
+}
