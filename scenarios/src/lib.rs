@@ -8,6 +8,7 @@
 //! adding a module and one line to [`CATALOG`]. Nothing here knows of the command line.
 
 mod catalog;
+pub mod testing;
 pub mod wlog;
 
 pub use catalog::{CatalogError, Expectation, Expected, Item, NamedSchedule, Scenario};

@@ -17,6 +17,7 @@ mod footprint;
 mod model;
 mod panic;
 mod schedule;
+pub mod search;
 pub mod strategy;
 mod task;
 mod time;
