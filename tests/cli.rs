@@ -1,0 +1,142 @@
+//! The `raceway` binary: verdicts, exit status, one-line errors, saved traces and replay.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn raceway(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("raceway").unwrap().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A usage or input error: exit 2 and exactly one line on stderr, nothing on stdout.
+fn assert_one_line_error(args: &[&str], expected: &str) {
+    let (code, stdout, stderr) = raceway(args);
+    assert_eq!(code, 2, "{args:?}: {stderr}");
+    assert_eq!(stdout, "", "{args:?}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.contains(expected), "{args:?}: {stderr}");
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    dir.join(name)
+}
+
+#[test]
+fn the_seed_schedule_breaks_buggy_and_holds_on_merged() {
+    let (code, out, _) = raceway(&["run", "wlog", "--variant", "buggy", "--workload", "fork", "--named", "seed"]);
+    assert_eq!(code, 1);
+    let steps = [
+        "1  cache.HasGet(k) → Absent",
+        "2  storage.Get(k) → not found",
+        "storage.InsertIfNotExists(k, v) → true",
+        "cache.Set(k, Val(v))",
+        "5  cache.Set(k, Miss)",
+    ];
+    let mut at = 0;
+    for s in steps {
+        at += out[at..].find(s).unwrap_or_else(|| panic!("{s} missing in order:\n{out}"));
+    }
+    assert!(out.contains("✗ safety violation `cache-agrees-with-storage`"), "{out}");
+    let (code, out, _) = raceway(&["run", "wlog", "--variant", "merged", "--workload", "fork", "--named", "seed"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("holds"), "{out}");
+}
+
+#[test]
+fn a_random_sweep_finds_buggy_and_its_seed_reproduces() {
+    let seed = (0..200)
+        .find(|s| raceway(&["run", "wlog", "-w", "fork", "-v", "buggy", "--seed", &s.to_string()]).0 == 1)
+        .expect("some seed below 200 breaks wlog fork/buggy");
+    let args = ["run", "wlog", "-w", "fork", "-v", "buggy", "--seed", &seed.to_string()];
+    let first = raceway(&args);
+    assert_eq!(first.0, 1);
+    assert_eq!(raceway(&args), first, "the same seed gives the same output");
+}
+
+#[test]
+fn a_saved_trace_replays_exactly() {
+    let path = temp("seed.json");
+    let path_s = path.to_str().unwrap();
+    let (code, _, _) = raceway(&["run", "wlog", "--named", "seed", "--out", path_s]);
+    assert_eq!(code, 1);
+    let (code, out, err) = raceway(&["replay", path_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("replay: reproduced 7 steps and the safety violation"), "{out}");
+    // The printed schedule replays to the same verdict too.
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let schedule = json["schedule"].as_str().unwrap();
+    let (code, out, _) = raceway(&["run", "wlog", "-w", "fork", "-v", "buggy", "--schedule", schedule]);
+    assert_eq!(code, 1, "{out}");
+}
+
+#[test]
+fn a_tampered_trace_does_not_confirm() {
+    let path = temp("tampered.json");
+    let path_s = path.to_str().unwrap();
+    raceway(&["run", "wlog", "--named", "seed", "--out", path_s]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("not found", "found v")).unwrap();
+    let (code, out, _) = raceway(&["replay", path_s]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("differs from the saved trace"), "{out}");
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    assert_one_line_error(&["run", "nope"], "unknown scenario `nope` (known: wlog");
+    assert_one_line_error(&["run", "wlog", "--variant", "fixed"], "has no variant `fixed`");
+    assert_one_line_error(&["run", "wlog", "--workload", "huge"], "has no workload `huge`");
+    assert_one_line_error(&["run", "wlog", "--named", "other"], "has no named schedule `other`");
+    assert_one_line_error(&["run", "wlog", "--schedule", "garbage"], "not a raceway schedule");
+    assert_one_line_error(&["run", "wlog", "--schedule", "rw1.A*B"], "invalid character '*'");
+    assert_one_line_error(&["run", "wlog", "--schedule", "rw9.AB"], "schedule format rw9 is not supported");
+    assert_one_line_error(&["run", "wlog", "-v", "buggy", "--schedule", "rw1.AAAAAAAAAA"], "does not fit");
+    assert_one_line_error(&["run", "wlog", "--frobnicate"], "unexpected argument");
+    assert_one_line_error(&["replay", "/nonexistent/trace.json"], "cannot read");
+}
+
+#[test]
+fn bad_trace_files_are_one_line_and_exit_2() {
+    let path = temp("full.json");
+    let path_s = path.to_str().unwrap();
+    raceway(&["run", "wlog", "--named", "seed", "--out", path_s]);
+    let text = std::fs::read_to_string(&path).unwrap();
+
+    let truncated = temp("truncated.json");
+    std::fs::write(&truncated, &text[..text.len() / 2]).unwrap();
+    assert_one_line_error(&["replay", truncated.to_str().unwrap()], "is truncated");
+
+    let foreign = temp("foreign.json");
+    std::fs::write(&foreign, text.replace("\"version\": 1,", "\"version\": 99,")).unwrap();
+    assert_one_line_error(&["replay", foreign.to_str().unwrap()], "trace format 99");
+
+    let other = temp("other-schedule.json");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let schedule = json["schedule"].as_str().unwrap();
+    std::fs::write(&other, text.replace(schedule, "rw2.AA")).unwrap();
+    assert_one_line_error(&["replay", other.to_str().unwrap()], "schedule format rw2");
+}
+
+#[test]
+fn json_output_is_the_saved_trace() {
+    let path = temp("json.json");
+    let (code, out, _) = raceway(&["run", "wlog", "--named", "seed", "--format", "json", "--out", path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(out, std::fs::read_to_string(&path).unwrap());
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["format"], "raceway-trace");
+    assert_eq!(json["trace"]["violation"]["kind"], "safety");
+}
+
+#[test]
+fn list_shows_every_pair_with_its_verdict() {
+    let (code, out, _) = raceway(&["list"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("fork-evict/merged"), "{out}");
+    assert!(out.contains("breaks  an eviction between"), "{out}");
+}
