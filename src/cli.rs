@@ -17,6 +17,8 @@ pub enum Command {
     List,
     /// Run one schedule of a scenario and show its trace when an invariant breaks.
     Run(RunArgs),
+    /// Measure schedules per second on one core, per pair and strategy.
+    Bench(BenchArgs),
     /// Re-run a saved JSON trace and confirm the same steps and violation.
     Replay {
         /// A trace saved by `raceway run --out FILE`.
@@ -81,4 +83,23 @@ pub enum Format {
     Text,
     /// The versioned JSON trace.
     Json,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Only these scenarios (repeatable); all by default.
+    #[arg(long)]
+    pub scenario: Vec<String>,
+    /// Only these workloads (repeatable).
+    #[arg(long)]
+    pub workload: Vec<String>,
+    /// Only these variants (repeatable).
+    #[arg(long)]
+    pub variant: Vec<String>,
+    /// Strategies to measure.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [StrategyName::Random, StrategyName::Pct])]
+    pub strategy: Vec<StrategyName>,
+    /// Wall-clock milliseconds per measured row.
+    #[arg(long, default_value_t = 300)]
+    pub millis: u64,
 }

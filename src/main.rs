@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Run(args)) => commands::run::run(args),
+        Some(Command::Bench(args)) => commands::bench::run(args),
         Some(Command::Replay { file }) => commands::replay::replay(file),
     };
     result.unwrap_or_else(|e| {

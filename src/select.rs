@@ -74,3 +74,32 @@ pub fn seeded(name: StrategyName, seed: u64, depth: u32, pct_steps: u32) -> Box<
         StrategyName::Pct => Box::new(Pct::new(seed, depth, pct_steps)),
     }
 }
+
+/// The scenarios named (all when none is), in catalog order.
+pub fn scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
+    for n in names {
+        find(n)?;
+    }
+    Ok(raceway_scenarios::CATALOG
+        .iter()
+        .copied()
+        .filter(|s| names.is_empty() || names.iter().any(|n| n == s.name))
+        .collect())
+}
+
+/// The (workload, variant) pairs of `scenario` selected by name (all when none is). A name
+/// that no selected scenario has is an error; one that this scenario lacks just selects none
+/// of its pairs.
+pub fn pairs(scenario: &Scenario, workloads: &[String], variants: &[String]) -> Result<Vec<(usize, usize)>> {
+    let pick = |items: &[raceway_scenarios::Item], names: &[String]| -> Vec<usize> {
+        (0..items.len())
+            .filter(|&i| names.is_empty() || names.iter().any(|n| n == items[i].name))
+            .collect()
+    };
+    let ws = pick(scenario.workloads, workloads);
+    let vs = pick(scenario.variants, variants);
+    Ok(ws
+        .iter()
+        .flat_map(|&w| vs.iter().map(move |&v| (w, v)))
+        .collect())
+}

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bench;
 pub mod list;
 pub mod replay;
 pub mod run;

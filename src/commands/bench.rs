@@ -1,0 +1,80 @@
+//! `raceway bench`: schedules per second, per (scenario, workload, variant) and strategy, on
+//! one core. Wall-clock time is read here, around whole batches of runs, and never reaches a
+//! model or a strategy.
+
+use crate::cli::StrategyName;
+use crate::select::seeded;
+use raceway_scenarios::Scenario;
+use raceway_sim::strategy::Pct;
+use std::time::{Duration, Instant};
+
+/// One measured row.
+pub struct Throughput {
+    pub pair: String,
+    pub strategy: StrategyName,
+    pub runs: u64,
+    pub per_second: f64,
+    pub mean_steps: f64,
+}
+
+/// Runs seeds from 0 until `budget` has passed (checked every 1024 runs) and reports the rate.
+pub fn measure(
+    scenario: &Scenario,
+    workload: usize,
+    variant: usize,
+    strategy: StrategyName,
+    budget: Duration,
+) -> Throughput {
+    let mut sim = scenario.runner(workload, variant);
+    let steps = Pct::calibrate(sim.as_mut());
+    let (mut runs, mut total_steps) = (0u64, 0u64);
+    let start = Instant::now();
+    loop {
+        for _ in 0..1024 {
+            let mut s = seeded(strategy, runs, 3, steps);
+            if let Ok(v) = sim.run(s.as_mut(), false) {
+                total_steps += u64::from(v.steps);
+            }
+            runs += 1;
+        }
+        if start.elapsed() >= budget {
+            break;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    Throughput {
+        pair: format!(
+            "{} {}/{}",
+            scenario.name, scenario.workloads[workload].name, scenario.variants[variant].name
+        ),
+        strategy,
+        runs,
+        per_second: runs as f64 / secs,
+        mean_steps: total_steps as f64 / runs as f64,
+    }
+}
+
+/// Measures every selected pair and strategy and prints a table.
+pub fn run(args: &crate::cli::BenchArgs) -> anyhow::Result<std::process::ExitCode> {
+    let budget = Duration::from_millis(args.millis);
+    println!(
+        "{:<44} {:<7} {:>10} {:>14} {:>7}",
+        "pair", "strategy", "runs", "schedules/s", "steps"
+    );
+    for scenario in crate::select::scenarios(&args.scenario)? {
+        for (w, v) in crate::select::pairs(scenario, &args.workload, &args.variant)? {
+            for &strategy in &args.strategy {
+                let t = measure(scenario, w, v, strategy, budget);
+                println!(
+                    "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",
+                    t.pair,
+                    format!("{:?}", t.strategy).to_lowercase(),
+                    t.runs,
+                    t.per_second,
+                    t.mean_steps
+                );
+            }
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
