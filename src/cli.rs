@@ -17,6 +17,10 @@ pub enum Command {
     List,
     /// Run one schedule of a scenario and show its trace when an invariant breaks.
     Run(RunArgs),
+    /// Sweep seeds over the catalog (all of it by default) and judge every expectation.
+    Sweep(SweepArgs),
+    /// Union the JSON outputs of the shards of one sweep, and judge the whole.
+    Merge(MergeArgs),
     /// Measure schedules per second on one core, per pair and strategy.
     Bench(BenchArgs),
     /// Re-run a saved JSON trace and confirm the same steps and violation.
@@ -102,4 +106,94 @@ pub struct BenchArgs {
     /// Wall-clock milliseconds per measured row.
     #[arg(long, default_value_t = 300)]
     pub millis: u64,
+}
+
+/// The default sweep's seeds: `raceway` with no arguments finishes well within a minute on two
+/// cores.
+pub const DEFAULT_SEEDS: &str = "0..2000";
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Only these scenarios (repeatable); all by default.
+    #[arg(long)]
+    pub scenario: Vec<String>,
+    /// Only these workloads (repeatable); all by default.
+    #[arg(long)]
+    pub workload: Vec<String>,
+    /// Only these variants (repeatable); all by default.
+    #[arg(long)]
+    pub variant: Vec<String>,
+    /// The seeds of every row: `A..B` (B exclusive), or a count N for `0..N`.
+    #[arg(long, default_value = DEFAULT_SEEDS)]
+    pub seeds: String,
+    /// The strategies: one row per pair and strategy.
+    #[arg(long, value_enum, default_value_t = SweepStrategy::Both)]
+    pub strategy: SweepStrategy,
+    /// Worker threads; all cores by default. Results do not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Run only shard I of N (`3/8`); merge the shards' JSON with `raceway merge`.
+    #[arg(long, default_value = "1/1")]
+    pub shard: String,
+    /// A table for people, or JSON for machines and `raceway merge`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the catalog report (Markdown summary, failing traces, diagrams) into this folder.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Where to save the trace of a variant expected to hold that broke.
+    #[arg(long, default_value = "raceway-failures")]
+    pub save_failures: PathBuf,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl Default for SweepArgs {
+    fn default() -> Self {
+        SweepArgs {
+            scenario: vec![],
+            workload: vec![],
+            variant: vec![],
+            seeds: DEFAULT_SEEDS.to_string(),
+            strategy: SweepStrategy::Both,
+            jobs: None,
+            shard: "1/1".to_string(),
+            format: Format::Text,
+            report: None,
+            save_failures: PathBuf::from("raceway-failures"),
+            quiet: false,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SweepStrategy {
+    Random,
+    Pct,
+    /// A row for each.
+    Both,
+}
+
+impl SweepStrategy {
+    pub fn names(self) -> &'static [StrategyName] {
+        match self {
+            SweepStrategy::Random => &[StrategyName::Random],
+            SweepStrategy::Pct => &[StrategyName::Pct],
+            SweepStrategy::Both => &[StrategyName::Random, StrategyName::Pct],
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The JSON outputs of `raceway sweep --shard I/N --format json`, one per shard.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// A table for people, or JSON.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the catalog report of the merged sweep into this folder.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }

@@ -5,7 +5,9 @@
 
 mod cli;
 mod commands;
+mod report;
 mod select;
+mod sweep;
 mod tracefile;
 
 use clap::error::ErrorKind;
@@ -27,7 +29,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match &cli.command {
-        None | Some(Command::List) => {
+        None => commands::sweep::run(&cli::SweepArgs::default()),
+        Some(Command::Sweep(args)) => commands::sweep::run(args),
+        Some(Command::Merge(args)) => commands::merge::run(args),
+        Some(Command::List) => {
             print!("{}", commands::list::render());
             Ok(ExitCode::SUCCESS)
         }

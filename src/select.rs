@@ -67,13 +67,6 @@ impl Selected {
     }
 }
 
-/// The seeded strategy `name` for one run; PCT's step bound comes from `pct_steps`.
-pub fn seeded(name: StrategyName, seed: u64, depth: u32, pct_steps: u32) -> Box<dyn Strategy> {
-    match name {
-        StrategyName::Random => Box::new(Random::new(seed)),
-        StrategyName::Pct => Box::new(Pct::new(seed, depth, pct_steps)),
-    }
-}
 
 /// The scenarios named (all when none is), in catalog order.
 pub fn scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
@@ -102,4 +95,38 @@ pub fn pairs(scenario: &Scenario, workloads: &[String], variants: &[String]) -> 
         .iter()
         .flat_map(|&w| vs.iter().map(move |&v| (w, v)))
         .collect())
+}
+
+/// A seeded strategy without a heap allocation per run: sweeps build one per seed.
+pub enum Seeded {
+    Random(Random),
+    Pct(Pct),
+}
+
+impl Seeded {
+    pub fn new(name: StrategyName, seed: u64, depth: u32, pct_steps: u32) -> Self {
+        match name {
+            StrategyName::Random => Seeded::Random(Random::new(seed)),
+            StrategyName::Pct => Seeded::Pct(Pct::new(seed, depth, pct_steps)),
+        }
+    }
+}
+
+impl Strategy for Seeded {
+    fn next_task(
+        &mut self,
+        candidates: &[raceway_sim::Candidate],
+    ) -> Result<usize, raceway_sim::Diverged> {
+        match self {
+            Seeded::Random(s) => s.next_task(candidates),
+            Seeded::Pct(s) => s.next_task(candidates),
+        }
+    }
+
+    fn next_pick(&mut self, label: &'static str, n: u32) -> Result<u32, raceway_sim::Diverged> {
+        match self {
+            Seeded::Random(s) => s.next_pick(label, n),
+            Seeded::Pct(s) => s.next_pick(label, n),
+        }
+    }
 }

@@ -5,7 +5,9 @@ use std::fmt;
 
 /// The kind of a violation. The first three are the invariant kinds of the specs; the last
 /// three are what the engine itself detects in any run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A state that must never be reached (checked after every step, or at quiescence).

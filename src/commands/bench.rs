@@ -3,7 +3,7 @@
 //! model or a strategy.
 
 use crate::cli::StrategyName;
-use crate::select::seeded;
+use crate::select::Seeded;
 use raceway_scenarios::Scenario;
 use raceway_sim::strategy::Pct;
 use std::time::{Duration, Instant};
@@ -31,8 +31,8 @@ pub fn measure(
     let start = Instant::now();
     loop {
         for _ in 0..1024 {
-            let mut s = seeded(strategy, runs, 3, steps);
-            if let Ok(v) = sim.run(s.as_mut(), false) {
+            let mut s = Seeded::new(strategy, runs, 3, steps);
+            if let Ok(v) = sim.run(&mut s, false) {
                 total_steps += u64::from(v.steps);
             }
             runs += 1;

@@ -2,5 +2,7 @@
 
 pub mod bench;
 pub mod list;
+pub mod merge;
 pub mod replay;
 pub mod run;
+pub mod sweep;

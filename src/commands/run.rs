@@ -1,7 +1,7 @@
 //! `raceway run`: one schedule, its trace and its verdict.
 
 use crate::cli::{Format, RunArgs};
-use crate::select::{seeded, Selected};
+use crate::select::{Seeded, Selected};
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
 use raceway_sim::strategy::{Pct, Replay, Script};
@@ -19,7 +19,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     } else {
         let steps = Pct::calibrate(sim.as_mut());
         let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        (seeded(args.strategy, args.seed, args.depth, steps), name)
+        (Box::new(Seeded::new(args.strategy, args.seed, args.depth, steps)), name)
     };
     let verdict = sim
         .run(strategy.as_mut(), true)

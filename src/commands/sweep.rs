@@ -1,0 +1,110 @@
+//! `raceway sweep` (and `raceway` with no arguments): the catalog's main job.
+
+use crate::cli::{Format, SweepArgs};
+use crate::report;
+use crate::select::{pairs, scenarios};
+use crate::sweep::execute::{execute, PCT_DEPTH};
+use crate::sweep::plan::{parse_seeds, Plan, Row, Shard};
+use crate::sweep::{table, Judgement, Sweep};
+use crate::tracefile::TraceFile;
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use raceway_sim::strategy::Pct;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+/// The rows selected by the arguments, in catalog order. A workload or variant name that no
+/// selected scenario has is an error (a typo must not select nothing silently).
+pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
+    let selected = scenarios(&args.scenario)?;
+    for (what, names) in [("workload", &args.workload), ("variant", &args.variant)] {
+        for n in names {
+            let known = selected.iter().any(|s| match what {
+                "workload" => s.workload(n).is_ok(),
+                _ => s.variant(n).is_ok(),
+            });
+            anyhow::ensure!(known, "no selected scenario has a {what} `{n}`");
+        }
+    }
+    let mut rows = Vec::new();
+    for scenario in selected {
+        for (w, v) in pairs(scenario, &args.workload, &args.variant)? {
+            let pct_steps = Pct::calibrate(scenario.runner(w, v).as_mut());
+            for &strategy in args.strategy.names() {
+                rows.push(Row {
+                    scenario,
+                    workload: w,
+                    variant: v,
+                    strategy,
+                    pct_steps,
+                });
+            }
+        }
+    }
+    anyhow::ensure!(!rows.is_empty(), "the selection holds no (workload, variant) pair");
+    Ok(rows)
+}
+
+/// Runs the sweep the arguments describe.
+pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
+    let seeds = parse_seeds(&args.seeds)?;
+    let shard = Shard::parse(&args.shard)?;
+    let plan = Plan::new(rows(args)?, seeds, shard);
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    });
+    anyhow::ensure!(jobs >= 1, "--jobs must be at least 1");
+    let total: u64 = plan.units.iter().map(|u| u.seeds.end - u.seeds.start).sum();
+    let progress = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
+                .expect("a valid template"),
+        );
+        bar
+    };
+    let executed = execute(&plan, jobs, &progress);
+    progress.finish_and_clear();
+    Ok(Sweep::new(&plan, executed))
+}
+
+pub fn run(args: &SweepArgs) -> Result<ExitCode> {
+    let sweep = sweep(args)?;
+    save_contradictions(&sweep, args)?;
+    print(&sweep, args.format, args.report.as_deref())
+}
+
+/// Prints the sweep, writes its report if asked, and turns its judgement into the exit status.
+pub fn print(sweep: &Sweep, format: Format, report_dir: Option<&std::path::Path>) -> Result<ExitCode> {
+    if let Some(dir) = report_dir {
+        report::write(sweep, dir)?;
+    }
+    match format {
+        Format::Text => print!("{}", table::render(sweep, true)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(sweep)?),
+    }
+    Ok(if sweep.contradicted() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Saves the first failing trace of every row expected to hold that broke.
+fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
+    for row in sweep.rows.iter().filter(|r| r.judgement == Judgement::Contradicted) {
+        let Some((sel, trace)) = report::failing_trace(row)? else { continue };
+        std::fs::create_dir_all(&args.save_failures)?;
+        let seed = row.findings.shortest.as_ref().map_or(0, |f| f.seed);
+        let path = args.save_failures.join(format!(
+            "{}.{}.{}.{}.seed{seed}.json",
+            row.scenario, row.workload, row.variant, row.strategy
+        ));
+        TraceFile::new(&sel, format!("{} seed {seed} (depth {PCT_DEPTH} for pct)", row.strategy), &trace)?
+            .save(&path)?;
+        eprintln!("saved the failing trace of {} {}: {}", row.scenario, row.pair(), path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! A trace as a Mermaid sequence diagram (GitHub renders it): one lifeline per task and per
+//! shared resource, an arrow per access, notes for picks, waits and the violation.
+
+use raceway_sim::{Event, Mode, Trace};
+use std::fmt::Write;
+
+/// Mermaid ends a statement at `;` and reads `#…;` as an entity: write both as entities.
+fn escape(text: &str) -> String {
+    text.replace('#', "#35;").replace(';', "#59;")
+}
+
+pub fn diagram(trace: &Trace) -> String {
+    let mut resources: Vec<&'static str> = Vec::new();
+    for e in &trace.events {
+        if let Event::Step { footprint, .. } = e {
+            for a in footprint.accesses() {
+                if !resources.contains(&a.resource) {
+                    resources.push(a.resource);
+                }
+            }
+        }
+    }
+    let mut out = String::from("sequenceDiagram\n");
+    for (i, t) in trace.tasks.iter().enumerate() {
+        let _ = writeln!(out, "    participant T{i} as {}", escape(t));
+    }
+    for (j, r) in resources.iter().enumerate() {
+        let _ = writeln!(out, "    participant R{j} as {}", escape(r));
+    }
+    let everyone = match resources.len() {
+        0 if trace.tasks.len() <= 1 => "T0".to_string(),
+        0 => format!("T0,T{}", trace.tasks.len() - 1),
+        n => format!("T0,R{}", n - 1),
+    };
+    for e in &trace.events {
+        match e {
+            Event::Step {
+                task,
+                label,
+                footprint,
+                result,
+                ..
+            } => {
+                let accesses = footprint.accesses();
+                let target = accesses
+                    .iter()
+                    .find(|a| a.mode == Mode::Write)
+                    .or(accesses.first());
+                match target {
+                    Some(a) => {
+                        let r = resources.iter().position(|r| *r == a.resource).unwrap_or(0);
+                        let _ = writeln!(out, "    T{task}->>R{r}: {}", escape(label));
+                        if let Some(result) = result {
+                            let _ = writeln!(out, "    R{r}-->>T{task}: {}", escape(result));
+                        }
+                    }
+                    None => {
+                        let text = match result {
+                            Some(r) => format!("{label} → {r}"),
+                            None => label.to_string(),
+                        };
+                        let _ = writeln!(out, "    Note over T{task}: {}", escape(&text));
+                    }
+                }
+            }
+            Event::Pick {
+                task,
+                label,
+                chosen,
+                of,
+            } => {
+                let _ = writeln!(out, "    Note over T{task}: ? {}: {chosen} of {of}", escape(label));
+            }
+            Event::Note { task, text } => {
+                let _ = writeln!(out, "    Note over T{task}: {}", escape(text));
+            }
+            Event::Settle => {
+                let _ = writeln!(out, "    Note over {everyone}: settle");
+            }
+        }
+    }
+    if let Some(v) = &trace.violation {
+        let _ = writeln!(out, "    Note over {everyone}: ✗ {}", escape(&v.to_string()));
+    }
+    out
+}
