@@ -16,7 +16,10 @@ pub struct Selected {
 
 impl Selected {
     /// Resolves `target`; a named schedule supplies the workload and variant not given.
-    pub fn resolve(target: &Target, named: Option<&str>) -> Result<(Self, Option<&'static NamedSchedule>)> {
+    pub fn resolve(
+        target: &Target,
+        named: Option<&str>,
+    ) -> Result<(Self, Option<&'static NamedSchedule>)> {
         let scenario = find(&target.scenario)?;
         let named = named.map(|n| scenario.named(n)).transpose()?;
         let workload = match (&target.workload, named) {
@@ -67,7 +70,6 @@ impl Selected {
     }
 }
 
-
 /// The scenarios named (all when none is), in catalog order.
 pub fn scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
     for n in names {
@@ -83,7 +85,11 @@ pub fn scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
 /// The (workload, variant) pairs of `scenario` selected by name (all when none is). A name
 /// that no selected scenario has is an error; one that this scenario lacks just selects none
 /// of its pairs.
-pub fn pairs(scenario: &Scenario, workloads: &[String], variants: &[String]) -> Result<Vec<(usize, usize)>> {
+pub fn pairs(
+    scenario: &Scenario,
+    workloads: &[String],
+    variants: &[String],
+) -> Result<Vec<(usize, usize)>> {
     let pick = |items: &[raceway_scenarios::Item], names: &[String]| -> Vec<usize> {
         (0..items.len())
             .filter(|&i| names.is_empty() || names.iter().any(|n| n == items[i].name))
@@ -98,6 +104,8 @@ pub fn pairs(scenario: &Scenario, workloads: &[String], variants: &[String]) -> 
 }
 
 /// A seeded strategy without a heap allocation per run: sweeps build one per seed.
+// Lives on the stack for one run; boxing the larger variant would allocate per run.
+#[allow(clippy::large_enum_variant)]
 pub enum Seeded {
     Random(Random),
     Pct(Pct),

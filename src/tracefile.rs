@@ -52,11 +52,19 @@ impl TraceFile {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let file: TraceFile = serde_json::from_str(&text).map_err(|e| {
-            let what = if e.is_eof() { "truncated" } else { "not a valid trace file" };
+            let what = if e.is_eof() {
+                "truncated"
+            } else {
+                "not a valid trace file"
+            };
             anyhow::anyhow!("{} is {what}: {e}", path.display())
         })?;
         if file.format != FORMAT {
-            bail!("{} is not a raceway trace (format `{}`)", path.display(), file.format);
+            bail!(
+                "{} is not a raceway trace (format `{}`)",
+                path.display(),
+                file.format
+            );
         }
         if file.version != raceway_sim::TRACE_VERSION {
             bail!(

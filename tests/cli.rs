@@ -4,7 +4,11 @@ use assert_cmd::Command;
 use std::path::PathBuf;
 
 fn raceway(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("raceway").unwrap().args(args).output().unwrap();
+    let out = Command::cargo_bin("raceway")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
@@ -28,7 +32,16 @@ fn temp(name: &str) -> PathBuf {
 
 #[test]
 fn the_seed_schedule_breaks_buggy_and_holds_on_merged() {
-    let (code, out, _) = raceway(&["run", "wlog", "--variant", "buggy", "--workload", "fork", "--named", "seed"]);
+    let (code, out, _) = raceway(&[
+        "run",
+        "wlog",
+        "--variant",
+        "buggy",
+        "--workload",
+        "fork",
+        "--named",
+        "seed",
+    ]);
     assert_eq!(code, 1);
     let steps = [
         "1  cache.HasGet(k) → Absent",
@@ -39,10 +52,24 @@ fn the_seed_schedule_breaks_buggy_and_holds_on_merged() {
     ];
     let mut at = 0;
     for s in steps {
-        at += out[at..].find(s).unwrap_or_else(|| panic!("{s} missing in order:\n{out}"));
+        at += out[at..]
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} missing in order:\n{out}"));
     }
-    assert!(out.contains("✗ safety violation `cache-agrees-with-storage`"), "{out}");
-    let (code, out, _) = raceway(&["run", "wlog", "--variant", "merged", "--workload", "fork", "--named", "seed"]);
+    assert!(
+        out.contains("✗ safety violation `cache-agrees-with-storage`"),
+        "{out}"
+    );
+    let (code, out, _) = raceway(&[
+        "run",
+        "wlog",
+        "--variant",
+        "merged",
+        "--workload",
+        "fork",
+        "--named",
+        "seed",
+    ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("holds"), "{out}");
 }
@@ -50,9 +77,30 @@ fn the_seed_schedule_breaks_buggy_and_holds_on_merged() {
 #[test]
 fn a_random_sweep_finds_buggy_and_its_seed_reproduces() {
     let seed = (0..200)
-        .find(|s| raceway(&["run", "wlog", "-w", "fork", "-v", "buggy", "--seed", &s.to_string()]).0 == 1)
+        .find(|s| {
+            raceway(&[
+                "run",
+                "wlog",
+                "-w",
+                "fork",
+                "-v",
+                "buggy",
+                "--seed",
+                &s.to_string(),
+            ])
+            .0 == 1
+        })
         .expect("some seed below 200 breaks wlog fork/buggy");
-    let args = ["run", "wlog", "-w", "fork", "-v", "buggy", "--seed", &seed.to_string()];
+    let args = [
+        "run",
+        "wlog",
+        "-w",
+        "fork",
+        "-v",
+        "buggy",
+        "--seed",
+        &seed.to_string(),
+    ];
     let first = raceway(&args);
     assert_eq!(first.0, 1);
     assert_eq!(raceway(&args), first, "the same seed gives the same output");
@@ -66,11 +114,24 @@ fn a_saved_trace_replays_exactly() {
     assert_eq!(code, 1);
     let (code, out, err) = raceway(&["replay", path_s]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("replay: reproduced 7 steps and the safety violation"), "{out}");
+    assert!(
+        out.contains("replay: reproduced 7 steps and the safety violation"),
+        "{out}"
+    );
     // The printed schedule replays to the same verdict too.
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let schedule = json["schedule"].as_str().unwrap();
-    let (code, out, _) = raceway(&["run", "wlog", "-w", "fork", "-v", "buggy", "--schedule", schedule]);
+    let (code, out, _) = raceway(&[
+        "run",
+        "wlog",
+        "-w",
+        "fork",
+        "-v",
+        "buggy",
+        "--schedule",
+        schedule,
+    ]);
     assert_eq!(code, 1, "{out}");
 }
 
@@ -89,13 +150,34 @@ fn a_tampered_trace_does_not_confirm() {
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
     assert_one_line_error(&["run", "nope"], "unknown scenario `nope` (known: wlog");
-    assert_one_line_error(&["run", "wlog", "--variant", "fixed"], "has no variant `fixed`");
-    assert_one_line_error(&["run", "wlog", "--workload", "huge"], "has no workload `huge`");
-    assert_one_line_error(&["run", "wlog", "--named", "other"], "has no named schedule `other`");
-    assert_one_line_error(&["run", "wlog", "--schedule", "garbage"], "not a raceway schedule");
-    assert_one_line_error(&["run", "wlog", "--schedule", "rw1.A*B"], "invalid character '*'");
-    assert_one_line_error(&["run", "wlog", "--schedule", "rw9.AB"], "schedule format rw9 is not supported");
-    assert_one_line_error(&["run", "wlog", "-v", "buggy", "--schedule", "rw1.AAAAAAAAAA"], "does not fit");
+    assert_one_line_error(
+        &["run", "wlog", "--variant", "fixed"],
+        "has no variant `fixed`",
+    );
+    assert_one_line_error(
+        &["run", "wlog", "--workload", "huge"],
+        "has no workload `huge`",
+    );
+    assert_one_line_error(
+        &["run", "wlog", "--named", "other"],
+        "has no named schedule `other`",
+    );
+    assert_one_line_error(
+        &["run", "wlog", "--schedule", "garbage"],
+        "not a raceway schedule",
+    );
+    assert_one_line_error(
+        &["run", "wlog", "--schedule", "rw1.A*B"],
+        "invalid character '*'",
+    );
+    assert_one_line_error(
+        &["run", "wlog", "--schedule", "rw9.AB"],
+        "schedule format rw9 is not supported",
+    );
+    assert_one_line_error(
+        &["run", "wlog", "-v", "buggy", "--schedule", "rw1.AAAAAAAAAA"],
+        "does not fit",
+    );
     assert_one_line_error(&["run", "wlog", "--frobnicate"], "unexpected argument");
     assert_one_line_error(&["replay", "/nonexistent/trace.json"], "cannot read");
 }
@@ -112,7 +194,11 @@ fn bad_trace_files_are_one_line_and_exit_2() {
     assert_one_line_error(&["replay", truncated.to_str().unwrap()], "is truncated");
 
     let foreign = temp("foreign.json");
-    std::fs::write(&foreign, text.replace("\"version\": 1,", "\"version\": 99,")).unwrap();
+    std::fs::write(
+        &foreign,
+        text.replace("\"version\": 1,", "\"version\": 99,"),
+    )
+    .unwrap();
     assert_one_line_error(&["replay", foreign.to_str().unwrap()], "trace format 99");
 
     let other = temp("other-schedule.json");
@@ -125,7 +211,16 @@ fn bad_trace_files_are_one_line_and_exit_2() {
 #[test]
 fn json_output_is_the_saved_trace() {
     let path = temp("json.json");
-    let (code, out, _) = raceway(&["run", "wlog", "--named", "seed", "--format", "json", "--out", path.to_str().unwrap()]);
+    let (code, out, _) = raceway(&[
+        "run",
+        "wlog",
+        "--named",
+        "seed",
+        "--format",
+        "json",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(code, 1);
     assert_eq!(out, std::fs::read_to_string(&path).unwrap());
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -24,6 +24,10 @@ pub fn find(name: &str) -> Result<&'static Scenario, CatalogError> {
         .find(|s| s.name == name)
         .ok_or_else(|| CatalogError::UnknownScenario {
             name: name.to_string(),
-            known: CATALOG.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+            known: CATALOG
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+                .join(", "),
         })
 }

@@ -69,7 +69,10 @@ pub fn well_formed(scenario: &Scenario) -> Vec<String> {
     }
     for e in scenario.expectations {
         if scenario.workload(e.workload).is_err() || scenario.variant(e.variant).is_err() {
-            wrong.push(format!("expectation for unknown pair {}/{}", e.workload, e.variant));
+            wrong.push(format!(
+                "expectation for unknown pair {}/{}",
+                e.workload, e.variant
+            ));
         }
     }
     for n in scenario.named {

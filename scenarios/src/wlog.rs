@@ -178,7 +178,9 @@ impl Wlog {
             Slot::Absent => {}
         }
         let found = cx
-            .step("storage.Get(k)", Footprint::read(STORAGE), |s| Lookup(s.storage))
+            .step("storage.Get(k)", Footprint::read(STORAGE), |s| {
+                Lookup(s.storage)
+            })
             .await
             .0;
         let fill = Slot::of(found);
@@ -219,14 +221,18 @@ impl Wlog {
     /// `cachedAppStorage.InsertIfNotExists(k, v)`.
     async fn insert_if_not_exists(self, cx: &Cx<State>, v: V) {
         let inserted = cx
-            .step("storage.InsertIfNotExists(k, v)", self.storage_write(), |s| {
-                let inserted = s.storage.is_none();
-                if inserted {
-                    s.storage = Some(v);
-                    self.bump(s);
-                }
-                inserted
-            })
+            .step(
+                "storage.InsertIfNotExists(k, v)",
+                self.storage_write(),
+                |s| {
+                    let inserted = s.storage.is_none();
+                    if inserted {
+                        s.storage = Some(v);
+                        self.bump(s);
+                    }
+                    inserted
+                },
+            )
             .await;
         if inserted {
             let slot = Slot::Val(v);
@@ -250,14 +256,18 @@ impl Wlog {
     /// `cachedAppStorage.CompareAndDelete(k, v)`.
     async fn compare_and_delete(self, cx: &Cx<State>, v: V) {
         let deleted = cx
-            .step("storage.CompareAndDelete(k, v2)", self.storage_write(), |s| {
-                let deleted = s.storage == Some(v);
-                if deleted {
-                    s.storage = None;
-                    self.bump(s);
-                }
-                deleted
-            })
+            .step(
+                "storage.CompareAndDelete(k, v2)",
+                self.storage_write(),
+                |s| {
+                    let deleted = s.storage == Some(v);
+                    if deleted {
+                        s.storage = None;
+                        self.bump(s);
+                    }
+                    deleted
+                },
+            )
             .await;
         if deleted {
             cx.step("cache.Del(k)", Footprint::write(CACHE), |s| {

@@ -82,7 +82,11 @@ pub(crate) struct Shared<S> {
     pub(crate) core: RefCell<Core>,
 }
 
-pub(crate) fn spawn<S: 'static, F, Fut>(shared: &Rc<Shared<S>>, name: &'static str, body: F) -> TaskId
+pub(crate) fn spawn<S: 'static, F, Fut>(
+    shared: &Rc<Shared<S>>,
+    name: &'static str,
+    body: F,
+) -> TaskId
 where
     F: FnOnce(Cx<S>) -> Fut,
     Fut: Future<Output = ()> + 'static,
@@ -238,7 +242,11 @@ impl<M: Model> Runner<M> {
         loop {
             if self.steps >= self.max_steps {
                 let message = format!("the run did not end within {} steps", self.max_steps);
-                return Ok(Some(self.violation(Kind::Livelock, "step-limit".into(), message)));
+                return Ok(Some(self.violation(
+                    Kind::Livelock,
+                    "step-limit".into(),
+                    message,
+                )));
             }
             if self.collect_candidates() {
                 continue;
@@ -246,7 +254,11 @@ impl<M: Model> Runner<M> {
             if self.candidates.is_empty() {
                 if self.shared.core.borrow().tasks.iter().any(|t| !t.done) {
                     let message = self.describe_deadlock();
-                    return Ok(Some(self.violation(Kind::Deadlock, "deadlock".into(), message)));
+                    return Ok(Some(self.violation(
+                        Kind::Deadlock,
+                        "deadlock".into(),
+                        message,
+                    )));
                 }
                 if settled {
                     break;
@@ -278,7 +290,9 @@ impl<M: Model> Runner<M> {
                 return Ok(Some(v));
             }
         }
-        Ok(self.check(When::EveryStep).or_else(|| self.check(When::Quiescence)))
+        Ok(self
+            .check(When::EveryStep)
+            .or_else(|| self.check(When::Quiescence)))
     }
 
     /// Fills `candidates` with the tasks whose step can be granted now. When none can but a
@@ -387,7 +401,10 @@ impl<M: Model> Runner<M> {
     }
 
     /// Moves newly spawned futures into the task table and polls each to its first step.
-    fn start_spawned(&mut self, strategy: &mut dyn Strategy) -> Result<Option<Violation>, Diverged> {
+    fn start_spawned(
+        &mut self,
+        strategy: &mut dyn Strategy,
+    ) -> Result<Option<Violation>, Diverged> {
         loop {
             let first = self.futures.len();
             let spawned = std::mem::take(&mut self.shared.core.borrow_mut().spawned);
@@ -472,7 +489,14 @@ impl<M: Model> Simulation for Runner<M> {
         let violation = outcome?;
         strategy.finish()?;
         if record {
-            let tasks = self.shared.core.borrow().tasks.iter().map(|t| t.name).collect();
+            let tasks = self
+                .shared
+                .core
+                .borrow()
+                .tasks
+                .iter()
+                .map(|t| t.name)
+                .collect();
             self.trace = Trace {
                 version: TRACE_VERSION,
                 tasks,

@@ -149,7 +149,9 @@ mod tests {
         assert!(!w.conflicts(&other));
         assert!(!Footprint::NONE.conflicts(&w));
         assert_eq!(
-            Footprint::read("storage[k]").and_write("cache[k]").to_string(),
+            Footprint::read("storage[k]")
+                .and_write("cache[k]")
+                .to_string(),
             "R storage[k], W cache[k]"
         );
     }

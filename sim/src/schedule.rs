@@ -30,7 +30,9 @@ pub enum ScheduleError {
     #[error("not a raceway schedule: expected it to start with `rw{FORMAT_VERSION}.`")]
     MissingPrefix,
     /// Written by a raceway with another schedule format.
-    #[error("schedule format rw{0} is not supported by this raceway (it reads rw{FORMAT_VERSION})")]
+    #[error(
+        "schedule format rw{0} is not supported by this raceway (it reads rw{FORMAT_VERSION})"
+    )]
     ForeignVersion(String),
     /// A character outside the base64url alphabet.
     #[error("invalid character {0:?} at position {1} of the schedule")]

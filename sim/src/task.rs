@@ -103,7 +103,9 @@ impl<S: 'static> Cx<S> {
         let until = self.now().after(d);
         self.suspend("sleep", Footprint::NONE, Guard::Time(until), None)
             .await;
-        self.record_lazy(Footprint::NONE, || format!("sleep({})", Instant::ZERO.after(d)));
+        self.record_lazy(Footprint::NONE, || {
+            format!("sleep({})", Instant::ZERO.after(d))
+        });
     }
 
     /// Locks `mutex`, waiting while another task holds it; unlocks when the guard drops.

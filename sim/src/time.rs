@@ -56,9 +56,14 @@ mod tests {
     #[test]
     fn displays_seconds() {
         assert_eq!(Instant::ZERO.to_string(), "0s");
-        assert_eq!(Instant::ZERO.after(Duration::from_secs(3)).to_string(), "3s");
         assert_eq!(
-            Instant::ZERO.after(Duration::from_millis(61_500)).to_string(),
+            Instant::ZERO.after(Duration::from_secs(3)).to_string(),
+            "3s"
+        );
+        assert_eq!(
+            Instant::ZERO
+                .after(Duration::from_millis(61_500))
+                .to_string(),
             "61.5s"
         );
         assert_eq!(Instant::ZERO.after(Duration::MAX).as_nanos(), u64::MAX);

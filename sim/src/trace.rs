@@ -114,9 +114,10 @@ impl Trace {
 
     /// Renders the trace as text in columns, one per task, then the verdict line.
     pub fn render(&self) -> String {
-        let timed = self.events.iter().any(
-            |e| matches!(e, Event::Step { time, .. } if *time != Instant::ZERO),
-        );
+        let timed = self
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Step { time, .. } if *time != Instant::ZERO));
         let mut rows: Vec<Row> = Vec::with_capacity(self.events.len());
         let mut step = 0;
         for e in &self.events {

@@ -44,9 +44,14 @@ fn counter(locked: bool) -> Runner<Fns<(u32, bool)>> {
         for name in ["a", "b"] {
             sp.spawn(name, move |cx| async move {
                 let locked = cx.ghost(|s| s.1);
-                let _guard = if locked { Some(cx.lock(mu).await) } else { None };
+                let _guard = if locked {
+                    Some(cx.lock(mu).await)
+                } else {
+                    None
+                };
                 let v = cx.step("read x", Footprint::read(X), |s| s.0).await;
-                cx.step("write x", Footprint::write(X), |s| s.0 = v + 1).await;
+                cx.step("write x", Footprint::write(X), |s| s.0 = v + 1)
+                    .await;
             });
         }
     };
@@ -64,7 +69,10 @@ fn a_mutex_excludes_and_its_absence_is_found() {
     assert_eq!(found.violation.invariant, "no-lost-update");
     let mut locked = counter(true);
     assert_eq!(first_violation(&mut locked, 0..500, Random::new), None);
-    assert_eq!(first_violation(&mut locked, 0..500, |s| Pct::new(s, 3, 8)), None);
+    assert_eq!(
+        first_violation(&mut locked, 0..500, |s| Pct::new(s, 3, 8)),
+        None
+    );
 }
 
 #[test]
@@ -147,7 +155,10 @@ fn virtual_time_orders_sleeps_and_timeouts() {
         seen.insert(sim.schedule().choices().to_vec());
     }
     // The fault pick is a recorded choice: both outcomes occur and are replayable.
-    assert!(seen.contains(&vec![0]) && seen.contains(&vec![1]), "{seen:?}");
+    assert!(
+        seen.contains(&vec![0]) && seen.contains(&vec![1]),
+        "{seen:?}"
+    );
     let mut replayed = timed();
     replayed
         .run(&mut Replay::new(Schedule::from_choices(vec![1])), true)
@@ -175,7 +186,10 @@ fn deadlock_is_a_violation_naming_the_waits() {
     let found = first_violation(&mut sim, 0..100, Random::new).expect("deadlock");
     assert_eq!(found.violation.kind, Kind::Deadlock);
     assert!(
-        found.violation.message.contains("a waits for lock(m2) held by b"),
+        found
+            .violation
+            .message
+            .contains("a waits for lock(m2) held by b"),
         "{}",
         found.violation.message
     );
@@ -200,7 +214,11 @@ fn a_panicking_task_is_a_violation_not_a_crash() {
     assert_eq!(v.kind, Kind::Panic);
     assert_eq!(v.message, "task `strict` panicked: Del: key not in gen0");
     // The runner is reusable after a panic.
-    assert!(sim.run(&mut Random::new(1), false).unwrap().violation.is_some());
+    assert!(sim
+        .run(&mut Random::new(1), false)
+        .unwrap()
+        .violation
+        .is_some());
 }
 
 #[test]
@@ -217,7 +235,11 @@ fn a_run_that_never_ends_is_a_livelock() {
         invariants: vec![],
     })
     .with_max_steps(100);
-    let v = sim.run(&mut Random::new(0), false).unwrap().violation.unwrap();
+    let v = sim
+        .run(&mut Random::new(0), false)
+        .unwrap()
+        .violation
+        .unwrap();
     assert_eq!((v.kind, v.step), (Kind::Livelock, 100));
 }
 
@@ -232,7 +254,11 @@ fn awaiting_a_foreign_future_is_reported() {
         },
         invariants: vec![],
     });
-    let v = sim.run(&mut Random::new(0), false).unwrap().violation.unwrap();
+    let v = sim
+        .run(&mut Random::new(0), false)
+        .unwrap()
+        .violation
+        .unwrap();
     assert!(v.message.contains("not raceway's"), "{}", v.message);
 }
 
@@ -256,7 +282,11 @@ fn safety_is_checked_after_every_step() {
         },
         invariants: vec![Invariant::safety("never-two", never_two)],
     });
-    let v = sim.run(&mut Random::new(0), false).unwrap().violation.unwrap();
+    let v = sim
+        .run(&mut Random::new(0), false)
+        .unwrap()
+        .violation
+        .unwrap();
     assert_eq!((v.invariant.as_ref(), v.step), ("never-two", 2));
 }
 
@@ -291,7 +321,12 @@ fn script_follows_names_then_runs_in_order() {
     let verdict = sim.run(&mut Script::new(script), true).unwrap();
     assert_eq!(
         sim.trace().step_labels(),
-        [("a", "read x"), ("b", "read x"), ("a", "write x"), ("b", "write x")]
+        [
+            ("a", "read x"),
+            ("b", "read x"),
+            ("a", "write x"),
+            ("b", "write x")
+        ]
     );
     assert_eq!(verdict.violation.unwrap().invariant, "no-lost-update");
 }

@@ -17,7 +17,11 @@ pub fn render() -> String {
         }
         let _ = writeln!(out, "  named schedules:");
         for n in s.named {
-            let _ = writeln!(out, "    {:<18} {}/{}: {}", n.name, n.workload, n.variant, n.about);
+            let _ = writeln!(
+                out,
+                "    {:<18} {}/{}: {}",
+                n.name, n.workload, n.variant, n.about
+            );
         }
         let _ = writeln!(out, "  expected verdicts:");
         for e in s.expectations {

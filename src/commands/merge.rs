@@ -10,8 +10,10 @@ pub fn run(args: &MergeArgs) -> Result<ExitCode> {
         .files
         .iter()
         .map(|f| {
-            let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
-            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not a sweep's JSON output: {e}", f.display()))
+            let text = std::fs::read_to_string(f)
+                .with_context(|| format!("cannot read {}", f.display()))?;
+            serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{} is not a sweep's JSON output: {e}", f.display()))
         })
         .collect::<Result<Vec<Sweep>>>()?;
     let whole = Sweep::merge(shards)?;

@@ -19,7 +19,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     } else {
         let steps = Pct::calibrate(sim.as_mut());
         let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        (Box::new(Seeded::new(args.strategy, args.seed, args.depth, steps)), name)
+        (
+            Box::new(Seeded::new(args.strategy, args.seed, args.depth, steps)),
+            name,
+        )
     };
     let verdict = sim
         .run(strategy.as_mut(), true)

@@ -41,7 +41,10 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
             }
         }
     }
-    anyhow::ensure!(!rows.is_empty(), "the selection holds no (workload, variant) pair");
+    anyhow::ensure!(
+        !rows.is_empty(),
+        "the selection holds no (workload, variant) pair"
+    );
     Ok(rows)
 }
 
@@ -50,9 +53,9 @@ pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
     let seeds = parse_seeds(&args.seeds)?;
     let shard = Shard::parse(&args.shard)?;
     let plan = Plan::new(rows(args)?, seeds, shard);
-    let jobs = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    });
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     anyhow::ensure!(jobs >= 1, "--jobs must be at least 1");
     let total: u64 = plan.units.iter().map(|u| u.seeds.end - u.seeds.start).sum();
     let progress = if args.quiet || !std::io::stderr().is_terminal() {
@@ -77,7 +80,11 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
 }
 
 /// Prints the sweep, writes its report if asked, and turns its judgement into the exit status.
-pub fn print(sweep: &Sweep, format: Format, report_dir: Option<&std::path::Path>) -> Result<ExitCode> {
+pub fn print(
+    sweep: &Sweep,
+    format: Format,
+    report_dir: Option<&std::path::Path>,
+) -> Result<ExitCode> {
     if let Some(dir) = report_dir {
         report::write(sweep, dir)?;
     }
@@ -94,17 +101,32 @@ pub fn print(sweep: &Sweep, format: Format, report_dir: Option<&std::path::Path>
 
 /// Saves the first failing trace of every row expected to hold that broke.
 fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
-    for row in sweep.rows.iter().filter(|r| r.judgement == Judgement::Contradicted) {
-        let Some((sel, trace)) = report::failing_trace(row)? else { continue };
+    for row in sweep
+        .rows
+        .iter()
+        .filter(|r| r.judgement == Judgement::Contradicted)
+    {
+        let Some((sel, trace)) = report::failing_trace(row)? else {
+            continue;
+        };
         std::fs::create_dir_all(&args.save_failures)?;
         let seed = row.findings.shortest.as_ref().map_or(0, |f| f.seed);
         let path = args.save_failures.join(format!(
             "{}.{}.{}.{}.seed{seed}.json",
             row.scenario, row.workload, row.variant, row.strategy
         ));
-        TraceFile::new(&sel, format!("{} seed {seed} (depth {PCT_DEPTH} for pct)", row.strategy), &trace)?
-            .save(&path)?;
-        eprintln!("saved the failing trace of {} {}: {}", row.scenario, row.pair(), path.display());
+        TraceFile::new(
+            &sel,
+            format!("{} seed {seed} (depth {PCT_DEPTH} for pct)", row.strategy),
+            &trace,
+        )?
+        .save(&path)?;
+        eprintln!(
+            "saved the failing trace of {} {}: {}",
+            row.scenario,
+            row.pair(),
+            path.display()
+        );
     }
     Ok(())
 }

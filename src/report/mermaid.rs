@@ -69,7 +69,11 @@ pub fn diagram(trace: &Trace) -> String {
                 chosen,
                 of,
             } => {
-                let _ = writeln!(out, "    Note over T{task}: ? {}: {chosen} of {of}", escape(label));
+                let _ = writeln!(
+                    out,
+                    "    Note over T{task}: ? {}: {chosen} of {of}",
+                    escape(label)
+                );
             }
             Event::Note { task, text } => {
                 let _ = writeln!(out, "    Note over T{task}: {}", escape(text));
@@ -80,7 +84,11 @@ pub fn diagram(trace: &Trace) -> String {
         }
     }
     if let Some(v) = &trace.violation {
-        let _ = writeln!(out, "    Note over {everyone}: ✗ {}", escape(&v.to_string()));
+        let _ = writeln!(
+            out,
+            "    Note over {everyone}: ✗ {}",
+            escape(&v.to_string())
+        );
     }
     out
 }

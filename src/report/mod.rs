@@ -39,16 +39,25 @@ fn file_stem(r: &RowReport) -> String {
 pub fn write(sweep: &Sweep, dir: &Path) -> Result<()> {
     let traces = dir.join("traces");
     if traces.exists() {
-        std::fs::remove_dir_all(&traces).with_context(|| format!("cannot clear {}", traces.display()))?;
+        std::fs::remove_dir_all(&traces)
+            .with_context(|| format!("cannot clear {}", traces.display()))?;
     }
-    std::fs::create_dir_all(&traces).with_context(|| format!("cannot create {}", traces.display()))?;
+    std::fs::create_dir_all(&traces)
+        .with_context(|| format!("cannot create {}", traces.display()))?;
     for row in &sweep.rows {
-        let Some((sel, trace)) = failing_trace(row)? else { continue };
-        let stem = traces.join(file_stem(row));
+        let Some((sel, trace)) = failing_trace(row)? else {
+            continue;
+        };
+        let stem = file_stem(row);
+        let path = |ext: &str| traces.join(format!("{stem}.{ext}"));
         let text = trace.render();
-        let origin = format!("{} seed {}", row.strategy, row.findings.shortest.as_ref().map_or(0, |f| f.seed));
-        TraceFile::new(&sel, origin, &trace)?.save(&stem.with_extension("json"))?;
-        std::fs::write(stem.with_extension("txt"), &text)?;
+        let origin = format!(
+            "{} seed {}",
+            row.strategy,
+            row.findings.shortest.as_ref().map_or(0, |f| f.seed)
+        );
+        TraceFile::new(&sel, origin, &trace)?.save(&path("json"))?;
+        std::fs::write(path("txt"), &text)?;
         let md = format!(
             "# {} {} ({})\n\nExpected: {} — {}\n\n```mermaid\n{}```\n\n```text\n{}```\n\nReplay: `raceway replay reports/traces/{}.json`\n",
             row.scenario,
@@ -58,9 +67,9 @@ pub fn write(sweep: &Sweep, dir: &Path) -> Result<()> {
             row.reason,
             mermaid::diagram(&trace),
             text,
-            file_stem(row),
+            stem,
         );
-        std::fs::write(stem.with_extension("md"), md)?;
+        std::fs::write(path("md"), md)?;
     }
     std::fs::write(dir.join("README.md"), summary(sweep))?;
     Ok(())
@@ -85,7 +94,12 @@ pub fn summary(sweep: &Sweep) -> String {
             );
         }
         let first = r.findings.first.as_ref();
-        let broken: Vec<String> = r.findings.by_invariant.iter().map(|(k, n)| format!("`{k}` ({n})")).collect();
+        let broken: Vec<String> = r
+            .findings
+            .by_invariant
+            .iter()
+            .map(|(k, n)| format!("`{k}` ({n})"))
+            .collect();
         let verdict = match r.judgement {
             Judgement::Met => "met",
             Judgement::Contradicted => "**contradicted**",
@@ -113,7 +127,14 @@ pub fn summary(sweep: &Sweep) -> String {
     let mut seen = std::collections::BTreeSet::new();
     for r in &sweep.rows {
         if seen.insert((&r.scenario, &r.workload, &r.variant)) {
-            let _ = writeln!(out, "- {} {}: {} — {}", r.scenario, r.pair(), r.expected, r.reason);
+            let _ = writeln!(
+                out,
+                "- {} {}: {} — {}",
+                r.scenario,
+                r.pair(),
+                r.expected,
+                r.reason
+            );
         }
     }
     out

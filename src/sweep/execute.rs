@@ -39,14 +39,19 @@ pub fn execute(plan: &Plan, jobs: usize, progress: &ProgressBar) -> Executed {
     Executed { rows }
 }
 
-fn worker(plan: &Plan, next: &AtomicUsize, progress: &ProgressBar) -> Vec<(usize, Findings, Duration)> {
+fn worker(
+    plan: &Plan,
+    next: &AtomicUsize,
+    progress: &ProgressBar,
+) -> Vec<(usize, Findings, Duration)> {
     let mut runners: Vec<Option<Box<dyn Simulation>>> = plan.rows.iter().map(|_| None).collect();
     let mut out = Vec::new();
     loop {
         let unit = next.fetch_add(1, Ordering::Relaxed);
         let Some(u) = plan.units.get(unit) else { break };
         let row = &plan.rows[u.row];
-        let sim = runners[u.row].get_or_insert_with(|| row.scenario.runner(row.workload, row.variant));
+        let sim =
+            runners[u.row].get_or_insert_with(|| row.scenario.runner(row.workload, row.variant));
         let start = Instant::now();
         let mut findings = Findings::default();
         for seed in u.seeds.clone() {

@@ -47,7 +47,12 @@ pub struct RowReport {
 
 impl RowReport {
     pub fn key(&self) -> (&str, &str, &str, &str) {
-        (&self.scenario, &self.workload, &self.variant, &self.strategy)
+        (
+            &self.scenario,
+            &self.workload,
+            &self.variant,
+            &self.strategy,
+        )
     }
 
     pub fn pair(&self) -> String {
@@ -78,7 +83,11 @@ impl RowReport {
             expected: expected.to_string(),
             reason: e.reason.to_string(),
             judgement: Self::judge(expected, &findings, whole),
-            per_second: if seconds > 0.0 { findings.runs as f64 / seconds } else { 0.0 },
+            per_second: if seconds > 0.0 {
+                findings.runs as f64 / seconds
+            } else {
+                0.0
+            },
             seconds,
             findings,
         }
@@ -118,7 +127,9 @@ impl Sweep {
 
     /// Whether any row contradicts its expectation.
     pub fn contradicted(&self) -> bool {
-        self.rows.iter().any(|r| r.judgement == Judgement::Contradicted)
+        self.rows
+            .iter()
+            .any(|r| r.judgement == Judgement::Contradicted)
     }
 
     /// Unions the shards of one sweep into the whole and judges it. Every shard `1..=N` of the
@@ -138,12 +149,19 @@ impl Sweep {
             );
             anyhow::ensure!(
                 s.seeds == shards[0].seeds
-                    && s.rows.iter().map(RowReport::key).eq(shards[0].rows.iter().map(RowReport::key)),
+                    && s.rows
+                        .iter()
+                        .map(RowReport::key)
+                        .eq(shards[0].rows.iter().map(RowReport::key)),
                 "shard {}/{count} is of another sweep (other seeds or rows)",
                 s.shard.index
             );
         }
-        anyhow::ensure!(shards.len() == count as usize, "{} of {count} shards given", shards.len());
+        anyhow::ensure!(
+            shards.len() == count as usize,
+            "{} of {count} shards given",
+            shards.len()
+        );
         let mut whole = shards.remove(0);
         for shard in shards {
             for (row, part) in whole.rows.iter_mut().zip(shard.rows) {
@@ -153,7 +171,11 @@ impl Sweep {
         }
         for row in &mut whole.rows {
             row.judgement = RowReport::judge(&row.expected, &row.findings, true);
-            row.per_second = if row.seconds > 0.0 { row.findings.runs as f64 / row.seconds } else { 0.0 };
+            row.per_second = if row.seconds > 0.0 {
+                row.findings.runs as f64 / row.seconds
+            } else {
+                0.0
+            };
         }
         whole.shard = Shard::WHOLE;
         Ok(whole)

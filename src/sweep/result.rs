@@ -53,7 +53,10 @@ impl Findings {
         self.steps += u64::from(verdict.steps);
         let Some(v) = &verdict.violation else { return };
         self.violations += 1;
-        *self.by_invariant.entry(v.invariant.to_string()).or_default() += 1;
+        *self
+            .by_invariant
+            .entry(v.invariant.to_string())
+            .or_default() += 1;
         let better_first = self.first.as_ref().is_none_or(|f| seed < f.seed);
         let better_short = self
             .shortest

@@ -6,7 +6,13 @@ use std::fmt::Write;
 /// Renders the rows grouped by scenario, then a summary; `timings` adds schedules per second.
 pub fn render(sweep: &Sweep, timings: bool) -> String {
     let mut out = String::new();
-    let pair_w = sweep.rows.iter().map(|r| r.pair().len()).max().unwrap_or(4).max(4);
+    let pair_w = sweep
+        .rows
+        .iter()
+        .map(|r| r.pair().len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let mut scenario = "";
     for r in &sweep.rows {
         if r.scenario != scenario {
@@ -19,7 +25,10 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
             if timings {
                 let _ = write!(out, " {:>10}", "sched/s");
             }
-            let _ = writeln!(out, "  broken invariants (count) and first failing schedule");
+            let _ = writeln!(
+                out,
+                "  broken invariants (count) and first failing schedule"
+            );
         }
         let first = r.findings.first.as_ref();
         let verdict = match r.judgement {
@@ -80,7 +89,11 @@ pub fn summary(sweep: &Sweep) -> String {
         let _ = write!(out, ", {open} open until the shards are merged");
     }
     out.push('\n');
-    for r in sweep.rows.iter().filter(|r| r.judgement == Judgement::Contradicted) {
+    for r in sweep
+        .rows
+        .iter()
+        .filter(|r| r.judgement == Judgement::Contradicted)
+    {
         match &r.findings.first {
             Some(f) => {
                 let _ = writeln!(

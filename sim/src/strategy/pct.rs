@@ -57,8 +57,9 @@ impl Pct {
         };
         if *slot == 0 {
             // Distinct with overwhelming likelihood; ties break towards the lower task id.
-            self.priority[task as usize] =
-                MAX_DEPTH as u32 + 1 + Random::below(&mut self.rng, u32::MAX - MAX_DEPTH as u32 - 1);
+            self.priority[task as usize] = MAX_DEPTH as u32
+                + 1
+                + Random::below(&mut self.rng, u32::MAX - MAX_DEPTH as u32 - 1);
         }
         self.priority[task as usize]
     }

@@ -42,14 +42,17 @@ impl Strategy for Script {
         match self.steps.get(self.next) {
             None => Ok(0),
             Some(&ScriptStep::Task(name)) => {
-                let i = candidates.iter().position(|c| c.name == name).ok_or_else(|| {
-                    let can: Vec<&str> = candidates.iter().map(|c| c.name).collect();
-                    Diverged(format!(
-                        "script step {}: task `{name}` cannot step now (can: {})",
-                        self.next + 1,
-                        can.join(", ")
-                    ))
-                })?;
+                let i = candidates
+                    .iter()
+                    .position(|c| c.name == name)
+                    .ok_or_else(|| {
+                        let can: Vec<&str> = candidates.iter().map(|c| c.name).collect();
+                        Diverged(format!(
+                            "script step {}: task `{name}` cannot step now (can: {})",
+                            self.next + 1,
+                            can.join(", ")
+                        ))
+                    })?;
                 self.next += 1;
                 Ok(i)
             }
