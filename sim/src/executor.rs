@@ -146,6 +146,9 @@ pub struct Verdict {
     pub violation: Option<Violation>,
     /// The steps taken.
     pub steps: u32,
+    /// Preemptions: choices of another task while the task that took the last step could
+    /// have gone on. Shrinking minimises them after steps.
+    pub preemptions: u32,
 }
 
 /// A type-erased runner, so that a catalog can hand out any scenario's runner.
@@ -170,6 +173,8 @@ pub struct Runner<M: Model> {
     at_end: Vec<Invariant<M::State>>,
     max_steps: u32,
     steps: u32,
+    preemptions: u32,
+    last: Option<TaskId>,
 }
 
 impl<M: Model> Runner<M> {
@@ -202,6 +207,8 @@ impl<M: Model> Runner<M> {
             at_end,
             max_steps: DEFAULT_MAX_STEPS,
             steps: 0,
+            preemptions: 0,
+            last: None,
         }
     }
 
@@ -229,6 +236,8 @@ impl<M: Model> Runner<M> {
         core.record = record;
         self.schedule.clear();
         self.steps = 0;
+        self.preemptions = 0;
+        self.last = None;
     }
 
     fn execute(&mut self, strategy: &mut dyn Strategy) -> Result<Option<Violation>, Diverged> {
@@ -278,6 +287,13 @@ impl<M: Model> Runner<M> {
                 self.schedule.push(chosen as u32);
             }
             let task = self.candidates[chosen].task;
+            if self
+                .last
+                .is_some_and(|l| l != task && self.candidates.iter().any(|c| c.task == l))
+            {
+                self.preemptions += 1;
+            }
+            self.last = Some(task);
             self.shared.core.borrow_mut().tasks[task as usize].wait = None;
             self.steps += 1;
             if let Some(v) = self.poll(task, strategy)? {
@@ -321,6 +337,7 @@ impl<M: Model> Runner<M> {
                     name: t.name,
                     label: w.label,
                     footprint: w.footprint,
+                    synchronizes: matches!(w.on, Guard::Event(_)),
                 });
             } else if let Some(at) = timer {
                 next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
@@ -514,6 +531,7 @@ impl<M: Model> Simulation for Runner<M> {
         Ok(Verdict {
             violation,
             steps: self.steps,
+            preemptions: self.preemptions,
         })
     }
 

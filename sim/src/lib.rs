@@ -13,11 +13,13 @@
 //! trace on every machine, in debug and release.
 
 mod executor;
+pub mod explore;
 mod footprint;
 mod model;
 mod panic;
 mod schedule;
 pub mod search;
+pub mod shrink;
 pub mod strategy;
 mod task;
 mod time;

@@ -7,13 +7,16 @@
 //! - [`Random`]: uniform choices from a ChaCha8 stream seeded by the run's seed;
 //! - [`Pct`]: probabilistic concurrency testing (priorities with `depth - 1` change points);
 //! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly;
-//! - [`Script`]: a human-written order of task names, for the scenarios' named schedules.
+//! - [`Script`]: a human-written order of task names, for the scenarios' named schedules;
+//! - [`Dfs`]: exhaustive search of every choice, with sleep-set reduction or a preemption bound.
 
+mod dfs;
 mod pct;
 mod random;
 mod replay;
 mod script;
 
+pub use dfs::Dfs;
 pub use pct::Pct;
 pub use random::Random;
 pub use replay::Replay;
@@ -35,6 +38,21 @@ pub struct Candidate {
     pub label: &'static str,
     /// What that step touches.
     pub footprint: Footprint,
+    /// Whether the step's outcome depends on other tasks beyond its footprint: a wait for an
+    /// event returns whether it was notified. Reductions treat such a step as dependent on
+    /// every other.
+    pub synchronizes: bool,
+}
+
+impl Candidate {
+    /// Whether taking `self` and `other` in either order gives the same result: different
+    /// tasks, footprints without conflict, neither synchronising.
+    pub fn independent(&self, other: &Candidate) -> bool {
+        self.task != other.task
+            && !self.synchronizes
+            && !other.synchronizes
+            && !self.footprint.conflicts(&other.footprint)
+    }
 }
 
 /// A strategy could not make a choice: the schedule it follows does not fit this run.

@@ -3,22 +3,42 @@
 use super::{Candidate, Diverged, Strategy};
 use crate::schedule::Schedule;
 
-/// Follows a recorded [`Schedule`]. Fails with [`Diverged`] when a recorded choice is out of
-/// range, when the schedule runs out, or when choices are left over at the end: any of these
-/// means the schedule was recorded for another scenario, workload, variant or model version.
+/// Follows a recorded [`Schedule`]. Strict by default: fails with [`Diverged`] when a recorded
+/// choice is out of range, when the schedule runs out, or when choices are left over at the
+/// end; any of these means the schedule was recorded for another scenario, workload, variant
+/// or model version. [`Replay::lenient`] instead takes option 0 wherever the schedule does not
+/// fit, which is what shrinking needs: any edit of a schedule still names a run.
 #[derive(Clone, Debug)]
 pub struct Replay {
     schedule: Schedule,
     next: usize,
+    lenient: bool,
 }
 
 impl Replay {
-    /// Replays `schedule`.
+    /// Replays `schedule` strictly.
     pub fn new(schedule: Schedule) -> Self {
-        Self { schedule, next: 0 }
+        Self {
+            schedule,
+            next: 0,
+            lenient: false,
+        }
+    }
+
+    /// Replays `schedule`, taking option 0 where it is out of range or used up.
+    pub fn lenient(schedule: Schedule) -> Self {
+        Self {
+            lenient: true,
+            ..Self::new(schedule)
+        }
     }
 
     fn take(&mut self, n: u32, what: &str) -> Result<u32, Diverged> {
+        if self.lenient {
+            let c = self.schedule.choices().get(self.next).copied().unwrap_or(0);
+            self.next += 1;
+            return Ok(if c < n { c } else { 0 });
+        }
         let Some(&c) = self.schedule.choices().get(self.next) else {
             return Err(Diverged(format!(
                 "the schedule ended after {} choices, but the run needs another ({what} among {n})",
@@ -53,8 +73,8 @@ impl Strategy for Replay {
     }
 
     fn finish(&mut self) -> Result<(), Diverged> {
-        let left = self.schedule.len() - self.next;
-        if left > 0 {
+        let left = self.schedule.len().saturating_sub(self.next);
+        if left > 0 && !self.lenient {
             return Err(Diverged(format!(
                 "the run ended with {left} choices of the schedule unused"
             )));

@@ -1,0 +1,140 @@
+//! Exhaustive exploration of a simulation: every schedule (up to reduction), a proof within
+//! the workload's bounds when complete and clean, every distinct violation with its shortest
+//! trace otherwise.
+
+use crate::executor::Simulation;
+use crate::model::Kind;
+use crate::schedule::Schedule;
+use crate::strategy::{Dfs, Diverged};
+use crate::trace::Violation;
+use std::borrow::Cow;
+
+/// How to explore.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Skip orders that only swap independent steps (sleep sets).
+    pub reduction: bool,
+    /// At most this many preemptions per run (switches reduction off).
+    pub preemptions: Option<u32>,
+    /// Stop after this many schedules.
+    pub max_schedules: Option<u64>,
+    /// Go on after the first violation, collecting every distinct one.
+    pub all: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            reduction: true,
+            preemptions: None,
+            max_schedules: None,
+            all: false,
+        }
+    }
+}
+
+/// A distinct violation (by kind and invariant) and its shortest schedule found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Distinct {
+    /// The violation of the shortest run.
+    pub violation: Violation,
+    /// That run's schedule.
+    pub schedule: Schedule,
+    /// Its steps.
+    pub steps: u32,
+    /// Its preemptions.
+    pub preemptions: u32,
+    /// How many explored schedules broke it.
+    pub count: u64,
+}
+
+/// What an exploration found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exploration {
+    /// Schedules run to their end (or to a violation).
+    pub schedules: u64,
+    /// Runs cut short by the reduction (their continuations were explored elsewhere).
+    pub pruned: u64,
+    /// Whether every schedule (within the preemption bound) was covered.
+    pub complete: bool,
+    /// Whether the reduction was in force.
+    pub reduced: bool,
+    /// Each distinct violation, in the order first found.
+    pub violations: Vec<Distinct>,
+}
+
+impl Exploration {
+    /// A complete exploration that found nothing: a proof within the workload's bounds.
+    pub fn proves(&self) -> bool {
+        self.complete && self.violations.is_empty()
+    }
+}
+
+/// Explores `sim` depth-first.
+pub fn explore(sim: &mut dyn Simulation, options: &Options) -> Result<Exploration, Diverged> {
+    let mut dfs = Dfs::new(options.reduction, options.preemptions);
+    let mut found = Exploration {
+        schedules: 0,
+        pruned: 0,
+        complete: false,
+        reduced: dfs.reduces(),
+        violations: Vec::new(),
+    };
+    loop {
+        if options.max_schedules.is_some_and(|m| found.schedules >= m) {
+            return Ok(found);
+        }
+        match sim.run(&mut dfs, false) {
+            Err(_) if dfs.pruned() => found.pruned += 1,
+            Err(d) => return Err(d),
+            Ok(verdict) => {
+                found.schedules += 1;
+                if let Some(v) = verdict.violation {
+                    record(
+                        &mut found.violations,
+                        v,
+                        sim.schedule(),
+                        verdict.steps,
+                        verdict.preemptions,
+                    );
+                    if !options.all {
+                        return Ok(found);
+                    }
+                }
+            }
+        }
+        if !dfs.advance() {
+            found.complete = true;
+            return Ok(found);
+        }
+    }
+}
+
+fn key(v: &Violation) -> (Kind, &Cow<'static, str>) {
+    (v.kind, &v.invariant)
+}
+
+fn record(
+    all: &mut Vec<Distinct>,
+    v: Violation,
+    schedule: &Schedule,
+    steps: u32,
+    preemptions: u32,
+) {
+    match all.iter_mut().find(|d| key(&d.violation) == key(&v)) {
+        Some(d) => {
+            d.count += 1;
+            if (steps, preemptions) < (d.steps, d.preemptions) {
+                (d.violation, d.schedule, d.steps, d.preemptions) =
+                    (v, schedule.clone(), steps, preemptions);
+            }
+        }
+        None => all.push(Distinct {
+            violation: v,
+            schedule: schedule.clone(),
+            steps,
+            preemptions,
+            count: 1,
+        }),
+    }
+}
