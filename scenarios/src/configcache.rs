@@ -25,8 +25,8 @@
 //! read-your-writes can break. A slow reader (a pause between steps 2 and 3) would stretch
 //! staleness past the TTL; the spec has no such workload. Values are committed at most once
 //! each (`c1` initially, then `c2`, `c3`), so a value names its commit. The `locked` variant's
-//! mutex is created by the workload and kept in the model (a [`Cell`]) so that the settle
-//! `get` takes the same lock.
+//! mutex is the run's mutex `lock[g]`, which the settle `get` names again to take the same
+//! lock.
 //!
 //! **Variants.** `sync`: `get` and `set` are one step each; `set` invalidates, then writes.
 //! `invalidate-before` (loggingStore): invalidate; DB write. `invalidate-after` (flaggerStore,
@@ -49,7 +49,6 @@ use raceway_sim::strategy::ScriptStep::Task;
 use raceway_sim::{
     Check, Cx, Footprint, Instant, Invariant, Model, MutexId, Runner, Simulation, Spawner,
 };
-use std::cell::Cell;
 use std::fmt;
 use std::time::Duration;
 
@@ -727,26 +726,21 @@ pub struct ConfigCache {
     pub workload: Workload,
     /// The variant.
     pub variant: Variant,
-    /// `locked`'s per-key lock, created by each run's workload and used again by its settle
-    /// task (the engine hands mutex ids out only when they are created).
-    lock: Cell<Option<MutexId>>,
 }
 
 impl ConfigCache {
     /// The model of (`workload`, `variant`).
     pub fn new(workload: Workload, variant: Variant) -> Self {
-        Self {
-            workload,
-            variant,
-            lock: Cell::new(None),
-        }
+        Self { workload, variant }
     }
 
-    fn store(&self) -> Store {
+    /// The store's configuration for this run; `locked`'s per-key lock is the run's mutex
+    /// `lock[g]`, the same for the workload and the settle phase.
+    fn store(&self, sp: &mut Spawner<'_, State>) -> Store {
         Store {
             variant: self.variant,
             faults: self.workload == Workload::FailedWrite,
-            lock: self.lock.get(),
+            lock: (self.variant == Variant::Locked).then(|| sp.mutex("lock[g]")),
         }
     }
 }
@@ -764,9 +758,7 @@ impl Model for ConfigCache {
     }
 
     fn workload(&self, sp: &mut Spawner<'_, State>) {
-        self.lock
-            .set((self.variant == Variant::Locked).then(|| sp.mutex("lock[g]")));
-        let store = self.store();
+        let store = self.store(sp);
         let admin = |sp: &mut Spawner<'_, State>, who, value| {
             sp.spawn(
                 who,
@@ -794,7 +786,7 @@ impl Model for ConfigCache {
     }
 
     fn settle(&self, sp: &mut Spawner<'_, State>) {
-        let store = self.store();
+        let store = self.store(sp);
         sp.spawn("settle", move |cx| async move {
             cx.sleep(SETTLE_WAIT).await;
             let value = store.get(&cx, "settle").await;

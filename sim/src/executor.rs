@@ -124,16 +124,25 @@ impl<S: 'static> Spawner<'_, S> {
         spawn(self.shared, name, body)
     }
 
-    /// A new unlocked mutex; `name` is the resource its lock steps touch (`mu`, `store1.mu`).
+    /// The run's mutex called `name` (the resource its lock steps touch: `mu`, `store1.mu`),
+    /// created unlocked on first use. A name is the mutex's identity within a run, so the
+    /// settle phase reaches the workload's mutexes by naming them again.
     pub fn mutex(&mut self, name: &'static str) -> MutexId {
         let mut core = self.shared.core.borrow_mut();
+        if let Some(i) = core.mutexes.iter().position(|m| m.name == name) {
+            return MutexId(i as u32);
+        }
         core.mutexes.push(MutexSlot { name, owner: None });
         MutexId(core.mutexes.len() as u32 - 1)
     }
 
-    /// A new event for [`Cx::wait`] and [`Cx::notify`].
+    /// The run's event called `name`, for [`Cx::wait`] and [`Cx::notify`]; like mutexes, the
+    /// same name gives the same event.
     pub fn event(&mut self, name: &'static str) -> EventId {
         let mut core = self.shared.core.borrow_mut();
+        if let Some(i) = core.events.iter().position(|e| *e == name) {
+            return EventId(i as u32);
+        }
         core.events.push(name);
         EventId(core.events.len() as u32 - 1)
     }
