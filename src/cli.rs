@@ -23,6 +23,10 @@ pub enum Command {
     Merge(MergeArgs),
     /// Measure schedules per second on one core, per pair and strategy.
     Bench(BenchArgs),
+    /// Explore every schedule of a workload: find every violation, or prove there is none.
+    Explore(ExploreArgs),
+    /// Shrink a saved failing trace to a minimal schedule that breaks the same invariant.
+    Shrink(ShrinkArgs),
     /// Re-run a saved JSON trace and confirm the same steps and violation.
     Replay {
         /// A trace saved by `raceway run --out FILE`.
@@ -71,6 +75,49 @@ pub struct RunArgs {
     /// Also save the JSON trace here, for `raceway replay`.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Show the seed's own failing run, not its shrunk form (seeded strategies only shrink).
+    #[arg(long)]
+    pub no_shrink: bool,
+    /// Also run the same task order on this variant, as far as its steps allow, and show the
+    /// two traces side by side.
+    #[arg(long, value_name = "VARIANT")]
+    pub compare: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExploreArgs {
+    /// The scenario (see `raceway list`).
+    pub scenario: String,
+    /// Only this workload (repeatable); every workload by default.
+    #[arg(long, short)]
+    pub workload: Vec<String>,
+    /// Only this variant (repeatable); every variant by default.
+    #[arg(long, short)]
+    pub variant: Vec<String>,
+    /// Go on after the first violation and report every distinct one.
+    #[arg(long)]
+    pub all: bool,
+    /// Explore only runs with at most K preemptions (switches the reduction off).
+    #[arg(long, value_name = "K")]
+    pub preemptions: Option<u32>,
+    /// Stop after N schedules per pair (the search is then incomplete).
+    #[arg(long, value_name = "N")]
+    pub max_schedules: Option<u64>,
+    /// Explore every order, without sleep-set reduction.
+    #[arg(long)]
+    pub no_reduction: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ShrinkArgs {
+    /// A failing trace saved by `raceway run --out` or found in a report.
+    pub file: PathBuf,
+    /// Save the shrunk trace here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

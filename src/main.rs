@@ -4,6 +4,7 @@
 //! broke (or a replay did not reproduce), 2 for usage and input errors, always as one line.
 
 mod cli;
+mod columns;
 mod commands;
 mod report;
 mod select;
@@ -37,6 +38,8 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Run(args)) => commands::run::run(args),
+        Some(Command::Explore(args)) => commands::explore::run(args),
+        Some(Command::Shrink(args)) => commands::shrink::run(args),
         Some(Command::Bench(args)) => commands::bench::run(args),
         Some(Command::Replay { file }) => commands::replay::replay(file),
     };

@@ -235,3 +235,86 @@ fn list_shows_every_pair_with_its_verdict() {
     assert!(out.contains("fork-evict/merged"), "{out}");
     assert!(out.contains("breaks  an eviction between"), "{out}");
 }
+
+#[test]
+fn explore_proves_the_fix_and_shows_the_race() {
+    let (code, out, _) = raceway(&["explore", "wlog", "-w", "fork", "-v", "merged"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("PROVED: no schedule of wlog fork/merged breaks an invariant"),
+        "{out}"
+    );
+    let (code, out, _) = raceway(&[
+        "explore",
+        "wlog",
+        "-w",
+        "fork",
+        "-v",
+        "buggy",
+        "--no-reduction",
+        "--all",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("10 schedules") && out.contains("cache.Set(k, Miss)"),
+        "{out}"
+    );
+    assert_one_line_error(&["explore", "nope"], "unknown scenario");
+    assert_one_line_error(&["explore", "wlog", "-v", "nope"], "has no variant `nope`");
+}
+
+#[test]
+fn shrink_reduces_a_saved_failing_run() {
+    let path = temp("long.json");
+    // Seed 9's own run is longer than needed.
+    let (code, out, _) = raceway(&[
+        "run",
+        "wlog",
+        "-w",
+        "records",
+        "-v",
+        "epoch",
+        "--seed",
+        "9",
+        "--no-shrink",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out, err) = raceway(&["shrink", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("shrunk from 9 steps, 2 preemptions to 7 steps"),
+        "{out}"
+    );
+    let holds = temp("holds.json");
+    raceway(&[
+        "run",
+        "wlog",
+        "-v",
+        "merged",
+        "--named",
+        "seed",
+        "--out",
+        holds.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&["shrink", holds.to_str().unwrap()], "nothing to shrink");
+}
+
+#[test]
+fn compare_shows_the_fix_at_the_same_moments() {
+    let (code, out, _) = raceway(&["run", "wlog", "--named", "seed", "--compare", "merged"]);
+    assert_eq!(code, 1, "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("cache.Set(k, Miss)"))
+        .expect(&out);
+    assert!(
+        line.contains("│") && line.contains("cache.SetIfAbsent(k, Miss) → Skipped"),
+        "{out}"
+    );
+    assert_one_line_error(
+        &["run", "wlog", "--named", "seed", "--compare", "nope"],
+        "has no variant `nope`",
+    );
+}

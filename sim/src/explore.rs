@@ -2,7 +2,7 @@
 //! the workload's bounds when complete and clean, every distinct violation with its shortest
 //! trace otherwise.
 
-use crate::executor::Simulation;
+use crate::executor::{Simulation, Verdict};
 use crate::model::Kind;
 use crate::schedule::Schedule;
 use crate::strategy::{Dfs, Diverged};
@@ -72,6 +72,15 @@ impl Exploration {
 
 /// Explores `sim` depth-first.
 pub fn explore(sim: &mut dyn Simulation, options: &Options) -> Result<Exploration, Diverged> {
+    explore_with(sim, options, |_, _| {})
+}
+
+/// Explores `sim` depth-first, showing `visit` every schedule run to its end and its verdict.
+pub fn explore_with(
+    sim: &mut dyn Simulation,
+    options: &Options,
+    mut visit: impl FnMut(&Schedule, &Verdict),
+) -> Result<Exploration, Diverged> {
     let mut dfs = Dfs::new(options.reduction, options.preemptions);
     let mut found = Exploration {
         schedules: 0,
@@ -89,6 +98,7 @@ pub fn explore(sim: &mut dyn Simulation, options: &Options) -> Result<Exploratio
             Err(d) => return Err(d),
             Ok(verdict) => {
                 found.schedules += 1;
+                visit(sim.schedule(), &verdict);
                 if let Some(v) = verdict.violation {
                     record(
                         &mut found.violations,

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod explore;
 pub mod list;
 pub mod merge;
 pub mod replay;
 pub mod run;
+pub mod shrink;
 pub mod sweep;

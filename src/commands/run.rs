@@ -1,17 +1,26 @@
-//! `raceway run`: one schedule, its trace and its verdict.
+//! `raceway run`: one schedule, its trace and its verdict; optionally the same task order on a
+//! second variant, side by side.
 
 use crate::cli::{Format, RunArgs};
+use crate::columns::side_by_side;
+use crate::commands::shrink::shrunk_trace;
 use crate::select::{Seeded, Selected};
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
 use raceway_sim::strategy::{Pct, Replay, Script};
-use raceway_sim::{Schedule, Strategy};
+use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let (sel, named) = Selected::resolve(&args.target, args.named.as_deref())?;
+    let compare = args
+        .compare
+        .as_deref()
+        .map(|v| sel.scenario.variant(v))
+        .transpose()?;
     let mut sim = sel.runner();
-    let (mut strategy, origin): (Box<dyn Strategy>, String) = if let Some(s) = &args.schedule {
+    let seeded = args.schedule.is_none() && named.is_none();
+    let (mut strategy, mut origin): (Box<dyn Strategy>, String) = if let Some(s) = &args.schedule {
         let schedule: Schedule = s.parse().context("--schedule")?;
         (Box::new(Replay::new(schedule)), "schedule".to_string())
     } else if let Some(n) = named {
@@ -19,49 +28,88 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     } else {
         let steps = Pct::calibrate(sim.as_mut());
         let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        (
-            Box::new(Seeded::new(args.strategy, args.seed, args.depth, steps)),
-            name,
-        )
+        let strategy = Seeded::new(args.strategy, args.seed, args.depth, steps);
+        (Box::new(strategy), name)
     };
     let verdict = sim
         .run(strategy.as_mut(), true)
         .map_err(|d| anyhow::anyhow!("the schedule does not fit {}: {d}", sel.label()))?;
-    let trace = sim.trace();
-    let file = TraceFile::new(&sel, origin.clone(), trace)?;
-    if let Some(path) = &args.out {
-        file.save(path)?;
-    }
-    match args.format {
-        Format::Json => print!("{}", file.to_json()?),
-        Format::Text => {
-            if verdict.violation.is_some() || args.trace {
-                println!("{}", trace.render());
-            }
-            let expected = sel.scenario.expectation(sel.workload, sel.variant);
-            let found = match &verdict.violation {
-                Some(v) => format!("VIOLATION {}", v),
-                None => format!("holds ({} steps)", verdict.steps),
-            };
-            println!(
-                "{} ({origin}): {found}  [expected: {:?}]",
-                sel.label(),
-                expected.expected
-            );
-            if verdict.violation.is_some() {
-                println!(
-                    "replay: raceway run {} --workload {} --variant {} --schedule {}",
-                    sel.scenario.name,
-                    sel.workload_name(),
-                    sel.variant_name(),
-                    trace.schedule
-                );
+    let mut trace = sim.trace().clone();
+    let mut shrunk_from = None;
+    if seeded && verdict.violation.is_some() && !args.no_shrink {
+        if let Some(t) = shrunk_trace(sim.as_mut(), &trace.schedule)? {
+            if t.steps < trace.steps || t.schedule != trace.schedule {
+                shrunk_from = Some((trace.steps, verdict.preemptions));
+                origin.push_str(", shrunk");
+                trace = t;
             }
         }
     }
-    Ok(if verdict.violation.is_some() {
+    let file = TraceFile::new(&sel, origin.clone(), &trace)?;
+    if let Some(path) = &args.out {
+        file.save(path)?;
+    }
+    if args.format == Format::Json {
+        print!("{}", file.to_json()?);
+        return Ok(exit(&trace));
+    }
+    match compare {
+        Some(v2) => {
+            let other = Selected { variant: v2, ..sel };
+            let mut sim2 = other.runner();
+            sim2.run(&mut Script::lenient(Script::of_trace(&trace)), true)
+                .map_err(|d| anyhow::anyhow!("{}: {d}", other.label()))?;
+            print!(
+                "{}",
+                side_by_side(
+                    sel.variant_name(),
+                    &trace.render(),
+                    other.variant_name(),
+                    &sim2.trace().render()
+                )
+            );
+            println!(
+                "(the right column runs the left column's task order, as far as its steps allow)"
+            );
+        }
+        None if trace.violation.is_some() || args.trace => println!("{}", trace.render()),
+        None => {}
+    }
+    verdict_line(&sel, &origin, &trace, shrunk_from);
+    Ok(exit(&trace))
+}
+
+fn exit(trace: &Trace) -> ExitCode {
+    if trace.violation.is_some() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option<(u32, u32)>) {
+    let expected = sel.scenario.expectation(sel.workload, sel.variant);
+    let found = match &trace.violation {
+        Some(v) => format!("VIOLATION {v}"),
+        None => format!("holds ({} steps)", trace.steps),
+    };
+    println!(
+        "{} ({origin}): {found}  [expected: {:?}]",
+        sel.label(),
+        expected.expected
+    );
+    if let Some((steps, preemptions)) = shrunk_from {
+        println!(
+            "shrunk from the seed's run of {steps} steps and {preemptions} preemptions (--no-shrink shows that run)"
+        );
+    }
+    if trace.violation.is_some() {
+        println!(
+            "replay: raceway run {} --workload {} --variant {} --schedule {}",
+            sel.scenario.name,
+            sel.workload_name(),
+            sel.variant_name(),
+            trace.schedule
+        );
+    }
 }

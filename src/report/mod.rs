@@ -8,12 +8,11 @@ use crate::select::Selected;
 use crate::sweep::{Judgement, RowReport, Sweep};
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
-use raceway_sim::strategy::Replay;
 use raceway_sim::{Schedule, Trace};
 use std::fmt::Write;
 use std::path::Path;
 
-/// The trace of a row's shortest failure, rebuilt by replaying its schedule.
+/// The trace of a row's shortest failure, shrunk, rebuilt by replaying its schedule.
 pub fn failing_trace(row: &RowReport) -> Result<Option<(Selected, Trace)>> {
     let Some(f) = &row.findings.shortest else {
         return Ok(None);
@@ -26,9 +25,10 @@ pub fn failing_trace(row: &RowReport) -> Result<Option<(Selected, Trace)>> {
     let (sel, _) = Selected::resolve(&target, None)?;
     let schedule: Schedule = f.schedule.parse()?;
     let mut sim = sel.runner();
-    sim.run(&mut Replay::new(schedule), true)
-        .map_err(|d| anyhow::anyhow!("{}: {d}", sel.label()))?;
-    Ok(Some((sel, sim.trace().clone())))
+    let trace = crate::commands::shrink::shrunk_trace(sim.as_mut(), &schedule)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", sel.label()))?
+        .ok_or_else(|| anyhow::anyhow!("{}: schedule {schedule} no longer fails", sel.label()))?;
+    Ok(Some((sel, trace)))
 }
 
 fn file_stem(r: &RowReport) -> String {
@@ -71,8 +71,50 @@ pub fn write(sweep: &Sweep, dir: &Path) -> Result<()> {
         );
         std::fs::write(path("md"), md)?;
     }
-    std::fs::write(dir.join("README.md"), summary(sweep))?;
+    let mut text = summary(sweep);
+    text.push_str(&proofs(sweep)?);
+    std::fs::write(dir.join("README.md"), text)?;
     Ok(())
+}
+
+/// The most schedules the report explores per pair; a larger search is reported incomplete.
+pub const PROOF_BUDGET: u64 = 20_000;
+
+/// For every pair of the sweep, what a complete exploration (with sleep-set reduction, within
+/// [`PROOF_BUDGET`] schedules) says: proved, broken, or out of budget.
+pub fn proofs(sweep: &Sweep) -> Result<String> {
+    let mut out = format!(
+        "\n## Exhaustive exploration\n\nEvery schedule of each pair, with sleep-set reduction, up to \
+         {PROOF_BUDGET} schedules (`raceway explore <scenario>`). *Proved* means no schedule of \
+         the workload, as modelled, breaks an invariant.\n\n\
+         | scenario | workload/variant | expected | schedules | result |\n|---|---|---|---:|---|\n"
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &sweep.rows {
+        if !seen.insert((&r.scenario, &r.workload, &r.variant)) {
+            continue;
+        }
+        let scenario = raceway_scenarios::find(&r.scenario)?;
+        let (w, v) = (
+            scenario.workload(&r.workload)?,
+            scenario.variant(&r.variant)?,
+        );
+        let options = raceway_sim::explore::Options {
+            max_schedules: Some(PROOF_BUDGET),
+            ..Default::default()
+        };
+        let found = crate::commands::explore::explore_pair(scenario, w, v, &options)?;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            r.scenario,
+            r.pair(),
+            r.expected,
+            found.schedules,
+            crate::commands::explore::summary(&found)
+        );
+    }
+    Ok(out)
 }
 
 /// The Markdown summary.

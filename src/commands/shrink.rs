@@ -1,0 +1,71 @@
+//! `raceway shrink FILE`: a saved failing trace, reduced to a minimal schedule that breaks the
+//! same invariant.
+
+use crate::cli::{Format, ShrinkArgs, Target};
+use crate::select::Selected;
+use crate::tracefile::TraceFile;
+use anyhow::{Context, Result};
+use raceway_sim::shrink::shrink;
+use raceway_sim::strategy::Replay;
+use raceway_sim::{Schedule, Simulation, Trace};
+use std::process::ExitCode;
+
+/// Shrinks the failing run of `schedule` on `sim`, and returns the trace of the result (the
+/// input's own trace when it is minimal already).
+pub fn shrunk_trace(sim: &mut dyn Simulation, schedule: &Schedule) -> Result<Option<Trace>> {
+    let verdict = sim
+        .run(&mut Replay::new(schedule.clone()), false)
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let Some(violation) = verdict.violation else {
+        return Ok(None);
+    };
+    let best = shrink(sim, schedule, &violation).map_or(schedule.clone(), |s| s.schedule);
+    sim.run(&mut Replay::new(best), true)
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    Ok(Some(sim.trace().clone()))
+}
+
+pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
+    let file = TraceFile::load(&args.file)?;
+    let target = Target {
+        scenario: file.scenario.clone(),
+        workload: Some(file.workload.clone()),
+        variant: Some(file.variant.clone()),
+    };
+    let (sel, _) = Selected::resolve(&target, None)?;
+    let schedule: Schedule = file
+        .schedule
+        .parse()
+        .with_context(|| format!("{}: schedule", args.file.display()))?;
+    let mut sim = sel.runner();
+    let before = sim
+        .run(&mut Replay::new(schedule.clone()), false)
+        .map_err(|d| {
+            anyhow::anyhow!(
+                "{}: its schedule does not fit {}: {d}",
+                args.file.display(),
+                sel.label()
+            )
+        })?;
+    anyhow::ensure!(
+        before.violation.is_some(),
+        "{}: nothing to shrink, its run breaks no invariant",
+        args.file.display()
+    );
+    let trace = shrunk_trace(sim.as_mut(), &schedule)?.expect("the run breaks an invariant");
+    let out = TraceFile::new(&sel, format!("{}, shrunk", file.origin), &trace)?;
+    if let Some(path) = &args.out {
+        out.save(path)?;
+    }
+    match args.format {
+        Format::Json => print!("{}", out.to_json()?),
+        Format::Text => {
+            print!("{}", trace.render());
+            println!(
+                "shrunk from {} steps, {} preemptions to {} steps: {}",
+                before.steps, before.preemptions, trace.steps, trace.schedule
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
