@@ -10,13 +10,19 @@
 mod catalog;
 pub mod configcache;
 pub mod jetstream;
+pub mod kvqueue;
 pub mod testing;
 pub mod wlog;
 
 pub use catalog::{CatalogError, Expectation, Expected, Item, NamedSchedule, Scenario};
 
 /// Every scenario, in the order the catalog lists them.
-pub static CATALOG: &[&Scenario] = &[&wlog::SCENARIO, &jetstream::SCENARIO, &configcache::SCENARIO];
+pub static CATALOG: &[&Scenario] = &[
+    &wlog::SCENARIO,
+    &jetstream::SCENARIO,
+    &kvqueue::SCENARIO,
+    &configcache::SCENARIO,
+];
 
 /// The scenario called `name`.
 pub fn find(name: &str) -> Result<&'static Scenario, CatalogError> {
