@@ -8,13 +8,14 @@
 //! adding a module and one line to [`CATALOG`]. Nothing here knows of the command line.
 
 mod catalog;
+pub mod gencache;
 pub mod testing;
 pub mod wlog;
 
 pub use catalog::{CatalogError, Expectation, Expected, Item, NamedSchedule, Scenario};
 
 /// Every scenario, in the order the catalog lists them.
-pub static CATALOG: &[&Scenario] = &[&wlog::SCENARIO];
+pub static CATALOG: &[&Scenario] = &[&wlog::SCENARIO, &gencache::SCENARIO];
 
 /// The scenario called `name`.
 pub fn find(name: &str) -> Result<&'static Scenario, CatalogError> {
