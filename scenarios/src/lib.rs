@@ -9,6 +9,7 @@
 
 mod catalog;
 pub mod configcache;
+pub mod gencache;
 pub mod jetstream;
 pub mod kvqueue;
 pub mod testing;
@@ -22,6 +23,7 @@ pub static CATALOG: &[&Scenario] = &[
     &jetstream::SCENARIO,
     &kvqueue::SCENARIO,
     &configcache::SCENARIO,
+    &gencache::SCENARIO,
 ];
 
 /// The scenario called `name`.
