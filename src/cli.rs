@@ -60,6 +60,9 @@ pub struct RunArgs {
     /// PCT's bug depth.
     #[arg(long, default_value_t = 3)]
     pub depth: u32,
+    /// The engine (madsim: the seed seeds madsim's runtime; see scripts/madsim).
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    pub engine: Engine,
     /// Replay this recorded schedule (`rw1.…`) instead of seeding a strategy.
     #[arg(long, conflicts_with_all = ["named", "seed", "strategy"])]
     pub schedule: Option<String>,
@@ -120,6 +123,15 @@ pub struct ShrinkArgs {
     pub format: Format,
 }
 
+/// The engine that runs the scenarios.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// raceway's own deterministic executor, under the chosen strategy.
+    Native,
+    /// madsim's runtime: its scheduler, virtual time and RNG (build with scripts/madsim).
+    Madsim,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StrategyName {
     /// Uniform random choices from a seeded ChaCha8 stream.
@@ -150,6 +162,9 @@ pub struct BenchArgs {
     /// Strategies to measure.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [StrategyName::Random, StrategyName::Pct])]
     pub strategy: Vec<StrategyName>,
+    /// The engine to measure.
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    pub engine: Engine,
     /// Wall-clock milliseconds per measured row.
     #[arg(long, default_value_t = 300)]
     pub millis: u64,
@@ -173,9 +188,12 @@ pub struct SweepArgs {
     /// The seeds of every row: `A..B` (B exclusive), or a count N for `0..N`.
     #[arg(long, default_value = DEFAULT_SEEDS)]
     pub seeds: String,
-    /// The strategies: one row per pair and strategy.
+    /// The strategies: one row per pair and strategy (native engine).
     #[arg(long, value_enum, default_value_t = SweepStrategy::Both)]
     pub strategy: SweepStrategy,
+    /// The engine: madsim runs one row per pair, seeded by madsim (see scripts/madsim).
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    pub engine: Engine,
     /// Worker threads; all cores by default. Results do not depend on it.
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -204,6 +222,7 @@ impl Default for SweepArgs {
             variant: vec![],
             seeds: DEFAULT_SEEDS.to_string(),
             strategy: SweepStrategy::Both,
+            engine: Engine::Native,
             jobs: None,
             shard: "1/1".to_string(),
             format: Format::Text,

@@ -6,6 +6,7 @@
 mod cli;
 mod columns;
 mod commands;
+mod engine;
 mod report;
 mod select;
 mod sweep;

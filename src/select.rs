@@ -131,10 +131,10 @@ impl Strategy for Seeded {
         }
     }
 
-    fn next_pick(&mut self, label: &'static str, n: u32) -> Result<u32, raceway_sim::Diverged> {
+    fn next_pick(&mut self, pick: raceway_sim::Pick) -> Result<u32, raceway_sim::Diverged> {
         match self {
-            Seeded::Random(s) => s.next_pick(label, n),
-            Seeded::Pct(s) => s.next_pick(label, n),
+            Seeded::Random(s) => s.next_pick(pick),
+            Seeded::Pct(s) => s.next_pick(pick),
         }
     }
 }

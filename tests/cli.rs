@@ -318,3 +318,12 @@ fn compare_shows_the_fix_at_the_same_moments() {
         "has no variant `nope`",
     );
 }
+
+#[test]
+fn the_madsim_engine_needs_the_madsim_build() {
+    assert_one_line_error(
+        &["sweep", "--engine", "madsim"],
+        "built without the madsim engine; run it with scripts/madsim",
+    );
+    assert_one_line_error(&["run", "wlog", "--engine", "madsim"], "scripts/madsim");
+}

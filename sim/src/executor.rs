@@ -9,7 +9,7 @@ use crate::footprint::Footprint;
 use crate::model::{Invariant, Kind, Model, When};
 use crate::panic;
 use crate::schedule::Schedule;
-use crate::strategy::{Candidate, Diverged, Strategy, TaskId};
+use crate::strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 use crate::task::{Cx, EventId, MutexId};
 use crate::time::Instant;
 use crate::trace::{Event, Trace, Violation, TRACE_VERSION};
@@ -74,12 +74,18 @@ pub(crate) struct Core {
     pub(crate) record: bool,
     pub(crate) trace: Vec<Event>,
     /// Futures of tasks spawned since the executor last looked, in spawn order.
-    spawned: Vec<TaskFuture>,
+    pub(crate) spawned: Vec<TaskFuture>,
+    /// The madsim engine's state, during a madsim run.
+    #[cfg(feature = "madsim")]
+    pub(crate) madsim: Option<crate::madsim_engine::Mad>,
 }
 
 pub(crate) struct Shared<S> {
     pub(crate) state: RefCell<S>,
     pub(crate) core: RefCell<Core>,
+    /// The invariants checked after every step, for the madsim engine's tasks to check.
+    #[cfg(feature = "madsim")]
+    pub(crate) every_step: Vec<Invariant<S>>,
 }
 
 pub(crate) fn spawn<S: 'static, F, Fut>(
@@ -105,6 +111,10 @@ where
         answer: 0,
     });
     core.spawned.push(fut);
+    #[cfg(feature = "madsim")]
+    if let Some(mad) = core.madsim.as_mut() {
+        mad.wake_driver();
+    }
     task
 }
 
@@ -114,7 +124,11 @@ pub struct Spawner<'a, S: 'static> {
     shared: &'a Rc<Shared<S>>,
 }
 
-impl<S: 'static> Spawner<'_, S> {
+impl<'a, S: 'static> Spawner<'a, S> {
+    pub(crate) fn new(shared: &'a Rc<Shared<S>>) -> Self {
+        Self { shared }
+    }
+
     /// Spawns a task named `name` running `body`; ids are given in spawn order.
     pub fn spawn<F, Fut>(&mut self, name: &'static str, body: F) -> TaskId
     where
@@ -168,19 +182,22 @@ pub trait Simulation {
     fn schedule(&self) -> &Schedule;
     /// The trace of the last recorded run.
     fn trace(&self) -> &Trace;
+    /// Runs once under madsim with `seed` (see `Runner::run_madsim`).
+    #[cfg(feature = "madsim")]
+    fn run_madsim(&mut self, seed: u64, record: bool) -> Verdict;
 }
 
 /// Runs one model many times, reusing its buffers.
 pub struct Runner<M: Model> {
-    model: M,
-    shared: Rc<Shared<M::State>>,
+    pub(crate) model: M,
+    pub(crate) shared: Rc<Shared<M::State>>,
     futures: Vec<Option<TaskFuture>>,
     candidates: Vec<Candidate>,
     schedule: Schedule,
     trace: Trace,
     every_step: Vec<Invariant<M::State>>,
-    at_end: Vec<Invariant<M::State>>,
-    max_steps: u32,
+    pub(crate) at_end: Vec<Invariant<M::State>>,
+    pub(crate) max_steps: u32,
     steps: u32,
     preemptions: u32,
     last: Option<TaskId>,
@@ -203,7 +220,11 @@ impl<M: Model> Runner<M> {
                 record: false,
                 trace: Vec::new(),
                 spawned: Vec::new(),
+                #[cfg(feature = "madsim")]
+                madsim: None,
             }),
+            #[cfg(feature = "madsim")]
+            every_step: crate::madsim_engine::every_step(model.invariants()),
         });
         Self {
             model,
@@ -232,7 +253,7 @@ impl<M: Model> Runner<M> {
         &self.model
     }
 
-    fn reset(&mut self, record: bool) {
+    pub(crate) fn reset(&mut self, record: bool) {
         self.futures.clear();
         *self.shared.state.borrow_mut() = self.model.init();
         let mut core = self.shared.core.borrow_mut();
@@ -243,6 +264,10 @@ impl<M: Model> Runner<M> {
         core.trace.clear();
         core.now = Instant::ZERO;
         core.record = record;
+        #[cfg(feature = "madsim")]
+        {
+            core.madsim = None;
+        }
         self.schedule.clear();
         self.steps = 0;
         self.preemptions = 0;
@@ -250,9 +275,7 @@ impl<M: Model> Runner<M> {
     }
 
     fn execute(&mut self, strategy: &mut dyn Strategy) -> Result<Option<Violation>, Diverged> {
-        self.model.workload(&mut Spawner {
-            shared: &self.shared,
-        });
+        self.model.workload(&mut Spawner::new(&self.shared));
         if let Some(v) = self.start_spawned(strategy)? {
             return Ok(Some(v));
         }
@@ -283,9 +306,7 @@ impl<M: Model> Runner<M> {
                 }
                 settled = true;
                 self.push_event(Event::Settle);
-                self.model.settle(&mut Spawner {
-                    shared: &self.shared,
-                });
+                self.model.settle(&mut Spawner::new(&self.shared));
                 if let Some(v) = self.start_spawned(strategy)? {
                     return Ok(Some(v));
                 }
@@ -398,7 +419,13 @@ impl<M: Model> Runner<M> {
                     }) => {
                         slot.wait = None;
                         drop(core);
-                        let chosen = strategy.next_pick(label, n)?;
+                        let pick = Pick {
+                            task,
+                            name,
+                            label,
+                            of: n,
+                        };
+                        let chosen = strategy.next_pick(pick)?;
                         self.schedule.push(chosen);
                         let mut core = self.shared.core.borrow_mut();
                         core.tasks[task as usize].answer = chosen;
@@ -503,17 +530,13 @@ impl<M: Model> Runner<M> {
     }
 }
 
-impl<M: Model> Simulation for Runner<M> {
-    fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged> {
-        self.reset(record);
-        strategy.begin();
-        let outcome = self.execute(strategy);
+impl<M: Model> Runner<M> {
+    /// Ends a run: drops the tasks (nothing they do any more is recorded) and, when recording,
+    /// keeps the trace.
+    pub(crate) fn finish_run(&mut self, record: bool, violation: Option<Violation>, steps: u32) {
         let events = std::mem::take(&mut self.shared.core.borrow_mut().trace);
-        // Dropping the futures drops their guards; nothing they do is recorded any more.
         self.shared.core.borrow_mut().record = false;
         self.futures.clear();
-        let violation = outcome?;
-        strategy.finish()?;
         if record {
             let tasks = self
                 .shared
@@ -527,9 +550,9 @@ impl<M: Model> Simulation for Runner<M> {
                 version: TRACE_VERSION,
                 tasks,
                 events,
-                violation: violation.clone(),
+                violation,
                 schedule: self.schedule.clone(),
-                steps: self.steps,
+                steps,
             };
         } else {
             // Keep the event buffer's capacity for the next recorded run.
@@ -537,6 +560,25 @@ impl<M: Model> Simulation for Runner<M> {
             events.clear();
             self.shared.core.borrow_mut().trace = events;
         }
+    }
+}
+
+impl<M: Model> Simulation for Runner<M> {
+    fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged> {
+        self.reset(record);
+        strategy.begin();
+        let violation = match self.execute(strategy) {
+            Ok(violation) => violation,
+            Err(d) => {
+                self.finish_run(false, None, self.steps);
+                return Err(d);
+            }
+        };
+        if let Err(d) = strategy.finish() {
+            self.finish_run(false, None, self.steps);
+            return Err(d);
+        }
+        self.finish_run(record, violation.clone(), self.steps);
         Ok(Verdict {
             violation,
             steps: self.steps,
@@ -550,5 +592,10 @@ impl<M: Model> Simulation for Runner<M> {
 
     fn trace(&self) -> &Trace {
         &self.trace
+    }
+
+    #[cfg(feature = "madsim")]
+    fn run_madsim(&mut self, seed: u64, record: bool) -> Verdict {
+        Runner::run_madsim(self, seed, record)
     }
 }

@@ -14,7 +14,14 @@
 
 mod executor;
 pub mod explore;
+#[cfg(all(feature = "madsim", not(madsim)))]
+compile_error!(
+    "the madsim engine needs `--cfg madsim` (madsim silently falls back to tokio without it): \
+     build and run it with scripts/madsim, which sets RUSTFLAGS and its own target directory"
+);
 mod footprint;
+#[cfg(all(feature = "madsim", madsim))]
+mod madsim_engine;
 mod model;
 mod panic;
 mod schedule;
@@ -29,7 +36,7 @@ pub use executor::{Runner, Simulation, Spawner, Verdict, DEFAULT_MAX_STEPS};
 pub use footprint::{Access, Footprint, Mode};
 pub use model::{Check, Invariant, Kind, Model, When};
 pub use schedule::{Schedule, ScheduleError, FORMAT_VERSION};
-pub use strategy::{Candidate, Diverged, Strategy, TaskId};
+pub use strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 pub use task::{Cx, EventId, MutexGuard, MutexId};
 pub use time::Instant;
 pub use trace::{Event, Trace, Violation, TRACE_VERSION};

@@ -51,7 +51,18 @@ impl<S: 'static> Cx<S> {
 
     /// The virtual time now.
     pub fn now(&self) -> Instant {
+        #[cfg(feature = "madsim")]
+        if let Some(now) = crate::madsim_engine::now(&self.shared) {
+            return now;
+        }
         self.shared.core.borrow().now
+    }
+
+    /// A wait was granted: the madsim engine counts the step and checks the invariants of
+    /// every step here (the native executor does so after each poll).
+    fn granted(&self) {
+        #[cfg(feature = "madsim")]
+        crate::madsim_engine::granted(&self.shared);
     }
 
     /// One atomic step on the shared state: waits to be scheduled, then runs `access` and
@@ -69,6 +80,7 @@ impl<S: 'static> Cx<S> {
             let r = format!("{result:?}");
             (r != "()").then_some(r)
         });
+        self.granted();
         result
     }
 
@@ -87,6 +99,10 @@ impl<S: 'static> Cx<S> {
         if n <= 1 {
             return 0;
         }
+        #[cfg(feature = "madsim")]
+        if let Some(chosen) = crate::madsim_engine::pick(&self.shared, self.task, label, n) {
+            return chosen;
+        }
         self.suspend(label, Footprint::NONE, Guard::Pick(n), None)
             .await;
         self.shared.core.borrow().tasks[self.task as usize].answer
@@ -100,9 +116,22 @@ impl<S: 'static> Cx<S> {
     /// Sleeps `d` of virtual time. The clock moves only when no task can step, so a sleeping
     /// task lets every other task finish what it can first.
     pub async fn sleep(&self, d: Duration) {
-        let until = self.now().after(d);
-        self.suspend("sleep", Footprint::NONE, Guard::Time(until), None)
-            .await;
+        #[cfg(feature = "madsim")]
+        let slept = if crate::madsim_engine::now(&self.shared).is_some() {
+            crate::madsim_engine::transition_end(&self.shared);
+            madsim::time::sleep(d).await;
+            true
+        } else {
+            false
+        };
+        #[cfg(not(feature = "madsim"))]
+        let slept = false;
+        if !slept {
+            let until = self.now().after(d);
+            self.suspend("sleep", Footprint::NONE, Guard::Time(until), None)
+                .await;
+        }
+        self.granted();
         self.record_lazy(Footprint::NONE, || {
             format!("sleep({})", Instant::ZERO.after(d))
         });
@@ -115,6 +144,7 @@ impl<S: 'static> Cx<S> {
         let fp = Footprint::write(name);
         self.suspend("lock", fp, Guard::Mutex(mutex.0), None).await;
         self.shared.core.borrow_mut().mutexes[mutex.0 as usize].owner = Some(self.task);
+        self.granted();
         self.record_lazy(fp, || format!("lock({name})"));
         MutexGuard {
             cx: self.clone(),
@@ -135,8 +165,21 @@ impl<S: 'static> Cx<S> {
     }
 
     async fn wait_until(&self, event: EventId, deadline: Option<Instant>) -> bool {
-        self.suspend("wait", Footprint::NONE, Guard::Event(event.0), deadline)
-            .await;
+        let wait = self.suspend("wait", Footprint::NONE, Guard::Event(event.0), deadline);
+        #[cfg(feature = "madsim")]
+        let waited = if crate::madsim_engine::now(&self.shared).is_some() {
+            let timeout = deadline.map(|d| d.duration_since(self.now()));
+            crate::madsim_engine::wait_event(&self.shared, self.task, wait.wait, timeout).await;
+            true
+        } else {
+            false
+        };
+        #[cfg(not(feature = "madsim"))]
+        let waited = false;
+        if !waited {
+            wait.await;
+        }
+        self.granted();
         let (name, notified) = {
             let core = self.shared.core.borrow();
             (
@@ -160,12 +203,17 @@ impl<S: 'static> Cx<S> {
                 t.notified = true;
             }
         }
+        #[cfg(feature = "madsim")]
+        if let Some(mad) = core.madsim.as_mut() {
+            mad.wake_parked();
+        }
     }
 
     /// Waits until `task` has ended.
     pub async fn join(&self, task: TaskId) {
         self.suspend("join", Footprint::NONE, Guard::Join(task), None)
             .await;
+        self.granted();
         let name = self.shared.core.borrow().tasks[task as usize].name;
         self.record_lazy(Footprint::NONE, || format!("join({name})"));
     }
@@ -248,6 +296,10 @@ impl<S: 'static> Drop for MutexGuard<S> {
             let m = &mut core.mutexes[self.mutex.0 as usize];
             m.owner = None;
             let name = m.name;
+            #[cfg(feature = "madsim")]
+            if let Some(mad) = core.madsim.as_mut() {
+                mad.wake_parked();
+            }
             if core.record {
                 let task = self.cx.task;
                 core.trace.push(Event::Note {
@@ -263,14 +315,26 @@ impl<S: 'static> Drop for MutexGuard<S> {
 /// the next, which the executor makes only once it has granted the wait.
 struct Suspend<'a, S: 'static> {
     cx: &'a Cx<S>,
-    wait: Wait,
+    pub(crate) wait: Wait,
     registered: bool,
 }
 
 impl<S: 'static> Future for Suspend<'_, S> {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        #[cfg(feature = "madsim")]
+        if self.cx.shared.core.borrow().madsim.is_some() {
+            let this = &mut *self;
+            let (shared, task) = (&this.cx.shared, this.cx.task);
+            return crate::madsim_engine::poll_suspend(
+                shared,
+                task,
+                this.wait,
+                &mut this.registered,
+                _cx,
+            );
+        }
         if self.registered {
             return Poll::Ready(());
         }

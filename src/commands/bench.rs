@@ -2,8 +2,7 @@
 //! one core. Wall-clock time is read here, around whole batches of runs, and never reaches a
 //! model or a strategy.
 
-use crate::cli::StrategyName;
-use crate::select::Seeded;
+use crate::cli::{Engine, StrategyName};
 use raceway_scenarios::Scenario;
 use raceway_sim::strategy::Pct;
 use std::time::{Duration, Instant};
@@ -11,7 +10,7 @@ use std::time::{Duration, Instant};
 /// One measured row.
 pub struct Throughput {
     pub pair: String,
-    pub strategy: StrategyName,
+    pub strategy: &'static str,
     pub runs: u64,
     pub per_second: f64,
     pub mean_steps: f64,
@@ -22,7 +21,7 @@ pub fn measure(
     scenario: &Scenario,
     workload: usize,
     variant: usize,
-    strategy: StrategyName,
+    (engine, strategy): (Engine, StrategyName),
     budget: Duration,
 ) -> Throughput {
     let mut sim = scenario.runner(workload, variant);
@@ -31,8 +30,9 @@ pub fn measure(
     let start = Instant::now();
     loop {
         for _ in 0..1024 {
-            let mut s = Seeded::new(strategy, runs, 3, steps);
-            if let Ok(v) = sim.run(&mut s, false) {
+            if let Some(v) =
+                crate::engine::run_seed(sim.as_mut(), engine, strategy, runs, 3, steps, false)
+            {
                 total_steps += u64::from(v.steps);
             }
             runs += 1;
@@ -47,7 +47,11 @@ pub fn measure(
             "{} {}/{}",
             scenario.name, scenario.workloads[workload].name, scenario.variants[variant].name
         ),
-        strategy,
+        strategy: match (engine, strategy) {
+            (Engine::Madsim, _) => "madsim",
+            (Engine::Native, StrategyName::Random) => "random",
+            (Engine::Native, StrategyName::Pct) => "pct",
+        },
         runs,
         per_second: runs as f64 / secs,
         mean_steps: total_steps as f64 / runs as f64,
@@ -56,22 +60,23 @@ pub fn measure(
 
 /// Measures every selected pair and strategy and prints a table.
 pub fn run(args: &crate::cli::BenchArgs) -> anyhow::Result<std::process::ExitCode> {
+    crate::engine::require(args.engine)?;
     let budget = Duration::from_millis(args.millis);
+    let strategies = match args.engine {
+        Engine::Native => args.strategy.clone(),
+        Engine::Madsim => vec![StrategyName::Random],
+    };
     println!(
         "{:<44} {:<7} {:>10} {:>14} {:>7}",
         "pair", "strategy", "runs", "schedules/s", "steps"
     );
     for scenario in crate::select::scenarios(&args.scenario)? {
         for (w, v) in crate::select::pairs(scenario, &args.workload, &args.variant)? {
-            for &strategy in &args.strategy {
-                let t = measure(scenario, w, v, strategy, budget);
+            for &strategy in &strategies {
+                let t = measure(scenario, w, v, (args.engine, strategy), budget);
                 println!(
                     "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",
-                    t.pair,
-                    format!("{:?}", t.strategy).to_lowercase(),
-                    t.runs,
-                    t.per_second,
-                    t.mean_steps
+                    t.pair, t.strategy, t.runs, t.per_second, t.mean_steps
                 );
             }
         }

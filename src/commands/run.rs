@@ -1,13 +1,13 @@
 //! `raceway run`: one schedule, its trace and its verdict; optionally the same task order on a
 //! second variant, side by side.
 
-use crate::cli::{Format, RunArgs};
+use crate::cli::{Engine, Format, RunArgs};
 use crate::columns::side_by_side;
 use crate::commands::shrink::shrunk_trace;
 use crate::select::{Seeded, Selected};
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
-use raceway_sim::strategy::{Pct, Replay, Script};
+use raceway_sim::strategy::{Follow, Pct, Replay, Script};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
 
@@ -18,6 +18,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .as_deref()
         .map(|v| sel.scenario.variant(v))
         .transpose()?;
+    crate::engine::require(args.engine)?;
+    if args.engine == Engine::Madsim {
+        anyhow::ensure!(
+            args.schedule.is_none() && named.is_none() && compare.is_none(),
+            "--engine madsim runs a seed; --schedule, --named and --compare are the native engine's"
+        );
+        return madsim(args, &sel);
+    }
     let mut sim = sel.runner();
     let seeded = args.schedule.is_none() && named.is_none();
     let (mut strategy, mut origin): (Box<dyn Strategy>, String) = if let Some(s) = &args.schedule {
@@ -57,7 +65,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         Some(v2) => {
             let other = Selected { variant: v2, ..sel };
             let mut sim2 = other.runner();
-            sim2.run(&mut Script::lenient(Script::of_trace(&trace)), true)
+            sim2.run(&mut Follow::lenient(&trace), true)
                 .map_err(|d| anyhow::anyhow!("{}: {d}", other.label()))?;
             print!(
                 "{}",
@@ -103,7 +111,7 @@ fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option
             "shrunk from the seed's run of {steps} steps and {preemptions} preemptions (--no-shrink shows that run)"
         );
     }
-    if trace.violation.is_some() {
+    if trace.violation.is_some() && !trace.schedule.is_empty() {
         println!(
             "replay: raceway run {} --workload {} --variant {} --schedule {}",
             sel.scenario.name,
@@ -112,4 +120,41 @@ fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option
             trace.schedule
         );
     }
+}
+
+/// `run --engine madsim`: the seed's madsim run, and the native schedule that replays it.
+fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
+    let mut sim = sel.runner();
+    let origin = format!("madsim seed {}", args.seed);
+    crate::engine::run_seed(
+        sim.as_mut(),
+        Engine::Madsim,
+        args.strategy,
+        args.seed,
+        args.depth,
+        0,
+        true,
+    );
+    let trace = sim.trace().clone();
+    if args.format == Format::Json {
+        print!("{}", TraceFile::new(sel, origin, &trace)?.to_json()?);
+        return Ok(exit(&trace));
+    }
+    if trace.violation.is_some() || args.trace {
+        println!("{}", trace.render());
+    }
+    verdict_line(sel, &origin, &trace, None);
+    #[cfg(feature = "madsim")]
+    if trace.violation.is_some() {
+        match crate::engine::confirm_natively(sel.scenario, sel.workload, sel.variant, args.seed) {
+            Some(s) => println!(
+                "confirmed on the native engine: raceway run {} --workload {} --variant {} --schedule {s}",
+                sel.scenario.name,
+                sel.workload_name(),
+                sel.variant_name()
+            ),
+            None => println!("not reproduced by the native engine from the same task order"),
+        }
+    }
+    Ok(exit(&trace))
 }

@@ -1,6 +1,6 @@
 //! `raceway sweep` (and `raceway` with no arguments): the catalog's main job.
 
-use crate::cli::{Format, SweepArgs};
+use crate::cli::{Engine, Format, StrategyName, SweepArgs};
 use crate::report;
 use crate::select::{pairs, scenarios};
 use crate::sweep::execute::{execute, PCT_DEPTH};
@@ -16,6 +16,11 @@ use std::process::ExitCode;
 /// The rows selected by the arguments, in catalog order. A workload or variant name that no
 /// selected scenario has is an error (a typo must not select nothing silently).
 pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
+    crate::engine::require(args.engine)?;
+    let strategies: &[StrategyName] = match args.engine {
+        Engine::Native => args.strategy.names(),
+        Engine::Madsim => &[StrategyName::Random],
+    };
     let selected = scenarios(&args.scenario)?;
     for (what, names) in [("workload", &args.workload), ("variant", &args.variant)] {
         for n in names {
@@ -30,12 +35,13 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
     for scenario in selected {
         for (w, v) in pairs(scenario, &args.workload, &args.variant)? {
             let pct_steps = Pct::calibrate(scenario.runner(w, v).as_mut());
-            for &strategy in args.strategy.names() {
+            for &strategy in strategies {
                 rows.push(Row {
                     scenario,
                     workload: w,
                     variant: v,
                     strategy,
+                    engine: args.engine,
                     pct_steps,
                 });
             }
@@ -70,7 +76,33 @@ pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
     };
     let executed = execute(&plan, jobs, &progress);
     progress.finish_and_clear();
-    Ok(Sweep::new(&plan, executed))
+    #[allow(unused_mut)]
+    let mut sweep = Sweep::new(&plan, executed);
+    #[cfg(feature = "madsim")]
+    confirm_natively(&mut sweep, &plan);
+    Ok(sweep)
+}
+
+/// Gives each madsim failure the native schedule that reproduces it, or says it has none.
+#[cfg(feature = "madsim")]
+fn confirm_natively(sweep: &mut Sweep, plan: &Plan) {
+    for (report, row) in sweep.rows.iter_mut().zip(&plan.rows) {
+        if row.engine != Engine::Madsim {
+            continue;
+        }
+        for failure in [&mut report.findings.first, &mut report.findings.shortest]
+            .into_iter()
+            .flatten()
+        {
+            failure.schedule = crate::engine::confirm_natively(
+                row.scenario,
+                row.workload,
+                row.variant,
+                failure.seed,
+            )
+            .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
+        }
+    }
 }
 
 pub fn run(args: &SweepArgs) -> Result<ExitCode> {

@@ -4,7 +4,7 @@
 
 use super::plan::Plan;
 use super::result::Findings;
-use crate::select::Seeded;
+use crate::engine::run_seed;
 use indicatif::ProgressBar;
 use raceway_sim::Simulation;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -55,9 +55,16 @@ fn worker(
         let start = Instant::now();
         let mut findings = Findings::default();
         for seed in u.seeds.clone() {
-            let mut strategy = Seeded::new(row.strategy, seed, PCT_DEPTH, row.pct_steps);
-            // Seeded strategies never diverge.
-            if let Ok(verdict) = sim.run(&mut strategy, false) {
+            let run = run_seed(
+                sim.as_mut(),
+                row.engine,
+                row.strategy,
+                seed,
+                PCT_DEPTH,
+                row.pct_steps,
+                false,
+            );
+            if let Some(verdict) = run {
                 findings.add(seed, &verdict, sim.schedule());
             }
         }

@@ -4,7 +4,7 @@
 //! The cut depends only on the selection and the seed range, never on `--jobs` or the shard,
 //! so every unit (and so every result) is the same whoever runs it.
 
-use crate::cli::StrategyName;
+use crate::cli::{Engine, StrategyName};
 use raceway_scenarios::Scenario;
 use std::ops::Range;
 
@@ -18,6 +18,8 @@ pub struct Row {
     pub workload: usize,
     pub variant: usize,
     pub strategy: StrategyName,
+    /// The engine; a madsim row ignores `strategy`.
+    pub engine: Engine,
     /// PCT's step bound for this pair (see `Pct::calibrate`); unused by random.
     pub pct_steps: u32,
 }
@@ -32,9 +34,10 @@ impl Row {
     }
 
     pub fn strategy_name(&self) -> &'static str {
-        match self.strategy {
-            StrategyName::Random => "random",
-            StrategyName::Pct => "pct",
+        match (self.engine, self.strategy) {
+            (Engine::Madsim, _) => "madsim",
+            (Engine::Native, StrategyName::Random) => "random",
+            (Engine::Native, StrategyName::Pct) => "pct",
         }
     }
 }

@@ -12,7 +12,7 @@
 //! switch away from a task that could have gone on. Sleep sets are switched off under a bound:
 //! the two together can skip schedules that lie within the bound.
 
-use super::{Candidate, Diverged, Strategy, TaskId};
+use super::{Candidate, Diverged, Pick, Strategy, TaskId};
 
 /// One choice point of the current path.
 #[derive(Clone, Debug)]
@@ -228,7 +228,8 @@ impl Strategy for Dfs {
         Ok(chosen)
     }
 
-    fn next_pick(&mut self, _label: &'static str, n: u32) -> Result<u32, Diverged> {
+    fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
+        let n = pick.of;
         if self.depth == self.path.len() {
             self.path.push(Node::Pick { of: n, chosen: 0 });
         }

@@ -8,15 +8,18 @@
 //! - [`Pct`]: probabilistic concurrency testing (priorities with `depth - 1` change points);
 //! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly;
 //! - [`Script`]: a human-written order of task names, for the scenarios' named schedules;
+//! - [`Follow`]: another run's trace, task by task (engine cross-checks, variant comparison);
 //! - [`Dfs`]: exhaustive search of every choice, with sleep-set reduction or a preemption bound.
 
 mod dfs;
+mod follow;
 mod pct;
 mod random;
 mod replay;
 mod script;
 
 pub use dfs::Dfs;
+pub use follow::Follow;
 pub use pct::Pct;
 pub use random::Random;
 pub use replay::Replay;
@@ -55,6 +58,19 @@ impl Candidate {
     }
 }
 
+/// A pick a task makes: a fault, an eviction, a stale read.
+#[derive(Clone, Copy, Debug)]
+pub struct Pick {
+    /// The task making it.
+    pub task: TaskId,
+    /// The task's name.
+    pub name: &'static str,
+    /// What is decided.
+    pub label: &'static str,
+    /// The number of options, at least 2.
+    pub of: u32,
+}
+
 /// A strategy could not make a choice: the schedule it follows does not fit this run.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -65,7 +81,7 @@ pub struct Diverged(pub String);
 /// `next_task` is called before every step, also when only one task can step, so that a
 /// script can follow the steps one by one; the executor records a choice only when there
 /// were two or more candidates. `next_pick` is called only for picks among two or more
-/// options. A strategy that follows a schedule returns [`Diverged`] when the run does not
+/// options, and tells which task picks. A strategy that follows a schedule returns [`Diverged`] when the run does not
 /// fit it.
 pub trait Strategy {
     /// Called once before each run.
@@ -74,8 +90,8 @@ pub trait Strategy {
     /// The index (into `candidates`, never empty) of the task that steps next.
     fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged>;
 
-    /// The option chosen among `n >= 2` for the pick `label`.
-    fn next_pick(&mut self, label: &'static str, n: u32) -> Result<u32, Diverged>;
+    /// The option chosen for `pick`, below `pick.of`.
+    fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged>;
 
     /// Called once after each run; a strategy that must consume its whole input checks here.
     fn finish(&mut self) -> Result<(), Diverged> {

@@ -11,7 +11,7 @@
 //! irrelevant to results).
 
 use super::random::Random;
-use super::{Candidate, Diverged, Strategy};
+use super::{Candidate, Diverged, Pick, Strategy};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -97,8 +97,8 @@ impl Strategy for Pct {
         Ok(self.highest(candidates))
     }
 
-    fn next_pick(&mut self, _label: &'static str, n: u32) -> Result<u32, Diverged> {
-        Ok(Random::below(&mut self.rng, n))
+    fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
+        Ok(Random::below(&mut self.rng, pick.of))
     }
 }
 

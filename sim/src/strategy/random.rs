@@ -1,7 +1,7 @@
 //! Uniform random choices from a seeded ChaCha8 stream: portable and reproducible, so a seed
 //! names a run on every machine.
 
-use super::{Candidate, Diverged, Strategy};
+use super::{Candidate, Diverged, Pick, Strategy};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -34,7 +34,7 @@ impl Strategy for Random {
         })
     }
 
-    fn next_pick(&mut self, _label: &'static str, n: u32) -> Result<u32, Diverged> {
-        Ok(Self::below(&mut self.rng, n))
+    fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
+        Ok(Self::below(&mut self.rng, pick.of))
     }
 }

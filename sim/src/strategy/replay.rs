@@ -1,6 +1,6 @@
 //! Strict replay of a recorded schedule: every choice must fit, and all must be used.
 
-use super::{Candidate, Diverged, Strategy};
+use super::{Candidate, Diverged, Pick, Strategy};
 use crate::schedule::Schedule;
 
 /// Follows a recorded [`Schedule`]. Strict by default: fails with [`Diverged`] when a recorded
@@ -68,8 +68,8 @@ impl Strategy for Replay {
         }
     }
 
-    fn next_pick(&mut self, label: &'static str, n: u32) -> Result<u32, Diverged> {
-        self.take(n, label)
+    fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
+        self.take(pick.of, pick.label)
     }
 
     fn finish(&mut self) -> Result<(), Diverged> {

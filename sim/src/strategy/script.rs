@@ -2,7 +2,7 @@
 //! each pick. This is how scenarios state the interleaving of a seed report, step for step, as
 //! the report tells it.
 
-use super::{Candidate, Diverged, Strategy};
+use super::{Candidate, Diverged, Pick, Strategy};
 
 /// One line of a script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,15 +17,10 @@ pub enum ScriptStep {
 /// to step. Picks not covered by a `Pick` line take option 0 (by convention the path without a
 /// fault). When the script is used up, the lowest-numbered task that can step goes next, so a
 /// script need only tell the race and can leave the rest of the run (the settle phase) alone.
-///
-/// [`Script::lenient`] follows a script as far as the run allows: a named task that cannot
-/// step is skipped over (its line consumed), and lines left at the end are ignored. That is
-/// how one variant's race is laid over another variant's steps for comparison.
 #[derive(Clone, Debug)]
 pub struct Script {
     steps: Vec<ScriptStep>,
     next: usize,
-    lenient: bool,
 }
 
 impl Script {
@@ -34,31 +29,7 @@ impl Script {
         Self {
             steps: steps.into(),
             next: 0,
-            lenient: false,
         }
-    }
-
-    /// A strategy following `steps` as far as the run allows.
-    pub fn lenient(steps: impl Into<Vec<ScriptStep>>) -> Self {
-        Self {
-            lenient: true,
-            ..Self::new(steps)
-        }
-    }
-
-    /// The steps and picks of a recorded trace, as a script.
-    pub fn of_trace(trace: &crate::Trace) -> Vec<ScriptStep> {
-        trace
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                crate::Event::Step { task, .. } => {
-                    Some(ScriptStep::Task(trace.tasks[*task as usize]))
-                }
-                crate::Event::Pick { chosen, .. } => Some(ScriptStep::Pick(*chosen)),
-                _ => None,
-            })
-            .collect()
     }
 }
 
@@ -68,17 +39,6 @@ impl Strategy for Script {
     }
 
     fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
-        if self.lenient {
-            while let Some(line) = self.steps.get(self.next) {
-                self.next += 1;
-                if let ScriptStep::Task(name) = line {
-                    if let Some(i) = candidates.iter().position(|c| c.name == *name) {
-                        return Ok(i);
-                    }
-                }
-            }
-            return Ok(0);
-        }
         match self.steps.get(self.next) {
             None => Ok(0),
             Some(&ScriptStep::Task(name)) => {
@@ -103,7 +63,8 @@ impl Strategy for Script {
         }
     }
 
-    fn next_pick(&mut self, label: &'static str, n: u32) -> Result<u32, Diverged> {
+    fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
+        let (label, n) = (pick.label, pick.of);
         match self.steps.get(self.next) {
             Some(&ScriptStep::Pick(v)) if v < n => {
                 self.next += 1;
@@ -118,7 +79,7 @@ impl Strategy for Script {
     }
 
     fn finish(&mut self) -> Result<(), Diverged> {
-        if self.next < self.steps.len() && !self.lenient {
+        if self.next < self.steps.len() {
             return Err(Diverged(format!(
                 "the run ended before script step {} of {}",
                 self.next + 1,
