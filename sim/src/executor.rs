@@ -142,23 +142,33 @@ impl<'a, S: 'static> Spawner<'a, S> {
     /// created unlocked on first use. A name is the mutex's identity within a run, so the
     /// settle phase reaches the workload's mutexes by naming them again.
     pub fn mutex(&mut self, name: &'static str) -> MutexId {
-        let mut core = self.shared.core.borrow_mut();
-        if let Some(i) = core.mutexes.iter().position(|m| m.name == name) {
-            return MutexId(i as u32);
-        }
-        core.mutexes.push(MutexSlot { name, owner: None });
-        MutexId(core.mutexes.len() as u32 - 1)
+        self.shared.core.borrow_mut().mutex(name)
     }
 
     /// The run's event called `name`, for [`Cx::wait`] and [`Cx::notify`]; like mutexes, the
     /// same name gives the same event.
     pub fn event(&mut self, name: &'static str) -> EventId {
-        let mut core = self.shared.core.borrow_mut();
-        if let Some(i) = core.events.iter().position(|e| *e == name) {
+        self.shared.core.borrow_mut().event(name)
+    }
+}
+
+impl Core {
+    /// The mutex called `name`, created on first use.
+    pub(crate) fn mutex(&mut self, name: &'static str) -> MutexId {
+        if let Some(i) = self.mutexes.iter().position(|m| m.name == name) {
+            return MutexId(i as u32);
+        }
+        self.mutexes.push(MutexSlot { name, owner: None });
+        MutexId(self.mutexes.len() as u32 - 1)
+    }
+
+    /// The event called `name`, created on first use.
+    pub(crate) fn event(&mut self, name: &'static str) -> EventId {
+        if let Some(i) = self.events.iter().position(|e| *e == name) {
             return EventId(i as u32);
         }
-        core.events.push(name);
-        EventId(core.events.len() as u32 - 1)
+        self.events.push(name);
+        EventId(self.events.len() as u32 - 1)
     }
 }
 

@@ -137,6 +137,18 @@ impl<S: 'static> Cx<S> {
         });
     }
 
+    /// The run's mutex called `name`, created on first use (the same as
+    /// [`Spawner::mutex`](crate::Spawner::mutex) with that name).
+    pub fn mutex(&self, name: &'static str) -> MutexId {
+        self.shared.core.borrow_mut().mutex(name)
+    }
+
+    /// The run's event called `name`, created on first use (the same as
+    /// [`Spawner::event`](crate::Spawner::event) with that name).
+    pub fn event(&self, name: &'static str) -> EventId {
+        self.shared.core.borrow_mut().event(name)
+    }
+
     /// Locks `mutex`, waiting while another task holds it; unlocks when the guard drops.
     /// Locking a mutex this task holds waits forever (a deadlock), as in Go.
     pub async fn lock(&self, mutex: MutexId) -> MutexGuard<S> {
