@@ -577,7 +577,7 @@ impl<M: Model> Simulation for Runner<M> {
     fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged> {
         self.reset(record);
         strategy.begin();
-        let violation = match self.execute(strategy) {
+        let violation = match panic::quietly(|| self.execute(strategy)) {
             Ok(violation) => violation,
             Err(d) => {
                 self.finish_run(false, None, self.steps);

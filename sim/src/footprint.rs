@@ -35,7 +35,7 @@ impl Access {
 
 /// The most accesses one step may declare. Real steps touch one resource, occasionally two
 /// (a storage write that bumps an epoch in the same atomic step).
-pub const MAX_ACCESSES: usize = 4;
+pub const MAX_ACCESSES: usize = 3;
 
 const EMPTY: Access = Access {
     resource: "",

@@ -358,7 +358,7 @@ impl<M: Model> Runner<M> {
                 Ok::<(), ()>(())
             })
             .ok();
-            panic::catch(|| rt.block_on(drive(&shared, &self.model, &at_end)))
+            panic::quietly(|| panic::catch(|| rt.block_on(drive(&shared, &self.model, &at_end))))
         };
         let steps = shared.core.borrow().madsim.as_ref().map_or(0, |m| m.steps);
         let violation = match outcome {

@@ -2,7 +2,7 @@
 //!
 //! A panic inside a task is a finding (a strict delete that crashed the real node), not a
 //! crash of the harness. The process-wide panic hook is wrapped once so that it stays silent
-//! while a task is being polled on this thread and behaves as before everywhere else.
+//! while a run is in progress on this thread, and behaves as before everywhere else.
 
 use std::any::Any;
 use std::cell::Cell;
@@ -10,24 +10,36 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
 thread_local! {
-    static POLLING: Cell<bool> = const { Cell::new(false) };
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
 }
 static QUIET_HOOK: Once = Once::new();
 
-/// Runs `f`, turning a panic into `Err(message)`.
-pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+/// Runs a whole run in `f` with the panic hook silenced on this thread; the per-poll
+/// [`catch`]es inside turn panics into violations.
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
     QUIET_HOOK.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if !POLLING.with(Cell::get) {
+            if !RUNNING.with(Cell::get) {
                 previous(info);
             }
         }));
     });
-    let was = POLLING.with(|p| p.replace(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    POLLING.with(|p| p.set(was));
-    result.map_err(message)
+    let was = RUNNING.with(|r| r.replace(true));
+    // Restores the flag even if `f` itself unwinds (it does not: every poll is caught).
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            RUNNING.with(|r| r.set(self.0));
+        }
+    }
+    let _restore = Restore(was);
+    f()
+}
+
+/// Runs `f`, turning a panic into `Err(message)`; silent inside [`quietly`].
+pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    panic::catch_unwind(AssertUnwindSafe(f)).map_err(message)
 }
 
 fn message(payload: Box<dyn Any + Send>) -> String {
