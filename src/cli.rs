@@ -148,17 +148,24 @@ pub enum Format {
     Json,
 }
 
-#[derive(Args, Debug)]
-pub struct BenchArgs {
+/// A part of the catalog: every (scenario, workload, variant) that the names allow.
+#[derive(Args, Debug, Default)]
+pub struct Selection {
     /// Only these scenarios (repeatable); all by default.
     #[arg(long)]
     pub scenario: Vec<String>,
-    /// Only these workloads (repeatable).
+    /// Only these workloads (repeatable); all by default.
     #[arg(long)]
     pub workload: Vec<String>,
-    /// Only these variants (repeatable).
+    /// Only these variants (repeatable); all by default.
     #[arg(long)]
     pub variant: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub selection: Selection,
     /// Strategies to measure.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [StrategyName::Random, StrategyName::Pct])]
     pub strategy: Vec<StrategyName>,
@@ -176,15 +183,8 @@ pub const DEFAULT_SEEDS: &str = "0..2000";
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
-    /// Only these scenarios (repeatable); all by default.
-    #[arg(long)]
-    pub scenario: Vec<String>,
-    /// Only these workloads (repeatable); all by default.
-    #[arg(long)]
-    pub workload: Vec<String>,
-    /// Only these variants (repeatable); all by default.
-    #[arg(long)]
-    pub variant: Vec<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     /// The seeds of every row: `A..B` (B exclusive), or a count N for `0..N`.
     #[arg(long, default_value = DEFAULT_SEEDS)]
     pub seeds: String,
@@ -217,9 +217,7 @@ pub struct SweepArgs {
 impl Default for SweepArgs {
     fn default() -> Self {
         SweepArgs {
-            scenario: vec![],
-            workload: vec![],
-            variant: vec![],
+            selection: Selection::default(),
             seeds: DEFAULT_SEEDS.to_string(),
             strategy: SweepStrategy::Both,
             engine: Engine::Native,

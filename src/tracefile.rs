@@ -48,6 +48,21 @@ impl TraceFile {
             .with_context(|| format!("cannot write {}", path.display()))
     }
 
+    /// The (scenario, workload, variant) the trace was recorded on, and its schedule.
+    pub fn target(&self, path: &Path) -> Result<(crate::select::Selected, raceway_sim::Schedule)> {
+        let target = crate::cli::Target {
+            scenario: self.scenario.clone(),
+            workload: Some(self.workload.clone()),
+            variant: Some(self.variant.clone()),
+        };
+        let (sel, _) = crate::select::Selected::resolve(&target, None)?;
+        let schedule = self
+            .schedule
+            .parse()
+            .with_context(|| format!("{}: schedule", path.display()))?;
+        Ok((sel, schedule))
+    }
+
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;

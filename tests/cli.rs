@@ -1,20 +1,8 @@
 //! The `raceway` binary: verdicts, exit status, one-line errors, saved traces and replay.
 
-use assert_cmd::Command;
-use std::path::PathBuf;
+mod common;
 
-fn raceway(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("raceway")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{raceway, temp};
 
 /// A usage or input error: exit 2 and exactly one line on stderr, nothing on stdout.
 fn assert_one_line_error(args: &[&str], expected: &str) {
@@ -23,11 +11,6 @@ fn assert_one_line_error(args: &[&str], expected: &str) {
     assert_eq!(stdout, "", "{args:?}");
     assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     assert!(stderr.contains(expected), "{args:?}: {stderr}");
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    dir.join(name)
 }
 
 #[test]

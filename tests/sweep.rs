@@ -1,22 +1,11 @@
 //! Sweeps: results independent of `--jobs` and of the shard split; exit status; the committed
 //! catalog report matches a fresh sweep.
 
-use assert_cmd::Command;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn raceway(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("raceway")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{raceway, temp};
+use serde_json::Value;
+use std::path::Path;
 
 /// The sweep's JSON without its timings, which alone may differ between equal sweeps.
 fn findings(json: &str) -> Value {
@@ -27,10 +16,6 @@ fn findings(json: &str) -> Value {
         row.remove("seconds");
     }
     v
-}
-
-fn temp(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
 }
 
 const SELECTION: [&str; 6] = [

@@ -35,6 +35,21 @@ pub struct Expectation {
     pub reason: &'static str,
 }
 
+/// The expectation of (`workload`, `variant`), for the scenarios' `expectations` tables.
+pub const fn expect(
+    workload: &'static str,
+    variant: &'static str,
+    expected: Expected,
+    reason: &'static str,
+) -> Expectation {
+    Expectation {
+        workload,
+        variant,
+        expected,
+        reason,
+    }
+}
+
 /// An interleaving told step by step, like the seed report's.
 #[derive(Clone, Copy, Debug)]
 pub struct NamedSchedule {

@@ -44,7 +44,7 @@
 //! either order: the value refilled after it is the row's. Only `versioned` and `locked` hold
 //! everywhere; `double-delete` only narrows the window to δ (`delete-window`).
 
-use crate::catalog::{Expectation, Expected, Item, NamedSchedule, Scenario};
+use crate::catalog::{expect, Expected, Item, NamedSchedule, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;
 use raceway_sim::{
     Check, Cx, Footprint, Instant, Invariant, Model, MutexId, Runner, Simulation, Spawner,
@@ -804,20 +804,6 @@ fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
         WORKLOADS[workload],
         VARIANTS[variant],
     )))
-}
-
-const fn expect(
-    workload: &'static str,
-    variant: &'static str,
-    expected: Expected,
-    reason: &'static str,
-) -> Expectation {
-    Expectation {
-        workload,
-        variant,
-        expected,
-        reason,
-    }
 }
 
 use Expected::{Breaks, Holds};

@@ -74,7 +74,7 @@
 //! rotation's two stores. `mirror-touch`'s strict `Del` answers an error rather than panicking,
 //! but its gen0-only `Get` never lets a gen0 miss reach `Del`, so the model shares the panic.
 
-use crate::catalog::{Expectation, Expected, Item, NamedSchedule, Scenario};
+use crate::catalog::{expect, Expected, Item, NamedSchedule, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;
 use raceway_sim::{Check, Cx, EventId, Footprint, Invariant, Model, Runner, Simulation, Spawner};
 use std::fmt;
@@ -1692,20 +1692,6 @@ fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
         workload: WORKLOADS[workload],
         variant: VARIANTS[variant],
     }))
-}
-
-const fn expect(
-    workload: &'static str,
-    variant: &'static str,
-    expected: Expected,
-    reason: &'static str,
-) -> Expectation {
-    Expectation {
-        workload,
-        variant,
-        expected,
-        reason,
-    }
 }
 
 use Expected::{Breaks, Holds};

@@ -39,7 +39,7 @@
 //! publishes with `publishExpect` against it; on a sequence mismatch it refreshes the entry
 //! from the stream and returns `VersionConflict`.
 
-use crate::catalog::{Expectation, Expected, Item, NamedSchedule, Scenario};
+use crate::catalog::{expect, Expected, Item, NamedSchedule, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;
 use raceway_sim::{Check, Cx, Footprint, Invariant, Model, MutexId, Runner, Simulation, Spawner};
 use std::fmt;
@@ -708,20 +708,6 @@ fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
         workload: WORKLOADS[workload],
         variant: VARIANTS[variant],
     }))
-}
-
-const fn expect(
-    workload: &'static str,
-    variant: &'static str,
-    expected: Expected,
-    reason: &'static str,
-) -> Expectation {
-    Expectation {
-        workload,
-        variant,
-        expected,
-        reason,
-    }
 }
 
 use Expected::{Breaks, Holds};

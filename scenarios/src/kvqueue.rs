@@ -50,7 +50,7 @@
 //! The actor's array is the aggregate, so in `post-during-poll` it starts without the stale
 //! entry that only KV could hold.
 
-use crate::catalog::{Expectation, Expected, Item, NamedSchedule, Scenario};
+use crate::catalog::{expect, Expected, Item, NamedSchedule, Scenario};
 use raceway_sim::strategy::ScriptStep::{self, Pick, Task};
 use raceway_sim::{Check, Cx, Footprint, Instant, Invariant, Model, Runner, Simulation, Spawner};
 use std::fmt;
@@ -1028,20 +1028,6 @@ fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
         workload: WORKLOADS[workload],
         variant: VARIANTS[variant],
     }))
-}
-
-const fn expect(
-    workload: &'static str,
-    variant: &'static str,
-    expected: Expected,
-    reason: &'static str,
-) -> Expectation {
-    Expectation {
-        workload,
-        variant,
-        expected,
-        reason,
-    }
 }
 
 use Expected::{Breaks, Holds};

@@ -21,7 +21,7 @@
 //! `no-negative` never caches a miss. `epoch` keeps a per-key epoch that every storage write
 //! bumps in the same step; `Get` notes it first and installs its result only if unchanged.
 
-use crate::catalog::{Expectation, Expected, Item, NamedSchedule, Scenario};
+use crate::catalog::{expect, Expected, Item, NamedSchedule, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;
 use raceway_sim::{Check, Cx, Footprint, Invariant, Model, Runner, Simulation, Spawner};
 use std::fmt;
@@ -381,20 +381,6 @@ fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
         workload: WORKLOADS[workload],
         variant: VARIANTS[variant],
     }))
-}
-
-const fn expect(
-    workload: &'static str,
-    variant: &'static str,
-    expected: Expected,
-    reason: &'static str,
-) -> Expectation {
-    Expectation {
-        workload,
-        variant,
-        expected,
-        reason,
-    }
 }
 
 use Expected::{Breaks, Holds};

@@ -70,8 +70,9 @@ pub fn run(args: &crate::cli::BenchArgs) -> anyhow::Result<std::process::ExitCod
         "{:<44} {:<7} {:>10} {:>14} {:>7}",
         "pair", "strategy", "runs", "schedules/s", "steps"
     );
-    for scenario in crate::select::scenarios(&args.scenario)? {
-        for (w, v) in crate::select::pairs(scenario, &args.workload, &args.variant)? {
+    let sel = &args.selection;
+    for scenario in crate::select::scenarios(&sel.scenario)? {
+        for (w, v) in crate::select::pairs(scenario, &sel.workload, &sel.variant)? {
             for &strategy in &strategies {
                 let t = measure(scenario, w, v, (args.engine, strategy), budget);
                 println!(

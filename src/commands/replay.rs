@@ -1,11 +1,8 @@
 //! `raceway replay FILE`: re-run a saved trace and confirm it step for step.
 
-use crate::cli::Target;
-use crate::select::Selected;
 use crate::tracefile::TraceFile;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use raceway_sim::strategy::Replay;
-use raceway_sim::Schedule;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -13,16 +10,7 @@ use std::process::ExitCode;
 /// changed since it was saved), 2 when the file cannot be used.
 pub fn replay(path: &Path) -> Result<ExitCode> {
     let file = TraceFile::load(path)?;
-    let target = Target {
-        scenario: file.scenario.clone(),
-        workload: Some(file.workload.clone()),
-        variant: Some(file.variant.clone()),
-    };
-    let (sel, _) = Selected::resolve(&target, None)?;
-    let schedule: Schedule = file
-        .schedule
-        .parse()
-        .with_context(|| format!("{}: schedule", path.display()))?;
+    let (sel, schedule) = file.target(path)?;
     let mut sim = sel.runner();
     sim.run(&mut Replay::new(schedule), true).map_err(|d| {
         anyhow::anyhow!(

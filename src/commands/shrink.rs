@@ -1,10 +1,9 @@
 //! `raceway shrink FILE`: a saved failing trace, reduced to a minimal schedule that breaks the
 //! same invariant.
 
-use crate::cli::{Format, ShrinkArgs, Target};
-use crate::select::Selected;
+use crate::cli::{Format, ShrinkArgs};
 use crate::tracefile::TraceFile;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use raceway_sim::shrink::shrink;
 use raceway_sim::strategy::Replay;
 use raceway_sim::{Schedule, Simulation, Trace};
@@ -27,16 +26,7 @@ pub fn shrunk_trace(sim: &mut dyn Simulation, schedule: &Schedule) -> Result<Opt
 
 pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
     let file = TraceFile::load(&args.file)?;
-    let target = Target {
-        scenario: file.scenario.clone(),
-        workload: Some(file.workload.clone()),
-        variant: Some(file.variant.clone()),
-    };
-    let (sel, _) = Selected::resolve(&target, None)?;
-    let schedule: Schedule = file
-        .schedule
-        .parse()
-        .with_context(|| format!("{}: schedule", args.file.display()))?;
+    let (sel, schedule) = file.target(&args.file)?;
     let mut sim = sel.runner();
     let before = sim
         .run(&mut Replay::new(schedule.clone()), false)

@@ -21,8 +21,9 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
         Engine::Native => args.strategy.names(),
         Engine::Madsim => &[StrategyName::Random],
     };
-    let selected = scenarios(&args.scenario)?;
-    for (what, names) in [("workload", &args.workload), ("variant", &args.variant)] {
+    let sel = &args.selection;
+    let selected = scenarios(&sel.scenario)?;
+    for (what, names) in [("workload", &sel.workload), ("variant", &sel.variant)] {
         for n in names {
             let known = selected.iter().any(|s| match what {
                 "workload" => s.workload(n).is_ok(),
@@ -33,7 +34,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
     }
     let mut rows = Vec::new();
     for scenario in selected {
-        for (w, v) in pairs(scenario, &args.workload, &args.variant)? {
+        for (w, v) in pairs(scenario, &sel.workload, &sel.variant)? {
             let pct_steps = Pct::calibrate(scenario.runner(w, v).as_mut());
             for &strategy in strategies {
                 rows.push(Row {
