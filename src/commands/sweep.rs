@@ -163,3 +163,49 @@ fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Selection;
+
+    /// A row expected to hold that broke gets its failing trace saved, replayable. No pair of
+    /// the catalog is expected to hold and breaks, so a real breaking row is relabelled.
+    #[test]
+    fn a_broken_holds_row_saves_its_trace() {
+        let dir = std::env::temp_dir().join(format!("raceway-save-{}", std::process::id()));
+        let args = SweepArgs {
+            selection: Selection {
+                scenario: vec!["wlog".into()],
+                workload: vec!["fork".into()],
+                variant: vec!["buggy".into()],
+            },
+            seeds: "0..100".into(),
+            strategy: crate::cli::SweepStrategy::Random,
+            jobs: Some(1),
+            save_failures: dir.clone(),
+            quiet: true,
+            ..SweepArgs::default()
+        };
+        let mut swept = sweep(&args).unwrap();
+        let row = &mut swept.rows[0];
+        assert!(row.findings.violations > 0);
+        row.expected = "holds".into();
+        row.judgement = Judgement::Contradicted;
+        save_contradictions(&swept, &args).unwrap();
+        let saved: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(saved.len(), 1, "{saved:?}");
+        assert!(saved[0]
+            .to_string_lossy()
+            .contains("wlog.fork.buggy.random.seed"));
+        let file = TraceFile::load(&saved[0]).unwrap();
+        assert_eq!(
+            file.trace["violation"]["invariant"],
+            "cache-agrees-with-storage"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

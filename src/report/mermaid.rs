@@ -4,9 +4,18 @@
 use raceway_sim::{Event, Mode, Trace};
 use std::fmt::Write;
 
-/// Mermaid ends a statement at `;` and reads `#…;` as an entity: write both as entities.
+/// Mermaid ends a statement at `;` and reads `#…;` as an entity: write both as entities, in
+/// one pass (a second pass would escape the first's `;`).
 fn escape(text: &str) -> String {
-    text.replace('#', "#35;").replace(';', "#59;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            ';' => out.push_str("#59;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn diagram(trace: &Trace) -> String {
@@ -91,4 +100,42 @@ pub fn diagram(trace: &Trace) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_ends_and_entities_are_escaped() {
+        assert_eq!(escape("a; b #1"), "a#59; b #35;1");
+    }
+
+    #[test]
+    fn one_lifeline_per_task_and_resource() {
+        let mut sim = raceway_scenarios::find("wlog").unwrap().runner(0, 0);
+        let script = raceway_scenarios::find("wlog")
+            .unwrap()
+            .named("seed")
+            .unwrap()
+            .script;
+        sim.run(&mut raceway_sim::strategy::Script::new(script), true)
+            .unwrap();
+        let d = diagram(sim.trace());
+        for line in [
+            "participant T0 as projector",
+            "participant T1 as putwlog",
+            "participant R0 as cache[k]",
+            "participant R1 as storage[k]",
+            "T0->>R0: cache.Set(k, Miss)",
+            "R1-->>T0: not found",
+        ] {
+            assert!(d.contains(line), "{line} missing:\n{d}");
+        }
+        assert!(
+            d.trim_end()
+                .ends_with("cache holds Miss but storage holds v"),
+            "{d}"
+        );
+    }
 }
