@@ -153,6 +153,15 @@ impl<'a, S: 'static> Spawner<'a, S> {
 }
 
 impl Core {
+    /// Appends the event `make` builds to the trace, when the run is recorded: nothing is
+    /// built otherwise, so the per-step path stays free of formatting and allocation.
+    pub(crate) fn record_with(&mut self, make: impl FnOnce(Instant) -> Event) {
+        if self.record {
+            let event = make(self.now);
+            self.trace.push(event);
+        }
+    }
+
     /// The mutex called `name`, created on first use.
     pub(crate) fn mutex(&mut self, name: &'static str) -> MutexId {
         if let Some(i) = self.mutexes.iter().position(|m| m.name == name) {
@@ -439,14 +448,12 @@ impl<M: Model> Runner<M> {
                         self.schedule.push(chosen);
                         let mut core = self.shared.core.borrow_mut();
                         core.tasks[task as usize].answer = chosen;
-                        if core.record {
-                            core.trace.push(Event::Pick {
-                                task,
-                                label,
-                                chosen,
-                                of: n,
-                            });
-                        }
+                        core.record_with(|_| Event::Pick {
+                            task,
+                            label,
+                            chosen,
+                            of: n,
+                        });
                     }
                     Some(_) => return Ok(None),
                     None => {
@@ -533,10 +540,7 @@ impl<M: Model> Runner<M> {
     }
 
     fn push_event(&self, e: Event) {
-        let mut core = self.shared.core.borrow_mut();
-        if core.record {
-            core.trace.push(e);
-        }
+        self.shared.core.borrow_mut().record_with(|_| e);
     }
 }
 

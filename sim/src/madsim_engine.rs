@@ -171,14 +171,12 @@ pub(crate) fn pick<S>(
     let mut core = shared.core.borrow_mut();
     core.madsim.as_ref()?;
     let chosen = madsim::rand::thread_rng().gen_range(0..n);
-    if core.record {
-        core.trace.push(Event::Pick {
-            task,
-            label,
-            chosen,
-            of: n,
-        });
-    }
+    core.record_with(|_| Event::Pick {
+        task,
+        label,
+        chosen,
+        of: n,
+    });
     Some(chosen)
 }
 
@@ -309,12 +307,7 @@ async fn drive<M: Model>(
     if let Some(v) = violation(shared) {
         return Some(v);
     }
-    {
-        let mut core = shared.core.borrow_mut();
-        if core.record {
-            core.trace.push(Event::Settle);
-        }
-    }
+    shared.core.borrow_mut().record_with(|_| Event::Settle);
     model.settle(&mut crate::executor::Spawner::new(shared));
     phase(shared, &mut started).await;
     if let Some(v) = violation(shared) {

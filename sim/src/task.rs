@@ -76,10 +76,14 @@ impl<S: 'static> Cx<S> {
     ) -> R {
         self.suspend(label, footprint, Guard::Ready, None).await;
         let result = access(&mut self.shared.state.borrow_mut());
-        self.record(Cow::Borrowed(label), footprint, || {
-            let r = format!("{result:?}");
-            (r != "()").then_some(r)
-        });
+        self.record(
+            || Cow::Borrowed(label),
+            footprint,
+            || {
+                let r = format!("{result:?}");
+                (r != "()").then_some(r)
+            },
+        );
         self.granted();
         result
     }
@@ -233,11 +237,11 @@ impl<S: 'static> Cx<S> {
     /// Adds a note to the trace (a cost counter, a decision); `text` runs only when the run is
     /// recorded.
     pub fn note(&self, text: impl FnOnce() -> String) {
-        let mut core = self.shared.core.borrow_mut();
-        if core.record {
-            let task = self.task;
-            core.trace.push(Event::Note { task, text: text() });
-        }
+        let task = self.task;
+        self.shared
+            .core
+            .borrow_mut()
+            .record_with(|_| Event::Note { task, text: text() });
     }
 
     /// Spawns another task, goroutine-like; it starts at once and takes its first step when
@@ -269,29 +273,29 @@ impl<S: 'static> Cx<S> {
         }
     }
 
+    /// Records a step whose label and result are built only when the run is recorded.
     fn record(
         &self,
-        label: Cow<'static, str>,
+        label: impl FnOnce() -> Cow<'static, str>,
         footprint: Footprint,
         result: impl FnOnce() -> Option<String>,
     ) {
-        let mut core = self.shared.core.borrow_mut();
-        if core.record {
-            let (task, time) = (self.task, core.now);
-            core.trace.push(Event::Step {
+        let task = self.task;
+        self.shared
+            .core
+            .borrow_mut()
+            .record_with(|time| Event::Step {
                 task,
-                label,
+                label: label(),
                 footprint,
                 result: result(),
                 time,
             });
-        }
     }
 
+    /// Records a step of the engine's own (a lock, a sleep) with a formatted label.
     fn record_lazy(&self, footprint: Footprint, label: impl FnOnce() -> String) {
-        if self.shared.core.borrow().record {
-            self.record(Cow::Owned(label()), footprint, || None);
-        }
+        self.record(|| Cow::Owned(label()), footprint, || None);
     }
 }
 
@@ -312,13 +316,11 @@ impl<S: 'static> Drop for MutexGuard<S> {
             if let Some(mad) = core.madsim.as_mut() {
                 mad.wake_parked();
             }
-            if core.record {
-                let task = self.cx.task;
-                core.trace.push(Event::Note {
-                    task,
-                    text: format!("unlock({name})"),
-                });
-            }
+            let task = self.cx.task;
+            core.record_with(|_| Event::Note {
+                task,
+                text: format!("unlock({name})"),
+            });
         }
     }
 }
