@@ -132,37 +132,42 @@ fn a_tampered_trace_does_not_confirm() {
 
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
-    assert_one_line_error(&["run", "nope"], "unknown scenario `nope` (known: wlog");
-    assert_one_line_error(
-        &["run", "wlog", "--variant", "fixed"],
-        "has no variant `fixed`",
-    );
-    assert_one_line_error(
-        &["run", "wlog", "--workload", "huge"],
-        "has no workload `huge`",
-    );
-    assert_one_line_error(
-        &["run", "wlog", "--named", "other"],
-        "has no named schedule `other`",
-    );
-    assert_one_line_error(
-        &["run", "wlog", "--schedule", "garbage"],
-        "not a raceway schedule",
-    );
-    assert_one_line_error(
-        &["run", "wlog", "--schedule", "rw1.A*B"],
-        "invalid character '*'",
-    );
-    assert_one_line_error(
-        &["run", "wlog", "--schedule", "rw9.AB"],
-        "schedule format rw9 is not supported",
-    );
-    assert_one_line_error(
-        &["run", "wlog", "-v", "buggy", "--schedule", "rw1.AAAAAAAAAA"],
-        "does not fit",
-    );
-    assert_one_line_error(&["run", "wlog", "--frobnicate"], "unexpected argument");
-    assert_one_line_error(&["replay", "/nonexistent/trace.json"], "cannot read");
+    let cases: [(Vec<&str>, &str); 10] = [
+        (vec!["run", "nope"], "unknown scenario `nope` (known: wlog"),
+        (
+            vec!["run", "wlog", "--variant", "fixed"],
+            "has no variant `fixed`",
+        ),
+        (
+            vec!["run", "wlog", "--workload", "huge"],
+            "has no workload `huge`",
+        ),
+        (
+            vec!["run", "wlog", "--named", "other"],
+            "has no named schedule `other`",
+        ),
+        (
+            vec!["run", "wlog", "--schedule", "garbage"],
+            "not a raceway schedule",
+        ),
+        (
+            vec!["run", "wlog", "--schedule", "rw1.A*B"],
+            "invalid character '*'",
+        ),
+        (
+            vec!["run", "wlog", "--schedule", "rw9.AB"],
+            "schedule format rw9 is not supported",
+        ),
+        (
+            vec!["run", "wlog", "-v", "buggy", "--schedule", "rw1.AAAAAAAAAA"],
+            "does not fit",
+        ),
+        (vec!["run", "wlog", "--frobnicate"], "unexpected argument"),
+        (vec!["replay", "/nonexistent/trace.json"], "cannot read"),
+    ];
+    for (args, message) in cases {
+        assert_one_line_error(&args, message);
+    }
 }
 
 #[test]
