@@ -42,13 +42,11 @@ pub fn run_seed(
 /// which is how an independent scheduler's finding is confirmed and made replayable.
 #[cfg(feature = "madsim")]
 pub fn confirm_natively(
-    scenario: &raceway_scenarios::Scenario,
-    workload: usize,
-    variant: usize,
+    pair: &raceway_scenarios::Pair,
     seed: u64,
 ) -> Option<raceway_sim::Schedule> {
     use raceway_sim::strategy::Follow;
-    let mut sim = scenario.runner(workload, variant);
+    let mut sim = pair.runner();
     let found = sim.run_madsim(seed, true).violation?;
     let mut follow = Follow::new(sim.trace());
     let native = sim.run(&mut follow, false).ok()?.violation?;

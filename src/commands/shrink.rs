@@ -32,9 +32,8 @@ pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
         .run(&mut Replay::new(schedule.clone()), false)
         .map_err(|d| {
             anyhow::anyhow!(
-                "{}: its schedule does not fit {}: {d}",
-                args.file.display(),
-                sel.label()
+                "{}: its schedule does not fit {sel}: {d}",
+                args.file.display()
             )
         })?;
     anyhow::ensure!(

@@ -34,13 +34,11 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
     }
     let mut rows = Vec::new();
     for scenario in selected {
-        for (w, v) in pairs(scenario, &sel.workload, &sel.variant)? {
-            let pct_steps = Pct::calibrate(scenario.runner(w, v).as_mut());
+        for pair in pairs(scenario, &sel.workload, &sel.variant) {
+            let pct_steps = Pct::calibrate(pair.runner().as_mut());
             for &strategy in strategies {
                 rows.push(Row {
-                    scenario,
-                    workload: w,
-                    variant: v,
+                    pair,
                     strategy,
                     engine: args.engine,
                     pct_steps,

@@ -4,7 +4,6 @@
 
 mod mermaid;
 
-use crate::select::Selected;
 use crate::sweep::{Judgement, RowReport, Sweep};
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
@@ -13,7 +12,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// The trace of a row's shortest failure, shrunk, rebuilt by replaying its schedule.
-pub fn failing_trace(row: &RowReport) -> Result<Option<(Selected, Trace)>> {
+pub fn failing_trace(row: &RowReport) -> Result<Option<(raceway_scenarios::Pair, Trace)>> {
     let Some(f) = &row.findings.shortest else {
         return Ok(None);
     };
@@ -22,15 +21,15 @@ pub fn failing_trace(row: &RowReport) -> Result<Option<(Selected, Trace)>> {
         workload: Some(row.workload.clone()),
         variant: Some(row.variant.clone()),
     };
-    let (sel, _) = Selected::resolve(&target, None)?;
+    let (sel, _) = crate::select::resolve(&target, None)?;
     // A madsim failure that the native engine did not reproduce has no schedule to show.
     let Ok(schedule) = f.schedule.parse::<Schedule>() else {
         return Ok(None);
     };
     let mut sim = sel.runner();
     let trace = crate::commands::shrink::shrunk_trace(sim.as_mut(), &schedule)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", sel.label()))?
-        .ok_or_else(|| anyhow::anyhow!("{}: schedule {schedule} no longer fails", sel.label()))?;
+        .map_err(|e| anyhow::anyhow!("{sel}: {e}"))?
+        .ok_or_else(|| anyhow::anyhow!("{sel}: schedule {schedule} no longer fails"))?;
     Ok(Some((sel, trace)))
 }
 
@@ -97,16 +96,12 @@ pub fn proofs(sweep: &Sweep) -> Result<String> {
         if !seen.insert((&r.scenario, &r.workload, &r.variant)) {
             continue;
         }
-        let scenario = raceway_scenarios::find(&r.scenario)?;
-        let (w, v) = (
-            scenario.workload(&r.workload)?,
-            scenario.variant(&r.variant)?,
-        );
+        let pair = raceway_scenarios::find(&r.scenario)?.pair(&r.workload, &r.variant)?;
         let options = raceway_sim::explore::Options {
             max_schedules: Some(PROOF_BUDGET),
             ..Default::default()
         };
-        let found = crate::commands::explore::explore_pair(scenario, w, v, &options)?;
+        let found = crate::commands::explore::explore_pair(pair, &options)?;
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",

@@ -50,8 +50,7 @@ fn worker(
         let unit = next.fetch_add(1, Ordering::Relaxed);
         let Some(u) = plan.units.get(unit) else { break };
         let row = &plan.rows[u.row];
-        let sim =
-            runners[u.row].get_or_insert_with(|| row.scenario.runner(row.workload, row.variant));
+        let sim = runners[u.row].get_or_insert_with(|| row.pair.runner());
         let start = Instant::now();
         let mut findings = Findings::default();
         for seed in u.seeds.clone() {
