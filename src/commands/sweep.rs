@@ -93,13 +93,8 @@ fn confirm_natively(sweep: &mut Sweep, plan: &Plan) {
             .into_iter()
             .flatten()
         {
-            failure.schedule = crate::engine::confirm_natively(
-                row.scenario,
-                row.workload,
-                row.variant,
-                failure.seed,
-            )
-            .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
+            failure.schedule = crate::engine::confirm_natively(&row.pair, failure.seed)
+                .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
         }
     }
 }
