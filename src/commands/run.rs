@@ -4,11 +4,11 @@
 use crate::cli::{Engine, Format, RunArgs};
 use crate::columns::side_by_side;
 use crate::select::resolve;
-use raceway_sim::shrink::shrunk_trace;
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
 use raceway_scenarios::Pair;
 use raceway_sim::drive::pct_steps;
+use raceway_sim::shrink::shrunk_trace;
 use raceway_sim::strategy::{Follow, Replay, Script, Seeding};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
