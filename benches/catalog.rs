@@ -10,11 +10,14 @@
 //! Wall-clock time is read here, around batches of runs, and never reaches a model.
 
 use raceway_scenarios::{Expected, Pair, CATALOG};
+use raceway_sim::drive::{drive, pct_steps};
 use raceway_sim::explore::{explore, Options};
-use raceway_sim::strategy::{Pct, Random};
-use raceway_sim::{Simulation, Strategy};
+use raceway_sim::search::first_violation;
+use raceway_sim::strategy::{Seeding, Seeds};
+use raceway_sim::Simulation;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -62,10 +65,10 @@ impl Strat {
         }
     }
 
-    fn make(self, seed: u64, steps: u32) -> Box<dyn Strategy> {
+    fn seeding(self, steps: u32) -> Seeding {
         match self {
-            Strat::Random => Box::new(Random::new(seed)),
-            Strat::Pct(d) => Box::new(Pct::new(seed, d, steps)),
+            Strat::Random => Seeding::Random,
+            Strat::Pct(depth) => Seeding::Pct { depth, steps },
         }
     }
 }
@@ -73,20 +76,23 @@ impl Strat {
 /// Schedules per second on this thread, allocations per schedule, mean steps.
 fn throughput(p: Pair, strat: Strat, first_seed: u64) -> (f64, f64, f64) {
     let mut sim = p.runner();
-    let steps = Pct::calibrate(sim.as_mut());
+    let seeding = strat.seeding(pct_steps(sim.as_mut()));
     let (mut runs, mut total_steps) = (0u64, 0u64);
     let allocs = ALLOCATIONS.load(Ordering::Relaxed);
     let start = Instant::now();
     while start.elapsed() < SLICE {
-        for _ in 0..256 {
-            let seed = first_seed + runs;
-            let v = match strat {
-                Strat::Random => sim.run(&mut Random::new(seed), false),
-                Strat::Pct(d) => sim.run(&mut Pct::new(seed, d, steps), false),
-            };
-            total_steps += u64::from(v.map_or(0, |v| v.steps));
-            runs += 1;
-        }
+        let seeds = first_seed + runs..first_seed + runs + 256;
+        let driven = drive(
+            sim.as_mut(),
+            &mut Seeds::new(seeding, seeds),
+            false,
+            |run| {
+                total_steps += u64::from(run.verdict.steps);
+                ControlFlow::Continue(())
+            },
+        )
+        .expect("seeded strategies never diverge");
+        runs += driven.runs;
     }
     let secs = start.elapsed().as_secs_f64();
     let allocs = ALLOCATIONS.load(Ordering::Relaxed) - allocs;
@@ -110,7 +116,7 @@ fn throughput_all_cores(p: Pair, strat: Strat, cores: usize) -> f64 {
 /// Schedules until the first violation in each of `TRIALS` disjoint seed streams (`None`:
 /// not within `CAP`), on all cores.
 fn power(p: Pair, strat: Strat, cores: usize) -> Vec<Option<u64>> {
-    let steps = Pct::calibrate(p.runner().as_mut());
+    let seeding = strat.seeding(pct_steps(p.runner().as_mut()));
     let next = AtomicU64::new(0);
     let mut found: Vec<(u64, Option<u64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..cores)
@@ -124,12 +130,10 @@ fn power(p: Pair, strat: Strat, cores: usize) -> Vec<Option<u64>> {
                             return out;
                         }
                         let base = (t + 1) * 1_000_000_000;
-                        let n = (0..CAP).find(|i| {
-                            let mut st = strat.make(base + i, steps);
-                            sim.run(st.as_mut(), false)
-                                .is_ok_and(|v| v.violation.is_some())
-                        });
-                        out.push((t, n.map(|n| n + 1)));
+                        let mut seeds = Seeds::new(seeding, base..base + CAP);
+                        let found = first_violation(sim.as_mut(), &mut seeds)
+                            .expect("seeded strategies never diverge");
+                        out.push((t, found.map(|f| f.seed - base + 1)));
                     }
                 })
             })

@@ -1,10 +1,10 @@
 //! Resolving names from the command line against the catalog: names become [`Pair`]s here.
 
-use crate::cli::{StrategyName, Target};
+use crate::cli::Target;
 use anyhow::Result;
 use raceway_scenarios::{find, Entry, NamedSchedule, Pair};
-use raceway_sim::strategy::{Pct, Random};
-use raceway_sim::Strategy;
+use raceway_sim::explore::{Exploration, Options};
+use raceway_sim::{Schedule, Trace};
 
 /// Resolves `target` to a (scenario, workload, variant) pair; a named schedule supplies the
 /// workload and variant not given, and the first of each is the default.
@@ -53,38 +53,14 @@ pub fn pairs(scenario: &'static dyn Entry, workloads: &[String], variants: &[Str
         .collect()
 }
 
-/// A seeded strategy without a heap allocation per run: sweeps build one per seed.
-// Lives on the stack for one run; boxing the larger variant would allocate per run.
-#[allow(clippy::large_enum_variant)]
-pub enum Seeded {
-    Random(Random),
-    Pct(Pct),
+/// Every schedule of `pair`, as `options` say.
+pub fn explore(pair: Pair, options: &Options) -> Result<Exploration> {
+    raceway_sim::explore::explore(pair.runner().as_mut(), options)
+        .map_err(|d| anyhow::anyhow!("{pair}: {d}"))
 }
 
-impl Seeded {
-    pub fn new(name: StrategyName, seed: u64, depth: u32, pct_steps: u32) -> Self {
-        match name {
-            StrategyName::Random => Seeded::Random(Random::new(seed)),
-            StrategyName::Pct => Seeded::Pct(Pct::new(seed, depth, pct_steps)),
-        }
-    }
-}
-
-impl Strategy for Seeded {
-    fn next_task(
-        &mut self,
-        candidates: &[raceway_sim::Candidate],
-    ) -> Result<usize, raceway_sim::Diverged> {
-        match self {
-            Seeded::Random(s) => s.next_task(candidates),
-            Seeded::Pct(s) => s.next_task(candidates),
-        }
-    }
-
-    fn next_pick(&mut self, pick: raceway_sim::Pick) -> Result<u32, raceway_sim::Diverged> {
-        match self {
-            Seeded::Random(s) => s.next_pick(pick),
-            Seeded::Pct(s) => s.next_pick(pick),
-        }
-    }
+/// The trace of `schedule`'s failing run on `pair`, shrunk; `None` when it breaks no invariant.
+pub fn shrunk_trace(pair: Pair, schedule: &Schedule) -> Result<Option<Trace>> {
+    raceway_sim::shrink::shrunk_trace(pair.runner().as_mut(), schedule)
+        .map_err(|d| anyhow::anyhow!("{pair}: {d}"))
 }

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use raceway_scenarios::{Expected, Pair, CATALOG};
 use raceway_sim::explore::{explore, explore_with, Options};
 use raceway_sim::shrink::shrink;
-use raceway_sim::strategy::{Random, Replay, Script};
+use raceway_sim::strategy::{Replay, Script, Seeds};
 use raceway_sim::{Kind, Simulation};
 use std::collections::BTreeSet;
 
@@ -168,7 +168,7 @@ proptest! {
     fn shrinking_keeps_the_violation_and_never_grows(pick in any::<prop::sample::Index>(), start in 0u64..1_000_000) {
         let pairs = breaking_pairs();
         let mut sim: Box<dyn Simulation> = pairs[pick.index(pairs.len())].runner();
-        let found = raceway_sim::search::first_violation(sim.as_mut(), start..start + 5000, Random::new);
+        let found = raceway_sim::search::first_violation(sim.as_mut(), &mut Seeds::random(start..start + 5000)).unwrap();
         let Some(found) = found else { return Ok(()) };
         let original = sim.run(&mut Replay::new(found.schedule.clone()), false).unwrap();
         let shrunk = shrink(sim.as_mut(), &found.schedule, &found.violation).expect("the schedule fails");

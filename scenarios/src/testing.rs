@@ -2,8 +2,9 @@
 //! traces, and sweeps that must agree with the expected verdicts.
 
 use crate::catalog::{Entry, Expected, Named, Pair, Scenario};
+use raceway_sim::drive::pct_steps;
 use raceway_sim::search::first_violation;
-use raceway_sim::strategy::{Pct, Random, Script};
+use raceway_sim::strategy::{Pct, Script, Seeds};
 use raceway_sim::{Runner, Simulation, Trace};
 use std::collections::BTreeSet;
 
@@ -35,16 +36,19 @@ pub fn named_trace<S: Scenario>(name: &str, variant: S::Variant) -> Trace {
     sim.trace().clone()
 }
 
-/// Runs `seeds` random seeds and `seeds` PCT seeds (depth 3) on `pair` and checks them against
-/// its expectation: a pair expected to break must break under both strategies, and a pair
-/// expected to hold must not break under either. Returns one line per disagreement, so a test
-/// can show them all at once.
+/// Runs `seeds` random seeds and `seeds` PCT seeds (the default depth) on `pair` and checks
+/// them against its expectation: a pair expected to break must break under both strategies,
+/// and a pair expected to hold must not break under either. Returns one line per
+/// disagreement, so a test can show them all at once.
 pub fn disagreements(pair: Pair, seeds: u64) -> Vec<String> {
     let mut wrong = Vec::new();
     let mut sim = pair.runner();
-    let steps = Pct::calibrate(sim.as_mut());
-    let random = first_violation(sim.as_mut(), 0..seeds, Random::new);
-    let pct = first_violation(sim.as_mut(), 0..seeds, |s| Pct::new(s, 3, steps));
+    let steps = pct_steps(sim.as_mut());
+    let mut first = |mut strategy: Seeds| {
+        first_violation(sim.as_mut(), &mut strategy).expect("seeded runs never diverge")
+    };
+    let random = first(Seeds::random(0..seeds));
+    let pct = first(Seeds::pct(0..seeds, Pct::DEFAULT_DEPTH, steps));
     for (strategy, found) in [("random", random), ("pct", pct)] {
         match (pair.expectation.expected, found) {
             (Expected::Holds, Some(f)) => wrong.push(format!(

@@ -3,12 +3,13 @@
 
 use crate::cli::{Engine, Format, RunArgs};
 use crate::columns::side_by_side;
-use crate::commands::shrink::shrunk_trace;
-use crate::select::{resolve, Seeded};
+use crate::select::resolve;
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
 use raceway_scenarios::Pair;
-use raceway_sim::strategy::{Follow, Pct, Replay, Script};
+use raceway_sim::drive::pct_steps;
+use raceway_sim::shrink::shrunk_trace;
+use raceway_sim::strategy::{Follow, Replay, Script, Seeding};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
 
@@ -35,10 +36,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     } else if let Some(n) = named {
         (Box::new(Script::new(n.script)), format!("named {}", n.name))
     } else {
-        let steps = Pct::calibrate(sim.as_mut());
+        let steps = pct_steps(sim.as_mut());
         let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        let strategy = Seeded::new(args.strategy, args.seed, args.depth, steps);
-        (Box::new(strategy), name)
+        let seeding = crate::engine::seeding(args.strategy, args.depth, steps);
+        let strategy = crate::engine::seeds(Engine::Native, seeding, one(args.seed));
+        (strategy, name)
     };
     let verdict = sim
         .run(strategy.as_mut(), true)
@@ -46,7 +48,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let mut trace = sim.trace().clone();
     let mut shrunk_from = None;
     if seeded && verdict.violation.is_some() && !args.no_shrink {
-        if let Some(t) = shrunk_trace(sim.as_mut(), &trace.schedule)? {
+        let shrunk = shrunk_trace(sim.as_mut(), &trace.schedule)
+            .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?;
+        if let Some(t) = shrunk {
             if t.steps < trace.steps || t.schedule != trace.schedule {
                 shrunk_from = Some((trace.steps, verdict.preemptions));
                 origin.push_str(", shrunk");
@@ -120,19 +124,18 @@ fn verdict_line(sel: &Pair, origin: &str, trace: &Trace, shrunk_from: Option<(u3
     }
 }
 
+/// The seed range of `seed` alone (a strategy over it stands at `seed`, even at `u64::MAX`).
+fn one(seed: u64) -> std::ops::Range<u64> {
+    seed..seed.saturating_add(1)
+}
+
 /// `run --engine madsim`: the seed's madsim run, and the native schedule that replays it.
 fn madsim(args: &RunArgs, sel: &Pair) -> Result<ExitCode> {
     let mut sim = sel.runner();
     let origin = format!("madsim seed {}", args.seed);
-    crate::engine::run_seed(
-        sim.as_mut(),
-        Engine::Madsim,
-        args.strategy,
-        args.seed,
-        args.depth,
-        0,
-        true,
-    );
+    let mut madsim = crate::engine::seeds(Engine::Madsim, Seeding::Random, one(args.seed));
+    sim.run(madsim.as_mut(), true)
+        .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?;
     let trace = sim.trace().clone();
     if args.format == Format::Json {
         print!("{}", TraceFile::new(sel, origin, &trace)?.to_json()?);
