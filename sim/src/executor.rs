@@ -201,6 +201,10 @@ pub trait Simulation {
     fn schedule(&self) -> &Schedule;
     /// The trace of the last recorded run.
     fn trace(&self) -> &Trace;
+    /// Runs once under `strategy` without checking invariants, so that only a panic, a
+    /// deadlock or the step limit ends the run early; returns its steps. This measures how
+    /// long the model's runs are (PCT's step bound), whatever breaks on the way.
+    fn whole_run(&mut self, strategy: &mut dyn Strategy) -> Result<u32, Diverged>;
     /// Runs once under madsim with `seed` (see `Runner::run_madsim`).
     #[cfg(feature = "madsim")]
     fn run_madsim(&mut self, seed: u64, record: bool) -> Verdict;
@@ -217,6 +221,8 @@ pub struct Runner<M: Model> {
     every_step: Vec<Invariant<M::State>>,
     pub(crate) at_end: Vec<Invariant<M::State>>,
     pub(crate) max_steps: u32,
+    /// Whether invariants are checked (off only for [`Simulation::whole_run`]).
+    checking: bool,
     steps: u32,
     preemptions: u32,
     last: Option<TaskId>,
@@ -228,6 +234,7 @@ impl<M: Model> Runner<M> {
         let (every_step, at_end) = model
             .invariants()
             .iter()
+            .cloned()
             .partition(|i| i.when == When::EveryStep);
         let shared = Rc::new(Shared {
             state: RefCell::new(model.init()),
@@ -255,6 +262,7 @@ impl<M: Model> Runner<M> {
             every_step,
             at_end,
             max_steps: DEFAULT_MAX_STEPS,
+            checking: true,
             steps: 0,
             preemptions: 0,
             last: None,
@@ -495,15 +503,18 @@ impl<M: Model> Runner<M> {
     }
 
     fn check(&self, when: When) -> Option<Violation> {
+        if !self.checking {
+            return None;
+        }
         let invariants = match when {
             When::EveryStep => &self.every_step,
             When::Quiescence => &self.at_end,
         };
         let state = self.shared.state.borrow();
         invariants.iter().find_map(|inv| {
-            (inv.check)(&state)
+            inv.check(&state)
                 .err()
-                .map(|message| self.violation(inv.kind, Cow::Borrowed(inv.name), message))
+                .map(|message| self.violation(inv.kind, inv.name.clone(), message))
         })
     }
 
@@ -606,6 +617,13 @@ impl<M: Model> Simulation for Runner<M> {
 
     fn trace(&self) -> &Trace {
         &self.trace
+    }
+
+    fn whole_run(&mut self, strategy: &mut dyn Strategy) -> Result<u32, Diverged> {
+        self.checking = false;
+        let run = self.run(strategy, false);
+        self.checking = true;
+        run.map(|v| v.steps)
     }
 
     #[cfg(feature = "madsim")]

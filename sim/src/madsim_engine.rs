@@ -149,9 +149,9 @@ pub(crate) fn transition_end<S>(shared: &Shared<S>) {
     let found = {
         let state = shared.state.borrow();
         shared.every_step.iter().find_map(|inv| {
-            (inv.check)(&state)
+            inv.check(&state)
                 .err()
-                .map(|m| (inv.kind, Cow::Borrowed(inv.name), m))
+                .map(|m| (inv.kind, inv.name.clone(), m))
         })
     };
     if let Some((kind, name, message)) = found {
@@ -319,9 +319,9 @@ async fn drive<M: Model>(
         .iter()
         .chain(shared.every_step.iter())
         .find_map(|inv| {
-            (inv.check)(&state).err().map(|message| Violation {
+            inv.check(&state).err().map(|message| Violation {
                 kind: inv.kind,
-                invariant: Cow::Borrowed(inv.name),
+                invariant: inv.name.clone(),
                 message,
                 step: steps,
             })
@@ -387,6 +387,6 @@ pub(crate) fn every_step<S>(invariants: &[Invariant<S>]) -> Vec<Invariant<S>> {
     invariants
         .iter()
         .filter(|i| i.when == When::EveryStep)
-        .copied()
+        .cloned()
         .collect()
 }
