@@ -12,9 +12,9 @@
 //!
 //! Build a model with [`Race`] (a state, named tasks, invariants) or implement [`Model`], then
 //! call [`check_random`], [`check_pct`] or [`check_exhaustive`] from a test. A failure panics
-//! with the invariant, the shrunk trace in columns, and the line that replays it:
-//! `RACEWAY_SCHEDULE=rw1.… cargo test <name>` runs exactly that schedule, and
-//! `RACEWAY_SEED=N` runs only seed `N`. [`check`] returns the [`Failure`] instead, for tests
+//! at the calling test with the invariant, the shrunk trace in columns, and the line that
+//! replays it: `RACEWAY_TEST=<name> RACEWAY_SCHEDULE=rw1.… cargo test <name> -- --exact` runs
+//! exactly that schedule in that test, and `RACEWAY_SEED=N` runs only seed `N`. [`check`] returns the [`Failure`] instead, for tests
 //! that expect a bug. `examples/cache_aside.rs` is a complete example.
 //!
 //! ```
