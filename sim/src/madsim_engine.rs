@@ -100,7 +100,7 @@ pub(crate) fn poll_suspend<S>(
         Guard::Mutex(m) => core.mutexes[m as usize].owner.is_none(),
         Guard::Join(t) => core.tasks[t as usize].done,
         Guard::Event(_) => core.tasks[task as usize].notified,
-        Guard::Ready | Guard::Time(_) | Guard::Pick(_) => true,
+        Guard::Ready | Guard::Time(_) | Guard::Pick(_) | Guard::Exit => true,
     };
     if ready {
         core.tasks[task as usize].wait = None;
@@ -250,7 +250,7 @@ impl<S: 'static> Future for Task<S> {
         if let Some(message) = outcome {
             mad.stop(
                 Kind::Panic,
-                "panic".into(),
+                crate::panic::invariant(),
                 format!("task `{name}` panicked: {message}"),
             );
         }
