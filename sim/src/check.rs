@@ -15,7 +15,7 @@ use crate::explore::{explore, Options};
 use crate::model::Model;
 use crate::schedule::Schedule;
 use crate::shrink::shrink;
-use crate::strategy::{Pct, Random, Replay};
+use crate::strategy::{Delay, Pct, Random, Replay};
 use crate::trace::{Trace, Violation};
 use std::fmt;
 
@@ -33,6 +33,20 @@ pub enum Search {
         runs: u64,
         /// The bug depth (ordering constraints the bug needs).
         depth: u32,
+    },
+    /// Seeds `0..runs` of delay bounding: a round-robin scheduler with `delays` deviations
+    /// at random steps.
+    Delay {
+        /// How many seeds.
+        runs: u64,
+        /// Deviations from round robin per run.
+        delays: u32,
+    },
+    /// Every schedule with at most `delays` deviations from round robin (every pick too). It
+    /// proves nothing beyond that bound: a passing check is never `complete`.
+    DelayBounded {
+        /// Deviations from round robin per run.
+        delays: u32,
     },
     /// Every schedule, with sleep-set reduction (or within a preemption bound).
     Exhaustive {
@@ -159,6 +173,32 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
             let pct = |s| Pct::new(s, depth, steps);
             crate::search::first_violation(&mut runner, seeds(runs), pct).map(|f| (f, "pct"))
         }
+        Search::Delay { runs, delays } => {
+            let steps = Pct::calibrate(&mut runner);
+            let delay = |s| Delay::random(s, delays, steps);
+            crate::search::first_violation(&mut runner, seeds(runs), delay).map(|f| (f, "delay"))
+        }
+        Search::DelayBounded { delays } => {
+            let mut strategy = Delay::bounded(delays);
+            let mut schedules = 0;
+            loop {
+                let verdict = runner
+                    .run(&mut strategy, false)
+                    .expect("delay bounding of a deterministic model");
+                schedules += 1;
+                if let Some(v) = verdict.violation {
+                    let by = format!("delay bounding, {delays} delays ({schedules} schedules)");
+                    let schedule = runner.schedule().clone();
+                    return Err(failure(&mut runner, &schedule, v, by));
+                }
+                if !strategy.advance() {
+                    return Ok(Passed {
+                        schedules,
+                        complete: false,
+                    });
+                }
+            }
+        }
         Search::Exhaustive {
             preemptions,
             max_schedules,
@@ -189,8 +229,10 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
         }
         None => Ok(Passed {
             schedules: seeds(match search {
-                Search::Random { runs } | Search::Pct { runs, .. } => runs,
-                Search::Exhaustive { .. } => 0,
+                Search::Random { runs } | Search::Pct { runs, .. } | Search::Delay { runs, .. } => {
+                    runs
+                }
+                Search::Exhaustive { .. } | Search::DelayBounded { .. } => 0,
             })
             .count() as u64,
             complete: false,
@@ -236,6 +278,13 @@ pub fn check_random<M: Model>(model: M, runs: u64) -> Passed {
 #[track_caller]
 pub fn check_pct<M: Model>(model: M, runs: u64, depth: u32) -> Passed {
     or_panic(check(model, Search::Pct { runs, depth }))
+}
+
+/// Runs seeds `0..runs` of delay bounding with `delays` delays placed at random; panics with
+/// the shrunk failing trace.
+#[track_caller]
+pub fn check_delay<M: Model>(model: M, runs: u64, delays: u32) -> Passed {
+    or_panic(check(model, Search::Delay { runs, delays }))
 }
 
 /// Explores every schedule (with sleep-set reduction); panics with the shortest failing

@@ -11,7 +11,7 @@
 //! # Checking your own race from `cargo test`
 //!
 //! Build a model with [`Race`] (a state, named tasks, invariants) or implement [`Model`], then
-//! call [`check_random`], [`check_pct`] or [`check_exhaustive`] from a test. A failure panics
+//! call [`check_random`], [`check_pct`], [`check_delay`] or [`check_exhaustive`] from a test. A failure panics
 //! at the calling test with the invariant, the shrunk trace in columns, and the line that
 //! replays it: `RACEWAY_TEST=<name> RACEWAY_SCHEDULE=rw1.… cargo test <name> -- --exact` runs
 //! exactly that schedule in that test, and `RACEWAY_SEED=N` runs only seed `N`. [`check`] returns the [`Failure`] instead, for tests
@@ -65,7 +65,9 @@ mod task;
 mod time;
 mod trace;
 
-pub use check::{check, check_exhaustive, check_pct, check_random, Failure, Passed, Search};
+pub use check::{
+    check, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed, Search,
+};
 pub use executor::{Runner, Simulation, Spawner, Verdict, DEFAULT_MAX_STEPS};
 pub use footprint::{Access, Footprint, Mode};
 pub use model::{Check, Invariant, Kind, Model, When};

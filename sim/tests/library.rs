@@ -141,3 +141,30 @@ fn a_task_that_exits_ends_the_others_and_the_run_settles() {
     assert_eq!(labels.last(), Some(&("flush", "flush")));
     assert!(labels.contains(&("main", "exit")), "{labels:?}");
 }
+
+/// Two read-then-write increments: the lost update needs one deviation from round robin.
+fn lost_update() -> Race<u32> {
+    let increment = |cx: raceway_sim::Cx<u32>| async move {
+        let v = cx.step("read n", Footprint::read("n"), |n| *n).await;
+        cx.step("write n", Footprint::write("n"), move |n| *n = v + 1)
+            .await;
+    };
+    Race::new(|| 0)
+        .task("a", increment)
+        .task("b", increment)
+        .invariant(Invariant::convergence("no-lost-update", |n| match *n {
+            2 => Ok(()),
+            n => Err(format!("n is {n}")),
+        }))
+}
+
+#[test]
+fn delay_bounding_finds_the_lost_update_with_one_delay() {
+    let none = check(lost_update(), Search::DelayBounded { delays: 0 }).unwrap();
+    assert_eq!((none.schedules, none.complete), (1, false));
+    let one = check(lost_update(), Search::DelayBounded { delays: 1 }).unwrap_err();
+    assert_eq!(one.violation.invariant, "no-lost-update");
+    assert!(one.found_by.starts_with("delay bounding, 1 delays"), "{}", one.found_by);
+    let random = check(lost_update(), Search::Delay { runs: 50, delays: 1 }).unwrap_err();
+    assert!(random.found_by.starts_with("delay seed"), "{}", random.found_by);
+}

@@ -6,11 +6,14 @@
 //!
 //! - [`Random`]: uniform choices from a ChaCha8 stream seeded by the run's seed;
 //! - [`Pct`]: probabilistic concurrency testing (priorities with `depth - 1` change points);
+//! - [`Delay`]: delay bounding, a round-robin scheduler that may deviate at most `D` times,
+//!   at random steps per seed or at every placement in turn;
 //! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly;
 //! - [`Script`]: a human-written order of task names, for the scenarios' named schedules;
 //! - [`Follow`]: another run's trace, task by task (engine cross-checks, variant comparison);
 //! - [`Dfs`]: exhaustive search of every choice, with sleep-set reduction or a preemption bound.
 
+mod delay;
 mod dfs;
 mod follow;
 mod pct;
@@ -18,6 +21,7 @@ mod random;
 mod replay;
 mod script;
 
+pub use delay::Delay;
 pub use dfs::Dfs;
 pub use follow::Follow;
 pub use pct::Pct;
