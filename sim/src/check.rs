@@ -10,14 +10,17 @@
 //! (Under `--test-threads=1` libtest runs tests on the main thread, which has no test name:
 //! then `RACEWAY_TEST` matches no check, and `--exact` alone selects the test.)
 
+use crate::drive::{drive, pct_steps};
 use crate::executor::{Runner, Simulation};
 use crate::explore::{explore, Options};
 use crate::model::Model;
 use crate::schedule::Schedule;
-use crate::shrink::shrink;
-use crate::strategy::{Delay, Pct, Random, Replay};
+use crate::search::first_violation;
+use crate::shrink::shrunk_trace;
+use crate::strategy::{Delay, Replay, Seeds};
 use crate::trace::{Trace, Violation};
 use std::fmt;
+use std::ops::ControlFlow;
 
 /// How [`check`] searches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,39 +168,49 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
     };
     let found = match search {
         Search::Random { runs } => {
-            crate::search::first_violation(&mut runner, seeds(runs), Random::new)
+            let mut random = Seeds::random(seeds(runs));
+            first_violation(&mut runner, &mut random)
+                .expect("seeded strategies never diverge")
                 .map(|f| (f, "random"))
         }
         Search::Pct { runs, depth } => {
-            let steps = Pct::calibrate(&mut runner);
-            let pct = |s| Pct::new(s, depth, steps);
-            crate::search::first_violation(&mut runner, seeds(runs), pct).map(|f| (f, "pct"))
+            let mut pct = Seeds::pct(seeds(runs), depth, pct_steps(&mut runner));
+            first_violation(&mut runner, &mut pct)
+                .expect("seeded strategies never diverge")
+                .map(|f| (f, "pct"))
         }
         Search::Delay { runs, delays } => {
-            let steps = Pct::calibrate(&mut runner);
-            let delay = |s| Delay::random(s, delays, steps);
-            crate::search::first_violation(&mut runner, seeds(runs), delay).map(|f| (f, "delay"))
+            let mut delay = Seeds::delay(seeds(runs), delays, pct_steps(&mut runner));
+            first_violation(&mut runner, &mut delay)
+                .expect("seeded strategies never diverge")
+                .map(|f| (f, "delay"))
         }
         Search::DelayBounded { delays } => {
-            let mut strategy = Delay::bounded(delays);
-            let mut schedules = 0;
-            loop {
-                let verdict = runner
-                    .run(&mut strategy, false)
-                    .expect("delay bounding of a deterministic model");
-                schedules += 1;
-                if let Some(v) = verdict.violation {
-                    let by = format!("delay bounding, {delays} delays ({schedules} schedules)");
-                    let schedule = runner.schedule().clone();
-                    return Err(failure(&mut runner, &schedule, v, by));
+            let mut bounded = Delay::bounded(delays);
+            let mut found = None;
+            let driven = drive(&mut runner, &mut bounded, false, |run| {
+                match &run.verdict.violation {
+                    Some(v) => {
+                        found = Some((v.clone(), run.sim.schedule().clone()));
+                        ControlFlow::Break(())
+                    }
+                    None => ControlFlow::Continue(()),
                 }
-                if !strategy.advance() {
-                    return Ok(Passed {
-                        schedules,
-                        complete: false,
-                    });
+            })
+            .expect("delay bounding of a deterministic model");
+            return match found {
+                Some((v, schedule)) => {
+                    let by = format!(
+                        "delay bounding, {delays} delays ({} schedules)",
+                        driven.runs
+                    );
+                    Err(failure(&mut runner, &schedule, v, by))
                 }
-            }
+                None => Ok(Passed {
+                    schedules: driven.runs,
+                    complete: false,
+                }),
+            };
         }
         Search::Exhaustive {
             preemptions,
@@ -246,14 +259,12 @@ fn failure<M: Model>(
     v: Violation,
     found_by: String,
 ) -> Box<Failure> {
-    let best = shrink(runner, schedule, &v).map_or_else(|| schedule.clone(), |s| s.schedule);
-    runner
-        .run(&mut Replay::new(best.clone()), true)
-        .expect("a shrunk schedule replays");
-    let trace = runner.trace().clone();
+    let trace = shrunk_trace(runner, schedule)
+        .expect("a failing schedule replays")
+        .expect("a failing schedule fails again");
     Box::new(Failure {
         violation: trace.violation.clone().unwrap_or(v),
-        schedule: best,
+        schedule: trace.schedule.clone(),
         trace,
         found_by,
     })

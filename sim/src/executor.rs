@@ -195,11 +195,16 @@ pub struct Verdict {
     /// Preemptions: choices of another task while the task that took the last step could
     /// have gone on. Shrinking minimises them after steps.
     pub preemptions: u32,
+    /// Whether the strategy ended the run early, pruned (see [`Strategy::next_task`]): it
+    /// then has no violation and counts as no schedule of its own.
+    pub pruned: bool,
 }
 
 /// A type-erased runner, so that a catalog can hand out any scenario's runner.
 pub trait Simulation {
-    /// Runs once under `strategy`; with `record`, keeps the full trace for [`Self::trace`].
+    /// Runs once under `strategy`, as it stands (see [`Strategy::next_run`]); with `record`,
+    /// keeps the full trace for [`Self::trace`]. To run all of a strategy's runs, use
+    /// [`drive`](crate::drive::drive).
     fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged>;
     /// The choices of the last run.
     fn schedule(&self) -> &Schedule;
@@ -209,9 +214,6 @@ pub trait Simulation {
     /// deadlock or the step limit ends the run early; returns its steps. This measures how
     /// long the model's runs are (PCT's step bound), whatever breaks on the way.
     fn whole_run(&mut self, strategy: &mut dyn Strategy) -> Result<u32, Diverged>;
-    /// Runs once under madsim with `seed` (see `Runner::run_madsim`).
-    #[cfg(feature = "madsim")]
-    fn run_madsim(&mut self, seed: u64, record: bool) -> Verdict;
 }
 
 /// Runs one model many times, reusing its buffers.
@@ -229,6 +231,7 @@ pub struct Runner<M: Model> {
     checking: bool,
     steps: u32,
     preemptions: u32,
+    pruned: bool,
     last: Option<TaskId>,
 }
 
@@ -270,6 +273,7 @@ impl<M: Model> Runner<M> {
             checking: true,
             steps: 0,
             preemptions: 0,
+            pruned: false,
             last: None,
         }
     }
@@ -304,6 +308,7 @@ impl<M: Model> Runner<M> {
         self.schedule.clear();
         self.steps = 0;
         self.preemptions = 0;
+        self.pruned = false;
         self.last = None;
     }
 
@@ -345,7 +350,10 @@ impl<M: Model> Runner<M> {
                 }
                 continue;
             }
-            let chosen = strategy.next_task(&self.candidates)?;
+            let Some(chosen) = strategy.next_task(&self.candidates)? else {
+                self.pruned = true;
+                return Ok(None);
+            };
             if self.candidates.len() > 1 {
                 self.schedule.push(chosen as u32);
             }
@@ -618,8 +626,10 @@ impl<M: Model> Runner<M> {
 
 impl<M: Model> Simulation for Runner<M> {
     fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged> {
+        if let Some(seed) = strategy.handover() {
+            return crate::handover::run(self, seed, record);
+        }
         self.reset(record);
-        strategy.begin();
         let violation = match panic::quietly(|| self.execute(strategy)) {
             Ok(violation) => violation,
             Err(d) => {
@@ -636,6 +646,7 @@ impl<M: Model> Simulation for Runner<M> {
             violation,
             steps: self.steps,
             preemptions: self.preemptions,
+            pruned: self.pruned,
         })
     }
 
@@ -652,10 +663,5 @@ impl<M: Model> Simulation for Runner<M> {
         let run = self.run(strategy, false);
         self.checking = true;
         run.map(|v| v.steps)
-    }
-
-    #[cfg(feature = "madsim")]
-    fn run_madsim(&mut self, seed: u64, record: bool) -> Verdict {
-        Runner::run_madsim(self, seed, record)
     }
 }

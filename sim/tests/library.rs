@@ -164,7 +164,22 @@ fn delay_bounding_finds_the_lost_update_with_one_delay() {
     assert_eq!((none.schedules, none.complete), (1, false));
     let one = check(lost_update(), Search::DelayBounded { delays: 1 }).unwrap_err();
     assert_eq!(one.violation.invariant, "no-lost-update");
-    assert!(one.found_by.starts_with("delay bounding, 1 delays"), "{}", one.found_by);
-    let random = check(lost_update(), Search::Delay { runs: 50, delays: 1 }).unwrap_err();
-    assert!(random.found_by.starts_with("delay seed"), "{}", random.found_by);
+    assert!(
+        one.found_by.starts_with("delay bounding, 1 delays"),
+        "{}",
+        one.found_by
+    );
+    let random = check(
+        lost_update(),
+        Search::Delay {
+            runs: 50,
+            delays: 1,
+        },
+    )
+    .unwrap_err();
+    assert!(
+        random.found_by.starts_with("delay seed"),
+        "{}",
+        random.found_by
+    );
 }

@@ -6,8 +6,9 @@
 //! disjoint streams must find it (the test fails spuriously with probability below 2.3·10⁻⁴
 //! per `n` if PCT meets its bound, and the seeds are fixed, so it never flakes).
 
+use raceway_sim::drive::pct_steps;
 use raceway_sim::search::first_violation;
-use raceway_sim::strategy::Pct;
+use raceway_sim::strategy::Seeds;
 use raceway_sim::{Footprint, Invariant, Kind, Model, Runner, Spawner, When};
 
 /// `n` tasks, one step each; the first to step writes its id into `first`.
@@ -58,12 +59,12 @@ impl Model for LastFirst {
 
 fn every_stream_finds_it(n: u32) {
     let mut sim = Runner::new(LastFirst::new(n));
-    let k = Pct::calibrate(&mut sim);
+    let k = pct_steps(&mut sim);
     assert_eq!(k, n, "a whole run takes one step per task");
     let per_stream = 10 * u64::from(n);
     for stream in 0..5 {
         let seeds = stream * per_stream..(stream + 1) * per_stream;
-        let found = first_violation(&mut sim, seeds.clone(), |s| Pct::new(s, 1, k));
+        let found = first_violation(&mut sim, &mut Seeds::pct(seeds.clone(), 1, k)).unwrap();
         assert!(
             found.is_some(),
             "n = {n}: PCT d=1 missed the bug in seeds {seeds:?}"

@@ -12,12 +12,12 @@
 //! - [`Delay::random`]: `D` delays at step numbers drawn from `1..=max_steps` for each seed
 //!   (a delay drawn for a step where one task alone can go is spent without effect), for
 //!   sweeps;
-//! - [`Delay::bounded`]: every placement of at most `D` delays, run after run until
-//!   [`Delay::advance`] returns `false`, with every pick enumerated too. No reduction applies:
+//! - [`Delay::bounded`]: every placement of at most `D` delays, one per run until
+//!   [`Strategy::next_run`] returns `false`, with every pick enumerated too. No reduction applies:
 //!   the bound, not the footprints, keeps the search small.
 
 use super::random::Random;
-use super::{Candidate, Diverged, Pick, Strategy, TaskId};
+use super::{Candidate, Diverged, Once, Pick, Strategy, TaskId};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -44,10 +44,12 @@ enum Mode {
         /// Step numbers of the delays, sorted; a step may appear more than once.
         at: [u32; MAX_DELAYS as usize],
         len: usize,
+        once: Once,
     },
     Bounded {
         path: Vec<Node>,
         depth: usize,
+        started: bool,
     },
 }
 
@@ -64,6 +66,10 @@ pub struct Delay {
 }
 
 impl Delay {
+    /// The delays per run used wherever none is given: 2 (bugs that need few deviations from
+    /// round robin are the ones delay bounding finds cheaply).
+    pub const DEFAULT_DELAYS: u32 = 2;
+
     /// Seed `seed`'s run: `delays` (at most 64) delays at steps drawn from `1..=max_steps`.
     pub fn random(seed: u64, delays: u32, max_steps: u32) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -74,7 +80,12 @@ impl Delay {
         }
         at[..len].sort_unstable();
         Self {
-            mode: Mode::Random { rng, at, len },
+            mode: Mode::Random {
+                rng,
+                at,
+                len,
+                once: Once::default(),
+            },
             bound: len as u32,
             spent: 0,
             current: None,
@@ -82,13 +93,14 @@ impl Delay {
         }
     }
 
-    /// Every run with at most `delays` delays, one per call of [`Strategy::begin`] until
-    /// [`Delay::advance`] returns `false`.
+    /// Every run with at most `delays` delays, one per run until [`Strategy::next_run`]
+    /// returns `false`.
     pub fn bounded(delays: u32) -> Self {
         Self {
             mode: Mode::Bounded {
                 path: Vec::new(),
                 depth: 0,
+                started: false,
             },
             bound: delays,
             spent: 0,
@@ -97,12 +109,9 @@ impl Delay {
         }
     }
 
-    /// Bounded mode: moves to the next placement of delays (or pick); `false` when every one
-    /// has run. Random mode: always `false`.
-    pub fn advance(&mut self) -> bool {
-        let Mode::Bounded { path, .. } = &mut self.mode else {
-            return false;
-        };
+    /// Moves the bounded path to the next placement of delays (or pick); `false` when every
+    /// one has run.
+    fn advance(path: &mut Vec<Node>) -> bool {
         while let Some(mut node) = path.pop() {
             if node.chosen + 1 < node.of {
                 node.chosen += 1;
@@ -125,7 +134,7 @@ impl Delay {
     /// The next option at the current depth of the bounded path, appending a fresh node
     /// (option 0) when the path ends here.
     fn bounded_choice(&mut self, of: u32, task: bool) -> Result<u32, Diverged> {
-        let Mode::Bounded { path, depth } = &mut self.mode else {
+        let Mode::Bounded { path, depth, .. } = &mut self.mode else {
             unreachable!("bounded mode only");
         };
         if *depth == path.len() {
@@ -147,16 +156,25 @@ impl Delay {
 }
 
 impl Strategy for Delay {
-    fn begin(&mut self) {
+    fn next_run(&mut self) -> bool {
+        let next = match &mut self.mode {
+            Mode::Random { once, .. } => once.next(),
+            Mode::Bounded {
+                path,
+                depth,
+                started,
+            } => {
+                *depth = 0;
+                !std::mem::replace(started, true) || Self::advance(path)
+            }
+        };
         self.spent = 0;
         self.current = None;
         self.step = 0;
-        if let Mode::Bounded { depth, .. } = &mut self.mode {
-            *depth = 0;
-        }
+        next
     }
 
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
         self.step += 1;
         let start = self.round_robin(candidates);
         let n = candidates.len() as u32;
@@ -177,7 +195,7 @@ impl Strategy for Delay {
         self.spent += delays;
         let chosen = (start + delays as usize) % candidates.len();
         self.current = Some(candidates[chosen].task);
-        Ok(chosen)
+        Ok(Some(chosen))
     }
 
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
@@ -209,16 +227,16 @@ mod tests {
     #[test]
     fn without_delays_the_last_task_goes_on_then_the_next_in_id_order() {
         let mut s = Delay::bounded(0);
-        s.begin();
+        assert!(s.next_run());
         let all = candidates(&[0, 1, 2]);
-        assert_eq!(s.next_task(&all), Ok(0));
-        assert_eq!(s.next_task(&all), Ok(0));
+        assert_eq!(s.next_task(&all), Ok(Some(0)));
+        assert_eq!(s.next_task(&all), Ok(Some(0)));
         // Task 0 blocked or ended: task 1 next, then it goes on.
-        assert_eq!(s.next_task(&candidates(&[1, 2])), Ok(0));
-        assert_eq!(s.next_task(&candidates(&[0, 1, 2])), Ok(1));
+        assert_eq!(s.next_task(&candidates(&[1, 2])), Ok(Some(0)));
+        assert_eq!(s.next_task(&candidates(&[0, 1, 2])), Ok(Some(1)));
         // Task 1 gone: the next after it is 2, not 0.
-        assert_eq!(s.next_task(&candidates(&[0, 2])), Ok(1));
-        assert!(!s.advance());
+        assert_eq!(s.next_task(&candidates(&[0, 2])), Ok(Some(1)));
+        assert!(!s.next_run());
     }
 
     #[test]
@@ -228,13 +246,11 @@ mod tests {
             let mut s = Delay::bounded(bound);
             let all = candidates(&[0, 1, 2]);
             let mut orders = Vec::new();
-            loop {
-                s.begin();
-                let order: Vec<usize> = (0..3).map(|_| s.next_task(&all).unwrap()).collect();
+            while s.next_run() {
+                let order: Vec<usize> = (0..3)
+                    .map(|_| s.next_task(&all).unwrap().unwrap())
+                    .collect();
                 orders.push(order);
-                if !s.advance() {
-                    break;
-                }
             }
             orders
         };

@@ -14,10 +14,11 @@
 //!
 //! Unlike shuttle's PCT, `max_steps` is a parameter and not learnt across runs: a seed must name
 //! one run, whatever ran before it in the sweep (that is what makes shards and `--jobs`
-//! irrelevant to results). [`Pct::calibrate`] measures it from whole runs of the model.
+//! irrelevant to results). [`pct_steps`](crate::drive::pct_steps) measures it from whole runs
+//! of the model.
 
 use super::random::Random;
-use super::{Candidate, Diverged, Pick, Strategy, TaskId};
+use super::{Candidate, Diverged, Once, Pick, Strategy, TaskId};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -39,6 +40,7 @@ pub struct Pct {
     lowered: [(TaskId, u32); MAX_CHANGES],
     lowered_len: usize,
     step: u32,
+    once: Once,
 }
 
 /// A priority: lowered ones (`false`) rank below every initial one (`true`).
@@ -52,6 +54,10 @@ fn mix(mut z: u64) -> u64 {
 }
 
 impl Pct {
+    /// The bug depth used wherever none is given: 3, which finds every bug of the catalog
+    /// that PCT finds at all within a few dozen schedules (see reports/bench.md).
+    pub const DEFAULT_DEPTH: u32 = 3;
+
     /// PCT for `seed` with bug depth `depth` (clamped to `1..=16`) over runs of about
     /// `max_steps` steps. When `max_steps < depth - 1`, every step is a change point.
     pub fn new(seed: u64, depth: u32, max_steps: u32) -> Self {
@@ -78,6 +84,7 @@ impl Pct {
             lowered: [(0, 0); MAX_CHANGES],
             lowered_len: 0,
             step: 0,
+            once: Once::default(),
         }
     }
 
@@ -123,36 +130,25 @@ impl Pct {
 }
 
 impl Strategy for Pct {
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+    fn next_run(&mut self) -> bool {
+        self.once.next()
+    }
+
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
         self.step += 1;
         let best = self.highest(candidates);
         let Some(j) = self.change_points().iter().position(|&cp| cp == self.step) else {
-            return Ok(best);
+            return Ok(Some(best));
         };
         // A change point: the task about to step drops below every initial priority (the
         // points' drawn order ranks the lowered tasks among themselves), and the choice is
         // made again.
         self.lower(candidates[best].task, j as u32);
-        Ok(self.highest(candidates))
+        Ok(Some(self.highest(candidates)))
     }
 
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
         Ok(Random::below(&mut self.rng, pick.of))
-    }
-}
-
-impl Pct {
-    /// A step bound for PCT's change points, measured deterministically: the most steps of
-    /// eight whole random runs with fixed seeds. The runs are not cut short by a violation (see
-    /// [`Simulation::whole_run`](crate::Simulation::whole_run)), so a model whose random runs
-    /// mostly break early still gets the length of its runs. It depends on the model only, so
-    /// every seed of a sweep, on any shard or thread, sees the same bound.
-    pub fn calibrate(sim: &mut dyn crate::Simulation) -> u32 {
-        (0..8)
-            .filter_map(|seed| sim.whole_run(&mut super::Random::new(seed)).ok())
-            .max()
-            .unwrap_or(1)
-            .max(1)
     }
 }
 
