@@ -44,6 +44,7 @@
 #![warn(missing_docs)]
 
 mod check;
+pub mod consistency;
 mod executor;
 pub mod explore;
 #[cfg(all(feature = "madsim", not(madsim)))]
