@@ -182,9 +182,10 @@ pub fn violation<S: Spec>(spec: &S, ops: &[Operation], model: Consistency) -> Op
 /// Checks `model` on a history's operations; a violation is minimised and explained.
 pub fn check<S: Spec>(spec: &S, ops: &[Operation], model: Consistency) -> Verdict {
     let note = match model {
-        Consistency::Eventual => check_eventual(ops)
-            .ok()
-            .map(|keys| format!("{keys} key(s) read after their last write")),
+        Consistency::Eventual => check_eventual(ops).ok().map(|keys| match keys {
+            0 => "vacuously: no key is read after its last write".to_string(),
+            n => format!("{n} key(s) read after their last write"),
+        }),
         _ => None,
     };
     if violation(spec, ops, model).is_none() {
