@@ -44,6 +44,7 @@
 #![warn(missing_docs)]
 
 mod check;
+pub mod consistency;
 mod describe;
 pub mod drive;
 mod executor;
