@@ -1,6 +1,7 @@
 //! The command line, as clap derives it.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use raceway_sim::strategy::{Delay, Pct};
 use std::path::PathBuf;
 
 /// Find, replay and explain cache-consistency races by deterministic simulation.
@@ -60,8 +61,11 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = StrategyName::Random)]
     pub strategy: StrategyName,
     /// PCT's bug depth.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
     pub depth: u32,
+    /// Delay bounding's deviations from round robin.
+    #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
+    pub delays: u32,
     /// The engine (madsim: the seed seeds madsim's runtime; see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -140,6 +144,8 @@ pub enum StrategyName {
     Random,
     /// Probabilistic concurrency testing: random priorities, depth-1 change points.
     Pct,
+    /// Delay bounding: round robin with `--delays` deviations at random steps.
+    Delay,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,6 +177,12 @@ pub struct BenchArgs {
     /// Strategies to measure.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [StrategyName::Random, StrategyName::Pct])]
     pub strategy: Vec<StrategyName>,
+    /// PCT's bug depth.
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
+    pub depth: u32,
+    /// Delay bounding's deviations from round robin.
+    #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
+    pub delays: u32,
     /// The engine to measure.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -193,6 +205,12 @@ pub struct SweepArgs {
     /// The strategies: one row per pair and strategy (native engine).
     #[arg(long, value_enum, default_value_t = SweepStrategy::Both)]
     pub strategy: SweepStrategy,
+    /// PCT's bug depth.
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
+    pub depth: u32,
+    /// Delay bounding's deviations from round robin (`--strategy delay`).
+    #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
+    pub delays: u32,
     /// The engine: madsim runs one row per pair, seeded by madsim (see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -222,6 +240,8 @@ impl Default for SweepArgs {
             selection: Selection::default(),
             seeds: DEFAULT_SEEDS.to_string(),
             strategy: SweepStrategy::Both,
+            depth: Pct::DEFAULT_DEPTH,
+            delays: Delay::DEFAULT_DELAYS,
             engine: Engine::Native,
             jobs: None,
             shard: "1/1".to_string(),
@@ -237,7 +257,8 @@ impl Default for SweepArgs {
 pub enum SweepStrategy {
     Random,
     Pct,
-    /// A row for each.
+    Delay,
+    /// A row for random and for PCT.
     Both,
 }
 
@@ -246,6 +267,7 @@ impl SweepStrategy {
         match self {
             SweepStrategy::Random => &[StrategyName::Random],
             SweepStrategy::Pct => &[StrategyName::Pct],
+            SweepStrategy::Delay => &[StrategyName::Delay],
             SweepStrategy::Both => &[StrategyName::Random, StrategyName::Pct],
         }
     }

@@ -100,7 +100,7 @@ pub(crate) fn poll_suspend<S>(
         Guard::Mutex(m) => core.mutexes[m as usize].owner.is_none(),
         Guard::Join(t) => core.tasks[t as usize].done,
         Guard::Event(_) => core.tasks[task as usize].notified,
-        Guard::Ready | Guard::Time(_) | Guard::Pick(_) => true,
+        Guard::Ready | Guard::Time(_) | Guard::Pick(_) | Guard::Exit => true,
     };
     if ready {
         core.tasks[task as usize].wait = None;
@@ -149,9 +149,9 @@ pub(crate) fn transition_end<S>(shared: &Shared<S>) {
     let found = {
         let state = shared.state.borrow();
         shared.every_step.iter().find_map(|inv| {
-            (inv.check)(&state)
+            inv.check(&state)
                 .err()
-                .map(|m| (inv.kind, Cow::Borrowed(inv.name), m))
+                .map(|m| (inv.kind, inv.name.clone(), m))
         })
     };
     if let Some((kind, name, message)) = found {
@@ -250,7 +250,7 @@ impl<S: 'static> Future for Task<S> {
         if let Some(message) = outcome {
             mad.stop(
                 Kind::Panic,
-                "panic".into(),
+                crate::panic::invariant(),
                 format!("task `{name}` panicked: {message}"),
             );
         }
@@ -319,19 +319,75 @@ async fn drive<M: Model>(
         .iter()
         .chain(shared.every_step.iter())
         .find_map(|inv| {
-            (inv.check)(&state).err().map(|message| Violation {
+            inv.check(&state).err().map(|message| Violation {
                 kind: inv.kind,
-                invariant: Cow::Borrowed(inv.name),
+                invariant: inv.name.clone(),
                 message,
                 step: steps,
             })
         })
 }
 
+/// Seeds of the madsim engine: each run is handed over to madsim's runtime with its seed, and
+/// madsim's scheduler, clock and RNG make every choice. The same seed gives the same run.
+#[derive(Clone, Debug)]
+pub struct Madsim {
+    seeds: std::ops::Range<u64>,
+    seed: u64,
+}
+
+impl Madsim {
+    /// The madsim runs of `seeds`; a new one stands before the first.
+    pub fn new(seeds: std::ops::Range<u64>) -> Self {
+        Self {
+            seed: seeds.start,
+            seeds,
+        }
+    }
+}
+
+impl crate::Strategy for Madsim {
+    fn next_run(&mut self) -> bool {
+        match self.seeds.next() {
+            Some(seed) => {
+                self.seed = seed;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn next_task(
+        &mut self,
+        _candidates: &[crate::Candidate],
+    ) -> Result<Option<usize>, crate::Diverged> {
+        unreachable!("madsim makes its runs' choices")
+    }
+
+    fn next_pick(&mut self, _pick: crate::Pick) -> Result<u32, crate::Diverged> {
+        unreachable!("madsim makes its runs' choices")
+    }
+
+    fn seed(&self) -> Option<u64> {
+        Some(self.seed)
+    }
+
+    fn handover(&self) -> Option<u64> {
+        Some(self.seed)
+    }
+}
+
+/// Runs the model once under madsim with `seed`.
+pub(crate) fn run<M: Model>(
+    runner: &mut Runner<M>,
+    seed: u64,
+    record: bool,
+) -> Result<crate::Verdict, crate::Diverged> {
+    Ok(runner.run_madsim(seed, record))
+}
+
 impl<M: Model> Runner<M> {
-    /// Runs the model once under madsim with `seed`: madsim's scheduler, clock and RNG make
-    /// every choice. The same seed gives the same run.
-    pub fn run_madsim(&mut self, seed: u64, record: bool) -> crate::Verdict {
+    fn run_madsim(&mut self, seed: u64, record: bool) -> crate::Verdict {
         self.reset(record);
         let max_steps = self.max_steps;
         let shared = self.shared.clone();
@@ -378,6 +434,7 @@ impl<M: Model> Runner<M> {
             violation,
             steps,
             preemptions: 0,
+            pruned: false,
         }
     }
 }
@@ -387,6 +444,6 @@ pub(crate) fn every_step<S>(invariants: &[Invariant<S>]) -> Vec<Invariant<S>> {
     invariants
         .iter()
         .filter(|i| i.when == When::EveryStep)
-        .copied()
+        .cloned()
         .collect()
 }
