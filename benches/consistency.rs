@@ -104,7 +104,10 @@ fn main() {
     let h = history();
     let ops = h.operations();
     let (took, holds) = best(5, || is_linearizable(&KvMap, &ops));
-    assert!(holds, "the generated history is linearizable by construction");
+    assert!(
+        holds,
+        "the generated history is linearizable by construction"
+    );
     println!(
         "linearizability: {} operations, {KEYS} keys, {PROCESSES} processes: {:.1} ms \
          (best of 5, one core)",
@@ -125,7 +128,9 @@ fn main() {
         .map(|o| o.value.clone())
         .expect("another write to the key");
     stale[at].value = first;
-    let (took, holds) = best(1, || check(&KvMap, &stale, Consistency::Linearizable).holds());
+    let (took, holds) = best(1, || {
+        check(&KvMap, &stale, Consistency::Linearizable).holds()
+    });
     assert!(!holds, "a stale read breaks linearizability");
     println!(
         "linearizability, one stale read: found, minimised and explained in {:.1} ms",

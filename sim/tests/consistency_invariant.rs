@@ -18,8 +18,10 @@ struct State {
 }
 
 async fn record(cx: &Cx<State>, label: &'static str, event: impl FnOnce(&mut History) + 'static) {
-    cx.step(label, Footprint::write("history"), move |s| event(&mut s.history))
-        .await;
+    cx.step(label, Footprint::write("history"), move |s| {
+        event(&mut s.history)
+    })
+    .await;
 }
 
 /// A client writes 1 to the primary; a replication task copies it; another client reads the
@@ -39,8 +41,10 @@ fn replicated(model: Consistency) -> Race<State> {
                 h.invoke(0, Op::Write, None, Value::Int(1)).unwrap()
             })
             .await;
-            cx.step("primary = 1", Footprint::write("primary"), |s| s.primary = 1)
-                .await;
+            cx.step("primary = 1", Footprint::write("primary"), |s| {
+                s.primary = 1
+            })
+            .await;
             record(&cx, "ok write", |h| {
                 h.complete(0, EventKind::Ok, Value::Int(1)).unwrap()
             })
@@ -50,8 +54,10 @@ fn replicated(model: Consistency) -> Race<State> {
             let v = cx
                 .step("read primary", Footprint::read("primary"), |s| s.primary)
                 .await;
-            cx.step("replica = v", Footprint::write("replica"), move |s| s.replica = v)
-                .await;
+            cx.step("replica = v", Footprint::write("replica"), move |s| {
+                s.replica = v
+            })
+            .await;
         })
         .task("reader", |cx| async move {
             record(&cx, "invoke read", |h| {
@@ -62,7 +68,10 @@ fn replicated(model: Consistency) -> Race<State> {
                 .step("read replica", Footprint::read("replica"), |s| s.replica)
                 .await;
             let v = if v == 0 { Value::Nil } else { Value::Int(v) };
-            record(&cx, "ok read", move |h| h.complete(1, EventKind::Ok, v).unwrap()).await;
+            record(&cx, "ok read", move |h| {
+                h.complete(1, EventKind::Ok, v).unwrap()
+            })
+            .await;
         })
         .invariant(invariant)
 }
