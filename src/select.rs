@@ -68,6 +68,27 @@ impl Selected {
     pub fn runner(&self) -> Box<dyn Simulation> {
         self.scenario.runner(self.workload, self.variant)
     }
+
+    /// The command that replays `schedule` on this pair.
+    pub fn replay_command(&self, schedule: &impl std::fmt::Display) -> String {
+        replay_command(
+            self.scenario.name,
+            self.workload_name(),
+            self.variant_name(),
+            schedule,
+        )
+    }
+}
+
+/// The command that replays `schedule` on a pair: what every failure prints, short enough to
+/// copy from a terminal or a CI log.
+pub fn replay_command(
+    scenario: &str,
+    workload: &str,
+    variant: &str,
+    schedule: &impl std::fmt::Display,
+) -> String {
+    format!("raceway run {scenario} -w {workload} -v {variant} --schedule {schedule}")
 }
 
 /// The scenarios named (all when none is), in catalog order.

@@ -166,3 +166,48 @@ fn the_committed_report_matches_a_fresh_sweep() {
         assert!(a == b, "reports/{name} is stale: regenerate with cargo run --release -- sweep --report reports");
     }
 }
+
+/// Every failing row of the summary gives the command that replays its shortest failure; run
+/// as printed, it breaks an invariant the row counts, in the number of steps it says.
+#[test]
+fn each_failing_row_replays_with_its_printed_command() {
+    let (code, out, err) = raceway(&[
+        "sweep",
+        "-q",
+        "--scenario",
+        "wlog",
+        "--scenario",
+        "jetstream",
+        "--seeds",
+        "0..300",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let mut replayed = 0;
+    for pair in lines.windows(2) {
+        let (row, next) = (pair[0], pair[1].trim_start());
+        let Some(rest) = next.strip_prefix("replay (shortest failure, ") else {
+            continue;
+        };
+        let (steps, command) = rest.split_once(" steps): raceway ").expect(next);
+        let args: Vec<&str> = command.split(' ').collect();
+        let (code, run, err) = raceway(&args);
+        assert_eq!(code, 1, "{command}: {run}{err}");
+        let broken = run
+            .lines()
+            .find_map(|l| l.strip_prefix("✗ "))
+            .unwrap_or_else(|| panic!("{command}: {run}"));
+        let invariant = broken.split('`').nth(1).expect(broken);
+        assert!(
+            row.contains(&format!("{invariant} (")),
+            "{command} broke {invariant}, which the row does not count: {row}"
+        );
+        assert!(broken.contains(&format!("after step {steps}:")), "{broken}");
+        replayed += 1;
+    }
+    let failing = lines.iter().filter(|l| l.contains("breaks  met")).count();
+    assert!(
+        replayed > 0 && replayed >= failing,
+        "{replayed} of {failing}:\n{out}"
+    );
+}

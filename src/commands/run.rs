@@ -2,14 +2,45 @@
 //! second variant, side by side.
 
 use crate::cli::{Engine, Format, RunArgs};
-use crate::columns::side_by_side;
 use crate::commands::shrink::shrunk_trace;
+use crate::compare::{wrap, WIDTH};
 use crate::select::{Seeded, Selected};
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
 use raceway_sim::strategy::{Follow, Pct, Replay, Script};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
+
+/// What makes a run's choices: a recorded schedule (and its length), kept to tell how it fitted
+/// the run, or a strategy.
+enum Chooser {
+    Schedule(Replay, usize),
+    Other(Box<dyn Strategy>),
+}
+
+/// How a `--schedule` fitted a run it may not have been recorded on (another variant): the
+/// run may end before the schedule does, or go on after it by option 0.
+fn schedule_fit(replay: &Replay, given: usize, trace: &Trace) -> Option<String> {
+    let (used, added) = (replay.used(), replay.added());
+    if added > 0 {
+        return Some(format!(
+            "the schedule ran out after {given} choice(s), before the run ended; the run went on \
+             by option 0 (the first task that can step, in spawn order, and the first option of \
+             every pick) for {added} more: {} replays the whole run",
+            trace.schedule
+        ));
+    }
+    (used < given).then(|| {
+        let how = match &trace.violation {
+            Some(_) => "broke an invariant",
+            None => "ended",
+        };
+        format!(
+            "the run {how} after {used} of the schedule's {given} choices; the last {} were not used",
+            given - used
+        )
+    })
+}
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let (sel, named) = Selected::resolve(&args.target, args.named.as_deref())?;
@@ -28,21 +59,32 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     let mut sim = sel.runner();
     let seeded = args.schedule.is_none() && named.is_none();
-    let (mut strategy, mut origin): (Box<dyn Strategy>, String) = if let Some(s) = &args.schedule {
+    let (mut chooser, mut origin) = if let Some(s) = &args.schedule {
         let schedule: Schedule = s.parse().context("--schedule")?;
-        (Box::new(Replay::new(schedule)), "schedule".to_string())
+        let given = schedule.len();
+        let replay = Replay::extending(schedule);
+        (Chooser::Schedule(replay, given), "schedule".to_string())
     } else if let Some(n) = named {
-        (Box::new(Script::new(n.script)), format!("named {}", n.name))
+        let script = Box::new(Script::new(n.script));
+        (Chooser::Other(script), format!("named {}", n.name))
     } else {
         let steps = Pct::calibrate(sim.as_mut());
         let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
         let strategy = Seeded::new(args.strategy, args.seed, args.depth, steps);
-        (Box::new(strategy), name)
+        (Chooser::Other(Box::new(strategy)), name)
+    };
+    let strategy: &mut dyn Strategy = match &mut chooser {
+        Chooser::Schedule(r, _) => r,
+        Chooser::Other(s) => s.as_mut(),
     };
     let verdict = sim
-        .run(strategy.as_mut(), true)
+        .run(strategy, true)
         .map_err(|d| anyhow::anyhow!("the schedule does not fit {}: {d}", sel.label()))?;
     let mut trace = sim.trace().clone();
+    let fit = match &chooser {
+        Chooser::Schedule(r, given) => schedule_fit(r, *given, &trace),
+        Chooser::Other(_) => None,
+    };
     let mut shrunk_from = None;
     if seeded && verdict.violation.is_some() && !args.no_shrink {
         if let Some(t) = shrunk_trace(sim.as_mut(), &trace.schedule)? {
@@ -69,19 +111,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 .map_err(|d| anyhow::anyhow!("{}: {d}", other.label()))?;
             print!(
                 "{}",
-                side_by_side(
-                    sel.variant_name(),
-                    &trace.render(),
-                    other.variant_name(),
-                    &sim2.trace().render()
+                crate::compare::compare(
+                    (sel.variant_name(), &trace),
+                    (other.variant_name(), sim2.trace())
                 )
-            );
-            println!(
-                "(the right column runs the left column's task order, as far as its steps allow)"
             );
         }
         None if trace.violation.is_some() || args.trace => println!("{}", trace.render()),
         None => {}
+    }
+    if let Some(fit) = fit {
+        print!("{}", wrap(&fit, "", "", WIDTH));
     }
     verdict_line(&sel, &origin, &trace, shrunk_from);
     Ok(exit(&trace))
@@ -101,24 +141,19 @@ fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option
         Some(v) => format!("VIOLATION {v}"),
         None => format!("holds ({} steps)", trace.steps),
     };
-    println!(
+    let line = format!(
         "{} ({origin}): {found}  [expected: {:?}]",
         sel.label(),
         expected.expected
     );
+    print!("{}", wrap(&line, "", "  ", WIDTH));
     if let Some((steps, preemptions)) = shrunk_from {
         println!(
             "shrunk from the seed's run of {steps} steps and {preemptions} preemptions (--no-shrink shows that run)"
         );
     }
     if trace.violation.is_some() && !trace.schedule.is_empty() {
-        println!(
-            "replay: raceway run {} --workload {} --variant {} --schedule {}",
-            sel.scenario.name,
-            sel.workload_name(),
-            sel.variant_name(),
-            trace.schedule
-        );
+        println!("replay: {}", sel.replay_command(&trace.schedule));
     }
 }
 
@@ -147,12 +182,7 @@ fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
     #[cfg(feature = "madsim")]
     if trace.violation.is_some() {
         match crate::engine::confirm_natively(sel.scenario, sel.workload, sel.variant, args.seed) {
-            Some(s) => println!(
-                "confirmed on the native engine: raceway run {} --workload {} --variant {} --schedule {s}",
-                sel.scenario.name,
-                sel.workload_name(),
-                sel.variant_name()
-            ),
+            Some(s) => println!("confirmed on the native engine: {}", sel.replay_command(&s)),
             None => println!("not reproduced by the native engine from the same task order"),
         }
     }

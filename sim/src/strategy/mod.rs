@@ -6,7 +6,7 @@
 //!
 //! - [`Random`]: uniform choices from a ChaCha8 stream seeded by the run's seed;
 //! - [`Pct`]: probabilistic concurrency testing (priorities with `depth - 1` change points);
-//! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly;
+//! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly or not;
 //! - [`Script`]: a human-written order of task names, for the scenarios' named schedules;
 //! - [`Follow`]: another run's trace, task by task (engine cross-checks, variant comparison);
 //! - [`Dfs`]: exhaustive search of every choice, with sleep-set reduction or a preemption bound.
