@@ -6,7 +6,7 @@ use crate::select::replay_command;
 use std::fmt::Write;
 
 /// Renders the rows grouped by scenario, each failing row followed by the command that replays
-/// its shortest failure, then a summary; `timings` adds the sweep's thread time to it (a rate
+/// its shortest failure, then a summary; `timings` adds the sweep's thread time before it (a rate
 /// per row would mostly measure how long that pair's runs are: `raceway bench` measures pairs).
 pub fn render(sweep: &Sweep, timings: bool) -> String {
     let mut out = String::new();
@@ -64,7 +64,6 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
         }
     }
     out.push('\n');
-    out.push_str(&summary(sweep));
     if timings {
         let seconds: f64 = sweep.rows.iter().map(|r| r.seconds).sum();
         let runs: u64 = sweep.rows.iter().map(|r| r.findings.runs).sum();
@@ -76,6 +75,7 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
             );
         }
     }
+    out.push_str(&summary(sweep));
     out
 }
 
