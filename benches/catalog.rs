@@ -10,11 +10,14 @@
 //! Wall-clock time is read here, around batches of runs, and never reaches a model.
 
 use raceway_scenarios::{Expected, Scenario, CATALOG};
+use raceway_sim::drive::{drive, pct_steps};
 use raceway_sim::explore::{explore, Options};
-use raceway_sim::strategy::{Pct, Random};
-use raceway_sim::{Simulation, Strategy};
+use raceway_sim::search::first_violation;
+use raceway_sim::strategy::{Seeding, Seeds};
+use raceway_sim::Simulation;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -62,10 +65,10 @@ impl Strat {
         }
     }
 
-    fn make(self, seed: u64, steps: u32) -> Box<dyn Strategy> {
+    fn seeding(self, steps: u32) -> Seeding {
         match self {
-            Strat::Random => Box::new(Random::new(seed)),
-            Strat::Pct(d) => Box::new(Pct::new(seed, d, steps)),
+            Strat::Random => Seeding::Random,
+            Strat::Pct(depth) => Seeding::Pct { depth, steps },
         }
     }
 }
@@ -77,20 +80,23 @@ fn pair_name(s: &Scenario, w: usize, v: usize) -> String {
 /// Schedules per second on this thread, allocations per schedule, mean steps.
 fn throughput(s: &Scenario, w: usize, v: usize, strat: Strat, first_seed: u64) -> (f64, f64, f64) {
     let mut sim = s.runner(w, v);
-    let steps = Pct::calibrate(sim.as_mut());
+    let seeding = strat.seeding(pct_steps(sim.as_mut()));
     let (mut runs, mut total_steps) = (0u64, 0u64);
     let allocs = ALLOCATIONS.load(Ordering::Relaxed);
     let start = Instant::now();
     while start.elapsed() < SLICE {
-        for _ in 0..256 {
-            let seed = first_seed + runs;
-            let v = match strat {
-                Strat::Random => sim.run(&mut Random::new(seed), false),
-                Strat::Pct(d) => sim.run(&mut Pct::new(seed, d, steps), false),
-            };
-            total_steps += u64::from(v.map_or(0, |v| v.steps));
-            runs += 1;
-        }
+        let seeds = first_seed + runs..first_seed + runs + 256;
+        let driven = drive(
+            sim.as_mut(),
+            &mut Seeds::new(seeding, seeds),
+            false,
+            |run| {
+                total_steps += u64::from(run.verdict.steps);
+                ControlFlow::Continue(())
+            },
+        )
+        .expect("seeded strategies never diverge");
+        runs += driven.runs;
     }
     let secs = start.elapsed().as_secs_f64();
     let allocs = ALLOCATIONS.load(Ordering::Relaxed) - allocs;
@@ -114,7 +120,7 @@ fn throughput_all_cores(s: &Scenario, w: usize, v: usize, strat: Strat, cores: u
 /// Schedules until the first violation in each of `TRIALS` disjoint seed streams (`None`:
 /// not within `CAP`), on all cores.
 fn power(s: &Scenario, w: usize, v: usize, strat: Strat, cores: usize) -> Vec<Option<u64>> {
-    let steps = Pct::calibrate(s.runner(w, v).as_mut());
+    let seeding = strat.seeding(pct_steps(s.runner(w, v).as_mut()));
     let next = AtomicU64::new(0);
     let mut found: Vec<(u64, Option<u64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..cores)
@@ -128,12 +134,10 @@ fn power(s: &Scenario, w: usize, v: usize, strat: Strat, cores: usize) -> Vec<Op
                             return out;
                         }
                         let base = (t + 1) * 1_000_000_000;
-                        let n = (0..CAP).find(|i| {
-                            let mut st = strat.make(base + i, steps);
-                            sim.run(st.as_mut(), false)
-                                .is_ok_and(|v| v.violation.is_some())
-                        });
-                        out.push((t, n.map(|n| n + 1)));
+                        let mut seeds = Seeds::new(seeding, base..base + CAP);
+                        let found = first_violation(sim.as_mut(), &mut seeds)
+                            .expect("seeded strategies never diverge");
+                        out.push((t, found.map(|f| f.seed - base + 1)));
                     }
                 })
             })

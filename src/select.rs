@@ -1,10 +1,11 @@
 //! Resolving names from the command line against the catalog.
 
-use crate::cli::{StrategyName, Target};
+use crate::cli::Target;
 use anyhow::Result;
 use raceway_scenarios::{find, NamedSchedule, Scenario};
-use raceway_sim::strategy::{Pct, Random};
-use raceway_sim::{Simulation, Strategy};
+use raceway_sim::explore::{explore, Exploration, Options};
+use raceway_sim::shrink::shrunk_trace;
+use raceway_sim::{Schedule, Simulation, Trace};
 
 /// A resolved (scenario, workload, variant).
 #[derive(Clone, Copy)]
@@ -45,6 +46,37 @@ impl Selected {
             },
             named,
         ))
+    }
+
+    /// The pair `workload`/`variant` of `scenario`.
+    pub fn of(scenario: &'static Scenario, workload: usize, variant: usize) -> Self {
+        Self {
+            scenario,
+            workload,
+            variant,
+        }
+    }
+
+    /// The pair named `workload`/`variant` of the scenario named `scenario`.
+    pub fn by_name(scenario: &str, workload: &str, variant: &str) -> Result<Self> {
+        let scenario = find(scenario)?;
+        Ok(Self::of(
+            scenario,
+            scenario.workload(workload)?,
+            scenario.variant(variant)?,
+        ))
+    }
+
+    /// Every schedule of the pair, as `options` say.
+    pub fn explore(&self, options: &Options) -> Result<Exploration> {
+        explore(self.runner().as_mut(), options)
+            .map_err(|d| anyhow::anyhow!("{}: {d}", self.label()))
+    }
+
+    /// The trace of `schedule`'s failing run, shrunk; `None` when it breaks no invariant.
+    pub fn shrunk_trace(&self, schedule: &Schedule) -> Result<Option<Trace>> {
+        shrunk_trace(self.runner().as_mut(), schedule)
+            .map_err(|d| anyhow::anyhow!("{}: {d}", self.label()))
     }
 
     pub fn workload_name(&self) -> &'static str {
@@ -122,40 +154,4 @@ pub fn pairs(
         .iter()
         .flat_map(|&w| vs.iter().map(move |&v| (w, v)))
         .collect())
-}
-
-/// A seeded strategy without a heap allocation per run: sweeps build one per seed.
-// Lives on the stack for one run; boxing the larger variant would allocate per run.
-#[allow(clippy::large_enum_variant)]
-pub enum Seeded {
-    Random(Random),
-    Pct(Pct),
-}
-
-impl Seeded {
-    pub fn new(name: StrategyName, seed: u64, depth: u32, pct_steps: u32) -> Self {
-        match name {
-            StrategyName::Random => Seeded::Random(Random::new(seed)),
-            StrategyName::Pct => Seeded::Pct(Pct::new(seed, depth, pct_steps)),
-        }
-    }
-}
-
-impl Strategy for Seeded {
-    fn next_task(
-        &mut self,
-        candidates: &[raceway_sim::Candidate],
-    ) -> Result<usize, raceway_sim::Diverged> {
-        match self {
-            Seeded::Random(s) => s.next_task(candidates),
-            Seeded::Pct(s) => s.next_task(candidates),
-        }
-    }
-
-    fn next_pick(&mut self, pick: raceway_sim::Pick) -> Result<u32, raceway_sim::Diverged> {
-        match self {
-            Seeded::Random(s) => s.next_pick(pick),
-            Seeded::Pct(s) => s.next_pick(pick),
-        }
-    }
 }

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use raceway_scenarios::{Expected, CATALOG};
 use raceway_sim::explore::{explore, explore_with, Options};
 use raceway_sim::shrink::shrink;
-use raceway_sim::strategy::{Random, Replay, Script};
+use raceway_sim::strategy::{Replay, Script, Seeds};
 use raceway_sim::{Kind, Simulation};
 use std::collections::BTreeSet;
 
@@ -194,7 +194,7 @@ proptest! {
         let pairs = breaking_pairs();
         let (s, w, v) = pairs[pick.index(pairs.len())];
         let mut sim: Box<dyn Simulation> = CATALOG[s].runner(w, v);
-        let found = raceway_sim::search::first_violation(sim.as_mut(), start..start + 5000, Random::new);
+        let found = raceway_sim::search::first_violation(sim.as_mut(), &mut Seeds::random(start..start + 5000)).unwrap();
         let Some(found) = found else { return Ok(()) };
         let original = sim.run(&mut Replay::new(found.schedule.clone()), false).unwrap();
         let shrunk = shrink(sim.as_mut(), &found.schedule, &found.violation).expect("the schedule fails");

@@ -2,8 +2,9 @@
 //! agree with the expected verdicts.
 
 use crate::catalog::{Expected, Scenario};
+use raceway_sim::drive::pct_steps;
 use raceway_sim::search::first_violation;
-use raceway_sim::strategy::{Pct, Random, Script};
+use raceway_sim::strategy::{Pct, Script, Seeds};
 use raceway_sim::{Simulation, Trace};
 
 /// The trace of named schedule `named` run on `variant` (its own workload).
@@ -20,7 +21,7 @@ pub fn named_trace(scenario: &Scenario, named: &str, variant: &str) -> Trace {
     sim.trace().clone()
 }
 
-/// Runs `seeds` random seeds and `seeds` PCT seeds (depth 3) on every (workload, variant) pair
+/// Runs `seeds` random seeds and `seeds` PCT seeds (the default depth) on every (workload, variant) pair
 /// and checks each against its expectation: a pair expected to break must break under both
 /// strategies, and a pair expected to hold must not break under either. Returns one line per
 /// pair that disagrees, so a test can show them all at once.
@@ -30,10 +31,13 @@ pub fn disagreements(scenario: &Scenario, seeds: u64) -> Vec<String> {
         for (v, variant) in scenario.variants.iter().enumerate() {
             let expected = scenario.expectation(w, v).expected;
             let mut sim = scenario.runner(w, v);
-            let steps = Pct::calibrate(sim.as_mut());
+            let steps = pct_steps(sim.as_mut());
             let pair = format!("{}/{}", workload.name, variant.name);
-            let random = first_violation(sim.as_mut(), 0..seeds, Random::new);
-            let pct = first_violation(sim.as_mut(), 0..seeds, |s| Pct::new(s, 3, steps));
+            let mut first = |mut strategy: Seeds| {
+                first_violation(sim.as_mut(), &mut strategy).expect("seeded runs never diverge")
+            };
+            let random = first(Seeds::random(0..seeds));
+            let pct = first(Seeds::pct(0..seeds, Pct::DEFAULT_DEPTH, steps));
             for (strategy, found) in [("random", random), ("pct", pct)] {
                 match (expected, found) {
                     (Expected::Holds, Some(f)) => wrong.push(format!(

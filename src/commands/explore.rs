@@ -2,10 +2,10 @@
 //! shortest trace, or a proof that there is none within the workload's bounds.
 
 use crate::cli::ExploreArgs;
-use crate::select::{pairs, scenarios};
+use crate::select::{pairs, scenarios, Selected};
 use anyhow::Result;
 use raceway_scenarios::Scenario;
-use raceway_sim::explore::{explore, Exploration, Options};
+use raceway_sim::explore::{Exploration, Options};
 use raceway_sim::strategy::Replay;
 use std::process::ExitCode;
 
@@ -29,7 +29,7 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     };
     let selected = pairs(scenario, &args.workload, &args.variant)?;
     if let [(w, v)] = selected[..] {
-        let found = explore_pair(scenario, w, v, &options)?;
+        let found = Selected::of(scenario, w, v).explore(&options)?;
         print!("{}", describe(scenario, w, v, &found, &options)?);
         return Ok(if found.violations.is_empty() {
             ExitCode::SUCCESS
@@ -43,9 +43,9 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         "pair", "expect", "schedules", "pruned"
     );
     for (w, v) in selected {
-        let found = explore_pair(scenario, w, v, &options)?;
+        let found = Selected::of(scenario, w, v).explore(&options)?;
         let expected = scenario.expectation(w, v).expected;
-        let result = summary(&found);
+        let result = found.summary();
         broke |= !found.violations.is_empty();
         println!(
             "{:<32} {:<7} {:>10} {:>8}  {result}",
@@ -63,42 +63,6 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-pub fn explore_pair(
-    scenario: &Scenario,
-    w: usize,
-    v: usize,
-    options: &Options,
-) -> Result<Exploration> {
-    let mut sim = scenario.runner(w, v);
-    explore(sim.as_mut(), options).map_err(|d| anyhow::anyhow!("{}: {d}", scenario.name))
-}
-
-/// One line: `proved`, the violations found, or how far an incomplete search got.
-pub fn summary(found: &Exploration) -> String {
-    let bound = if found.reduced {
-        ""
-    } else {
-        " (without reduction)"
-    };
-    if found.proves() {
-        return format!("proved: no schedule breaks an invariant{bound}");
-    }
-    if found.violations.is_empty() {
-        return format!("incomplete: nothing found within the budget{bound}");
-    }
-    let v: Vec<String> = found
-        .violations
-        .iter()
-        .map(|d| {
-            format!(
-                "{} `{}` ({} steps)",
-                d.violation.kind, d.violation.invariant, d.steps
-            )
-        })
-        .collect();
-    format!("breaks: {}", v.join(", "))
 }
 
 fn describe(

@@ -2,12 +2,13 @@
 //! second variant, side by side.
 
 use crate::cli::{Engine, Format, RunArgs};
-use crate::commands::shrink::shrunk_trace;
 use crate::compare::{wrap, WIDTH};
-use crate::select::{Seeded, Selected};
+use crate::select::Selected;
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
-use raceway_sim::strategy::{Follow, Pct, Replay, Script};
+use raceway_sim::drive::pct_steps;
+use raceway_sim::shrink::shrunk_trace;
+use raceway_sim::strategy::{Follow, Replay, Script, Seeding};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
 
@@ -68,10 +69,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         let script = Box::new(Script::new(n.script));
         (Chooser::Other(script), format!("named {}", n.name))
     } else {
-        let steps = Pct::calibrate(sim.as_mut());
+        let steps = pct_steps(sim.as_mut());
         let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        let strategy = Seeded::new(args.strategy, args.seed, args.depth, steps);
-        (Chooser::Other(Box::new(strategy)), name)
+        let seeding = crate::engine::seeding(args.strategy, args.depth, steps);
+        let strategy = crate::engine::seeds(Engine::Native, seeding, one(args.seed));
+        (Chooser::Other(strategy), name)
     };
     let strategy: &mut dyn Strategy = match &mut chooser {
         Chooser::Schedule(r, _) => r,
@@ -87,7 +89,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     };
     let mut shrunk_from = None;
     if seeded && verdict.violation.is_some() && !args.no_shrink {
-        if let Some(t) = shrunk_trace(sim.as_mut(), &trace.schedule)? {
+        let shrunk = shrunk_trace(sim.as_mut(), &trace.schedule)
+            .map_err(|d| anyhow::anyhow!("{}: {d}", sel.label()))?;
+        if let Some(t) = shrunk {
             if t.steps < trace.steps || t.schedule != trace.schedule {
                 shrunk_from = Some((trace.steps, verdict.preemptions));
                 origin.push_str(", shrunk");
@@ -157,19 +161,18 @@ fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option
     }
 }
 
+/// The seed range of `seed` alone (a strategy over it stands at `seed`, even at `u64::MAX`).
+fn one(seed: u64) -> std::ops::Range<u64> {
+    seed..seed.saturating_add(1)
+}
+
 /// `run --engine madsim`: the seed's madsim run, and the native schedule that replays it.
 fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
     let mut sim = sel.runner();
     let origin = format!("madsim seed {}", args.seed);
-    crate::engine::run_seed(
-        sim.as_mut(),
-        Engine::Madsim,
-        args.strategy,
-        args.seed,
-        args.depth,
-        0,
-        true,
-    );
+    let mut madsim = crate::engine::seeds(Engine::Madsim, Seeding::Random, one(args.seed));
+    sim.run(madsim.as_mut(), true)
+        .map_err(|d| anyhow::anyhow!("{}: {d}", sel.label()))?;
     let trace = sim.trace().clone();
     if args.format == Format::Json {
         print!("{}", TraceFile::new(sel, origin, &trace)?.to_json()?);

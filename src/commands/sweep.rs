@@ -3,13 +3,12 @@
 use crate::cli::{Engine, Format, StrategyName, SweepArgs};
 use crate::report;
 use crate::select::{pairs, scenarios};
-use crate::sweep::execute::{execute, PCT_DEPTH};
+use crate::sweep::execute::execute;
 use crate::sweep::plan::{parse_seeds, Plan, Row, Shard};
 use crate::sweep::{table, Judgement, Sweep};
 use crate::tracefile::TraceFile;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use raceway_sim::strategy::Pct;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -35,7 +34,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for scenario in selected {
         for (w, v) in pairs(scenario, &sel.workload, &sel.variant)? {
-            let pct_steps = Pct::calibrate(scenario.runner(w, v).as_mut());
+            let pct_steps = raceway_sim::drive::pct_steps(scenario.runner(w, v).as_mut());
             for &strategy in strategies {
                 rows.push(Row {
                     scenario,
@@ -43,7 +42,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
                     variant: v,
                     strategy,
                     engine: args.engine,
-                    pct_steps,
+                    seeding: crate::engine::seeding(strategy, args.depth, pct_steps),
                 });
             }
         }
@@ -59,7 +58,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
 pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
     let seeds = parse_seeds(&args.seeds)?;
     let shard = Shard::parse(&args.shard)?;
-    let plan = Plan::new(rows(args)?, seeds, shard);
+    let plan = Plan::new(rows(args)?, seeds, args.depth, shard);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -150,7 +149,10 @@ fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
         ));
         TraceFile::new(
             &sel,
-            format!("{} seed {seed} (depth {PCT_DEPTH} for pct)", row.strategy),
+            match row.strategy.as_str() {
+                "pct" => format!("pct seed {seed} (depth {})", sweep.pct_depth),
+                other => format!("{other} seed {seed}"),
+            },
             &trace,
         )?
         .save(&path)?;

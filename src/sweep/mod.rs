@@ -94,6 +94,10 @@ impl RowReport {
     }
 }
 
+fn default_pct_depth() -> u32 {
+    raceway_sim::strategy::Pct::DEFAULT_DEPTH
+}
+
 /// A whole sweep's (or one shard's) output.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
@@ -102,6 +106,9 @@ pub struct Sweep {
     pub raceway: String,
     /// `A..B`.
     pub seeds: String,
+    /// PCT's bug depth (in sweeps saved before it was an option, the default).
+    #[serde(default = "default_pct_depth")]
+    pub pct_depth: u32,
     pub shard: Shard,
     pub rows: Vec<RowReport>,
 }
@@ -120,6 +127,7 @@ impl Sweep {
             version: VERSION,
             raceway: env!("CARGO_PKG_VERSION").to_string(),
             seeds: format!("{}..{}", plan.seeds.start, plan.seeds.end),
+            pct_depth: plan.pct_depth,
             shard: plan.shard,
             rows,
         }
@@ -149,11 +157,12 @@ impl Sweep {
             );
             anyhow::ensure!(
                 s.seeds == shards[0].seeds
+                    && s.pct_depth == shards[0].pct_depth
                     && s.rows
                         .iter()
                         .map(RowReport::key)
                         .eq(shards[0].rows.iter().map(RowReport::key)),
-                "shard {}/{count} is of another sweep (other seeds or rows)",
+                "shard {}/{count} is of another sweep (other seeds, PCT depth or rows)",
                 s.shard.index
             );
         }

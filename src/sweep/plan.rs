@@ -6,6 +6,7 @@
 
 use crate::cli::{Engine, StrategyName};
 use raceway_scenarios::Scenario;
+use raceway_sim::strategy::Seeding;
 use std::ops::Range;
 
 /// Seeds per unit of work.
@@ -18,10 +19,11 @@ pub struct Row {
     pub workload: usize,
     pub variant: usize,
     pub strategy: StrategyName,
-    /// The engine; a madsim row ignores `strategy`.
+    /// The engine; a madsim row ignores `strategy` and `seeding`.
     pub engine: Engine,
-    /// PCT's step bound for this pair (see `Pct::calibrate`); unused by random.
-    pub pct_steps: u32,
+    /// The native strategy in full: PCT's depth and its step bound for this pair (see
+    /// `raceway_sim::drive::pct_steps`).
+    pub seeding: Seeding,
 }
 
 impl Row {
@@ -96,13 +98,15 @@ pub struct Unit {
 pub struct Plan {
     pub rows: Vec<Row>,
     pub seeds: Range<u64>,
+    /// PCT's bug depth in every PCT row.
+    pub pct_depth: u32,
     pub shard: Shard,
     /// The units this shard runs, in global unit order.
     pub units: Vec<Unit>,
 }
 
 impl Plan {
-    pub fn new(rows: Vec<Row>, seeds: Range<u64>, shard: Shard) -> Plan {
+    pub fn new(rows: Vec<Row>, seeds: Range<u64>, pct_depth: u32, shard: Shard) -> Plan {
         let chunks = (seeds.end - seeds.start).div_ceil(CHUNK);
         let mut units = Vec::new();
         let mut index = 0;
@@ -122,6 +126,7 @@ impl Plan {
         Plan {
             rows,
             seeds,
+            pct_depth,
             shard,
             units,
         }

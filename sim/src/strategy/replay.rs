@@ -1,5 +1,6 @@
-//! Replay of a recorded schedule: strictly, leniently (for shrinking), or extending it past its
-//! ends (for a schedule replayed on another variant).
+//! Replay of recorded schedules: strictly, every choice must fit and all must be used;
+//! leniently, for each schedule of a list in turn (shrinking's candidates); or extending one
+//! past its ends (a schedule replayed on another variant).
 
 use super::{Candidate, Diverged, Pick, Strategy};
 use crate::schedule::Schedule;
@@ -21,13 +22,18 @@ enum Fit {
 /// end; any of these means the schedule was recorded for another scenario, workload, variant
 /// or model version. [`Replay::lenient`] instead takes option 0 wherever the schedule does not
 /// fit, which is what shrinking needs: any edit of a schedule still names a run.
-/// [`Replay::extending`] sits between: for a schedule recorded on one variant and replayed on
-/// another, whose run may break (or end) earlier or go on longer.
+/// [`Replay::each_lenient`] replays a list, one run per schedule. [`Replay::extending`] sits
+/// between strict and lenient: for a schedule recorded on one variant and replayed on another,
+/// whose run may break (or end) earlier or go on longer.
 #[derive(Clone, Debug)]
 pub struct Replay {
-    schedule: Schedule,
+    schedules: Vec<Schedule>,
+    /// The schedule of the current run.
+    index: usize,
+    started: bool,
     next: usize,
     fit: Fit,
+    /// Choices made by option 0 after the schedule ran out (extending only).
     added: usize,
 }
 
@@ -35,7 +41,9 @@ impl Replay {
     /// Replays `schedule` strictly.
     pub fn new(schedule: Schedule) -> Self {
         Self {
-            schedule,
+            schedules: vec![schedule],
+            index: 0,
+            started: false,
             next: 0,
             fit: Fit::Strict,
             added: 0,
@@ -44,9 +52,15 @@ impl Replay {
 
     /// Replays `schedule`, taking option 0 where it is out of range or used up.
     pub fn lenient(schedule: Schedule) -> Self {
+        Self::each_lenient(vec![schedule])
+    }
+
+    /// Replays each of `schedules` leniently, one run each, in order.
+    pub fn each_lenient(schedules: Vec<Schedule>) -> Self {
         Self {
+            schedules,
             fit: Fit::Lenient,
-            ..Self::new(schedule)
+            ..Self::new(Schedule::default())
         }
     }
 
@@ -62,18 +76,23 @@ impl Replay {
         }
     }
 
-    /// The schedule's choices the last run used.
+    /// The choices of the current run's schedule that the run used.
     pub fn used(&self) -> usize {
-        self.next.min(self.schedule.len())
+        self.next.min(self.choices().len())
     }
 
-    /// The choices the last run made by option 0 after the schedule ran out (extending only).
+    /// The choices the current run made by option 0 after its schedule ran out (extending
+    /// only).
     pub fn added(&self) -> usize {
         self.added
     }
 
+    fn choices(&self) -> &[u32] {
+        self.schedules.get(self.index).map_or(&[], |s| s.choices())
+    }
+
     fn take(&mut self, n: u32, what: &str) -> Result<u32, Diverged> {
-        let recorded = self.schedule.choices().get(self.next).copied();
+        let recorded = self.choices().get(self.next).copied();
         self.next += 1;
         match (recorded, self.fit) {
             (Some(c), _) if c < n => Ok(c),
@@ -95,15 +114,19 @@ impl Replay {
 }
 
 impl Strategy for Replay {
-    fn begin(&mut self) {
+    fn next_run(&mut self) -> bool {
+        if std::mem::replace(&mut self.started, true) {
+            self.index += 1;
+        }
         self.next = 0;
         self.added = 0;
+        self.index < self.schedules.len()
     }
 
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
         match candidates.len() {
-            1 => Ok(0),
-            n => self.take(n as u32, "tasks").map(|c| c as usize),
+            1 => Ok(Some(0)),
+            n => self.take(n as u32, "tasks").map(|c| Some(c as usize)),
         }
     }
 
@@ -112,7 +135,7 @@ impl Strategy for Replay {
     }
 
     fn finish(&mut self) -> Result<(), Diverged> {
-        let left = self.schedule.len().saturating_sub(self.next);
+        let left = self.choices().len().saturating_sub(self.next);
         if left > 0 && self.fit == Fit::Strict {
             return Err(Diverged(format!(
                 "the run ended with {left} choices of the schedule unused"
@@ -143,25 +166,24 @@ mod tests {
     fn extending_goes_past_the_end_with_option_0_and_leaves_the_rest_unused() {
         let schedule = Schedule::from_choices(vec![1, 1]);
         let mut r = Replay::extending(schedule.clone());
-        r.begin();
-        assert_eq!(r.next_task(&candidates(2)), Ok(1));
-        assert_eq!(r.next_task(&candidates(3)), Ok(1));
-        assert_eq!(r.next_task(&candidates(3)), Ok(0));
-        assert_eq!(r.next_task(&candidates(1)), Ok(0));
+        assert!(r.next_run());
+        assert_eq!(r.next_task(&candidates(2)), Ok(Some(1)));
+        assert_eq!(r.next_task(&candidates(3)), Ok(Some(1)));
+        assert_eq!(r.next_task(&candidates(3)), Ok(Some(0)));
+        assert_eq!(r.next_task(&candidates(1)), Ok(Some(0)));
         assert_eq!((r.used(), r.added()), (2, 1));
         assert_eq!(r.finish(), Ok(()));
+        assert!(!r.next_run(), "a replay is one run");
         // A run that ends first leaves choices unused without diverging.
-        r.begin();
-        assert_eq!(r.next_task(&candidates(2)), Ok(1));
+        let mut r = Replay::extending(schedule.clone());
+        assert_eq!(r.next_task(&candidates(2)), Ok(Some(1)));
         assert_eq!((r.used(), r.added()), (1, 0));
         assert_eq!(r.finish(), Ok(()));
         // Strict replay refuses the unused choice; a choice out of range fits neither.
         let mut strict = Replay::new(schedule);
-        strict.begin();
-        assert_eq!(strict.next_task(&candidates(2)), Ok(1));
+        assert_eq!(strict.next_task(&candidates(2)), Ok(Some(1)));
         assert!(strict.finish().is_err());
         let mut r = Replay::extending(Schedule::from_choices(vec![2]));
-        r.begin();
         assert!(r.next_task(&candidates(2)).is_err());
     }
 }
