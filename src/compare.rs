@@ -100,16 +100,16 @@ pub fn compare(left: (&str, &Trace), right: (&str, &Trace)) -> String {
                     rows.push(("", n, &a[i].key));
                 }
             }
-            _ => {
-                let (old, new): (Vec<_>, Vec<_>) = (old.collect(), new.collect());
-                for k in 0..old.len().max(new.len()) {
-                    if let Some(&i) = old.get(k) {
-                        rows.push((left.0, number(a[i].step), &a[i].key));
-                    }
-                    if let Some(&j) = new.get(k) {
-                        rows.push((right.0, number(b[j].step), &b[j].key));
-                    }
+            DiffTag::Replace if old.len() == new.len() => {
+                // Step for step: each line of one run above the same line of the other.
+                for (i, j) in old.zip(new) {
+                    rows.push((left.0, number(a[i].step), &a[i].key));
+                    rows.push((right.0, number(b[j].step), &b[j].key));
                 }
+            }
+            _ => {
+                rows.extend(old.map(|i| (left.0, number(a[i].step), &a[i].key)));
+                rows.extend(new.map(|j| (right.0, number(b[j].step), &b[j].key)));
             }
         }
     }
