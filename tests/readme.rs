@@ -51,3 +51,63 @@ fn the_readme_commands_run() {
     }
     assert!(ran >= 12, "only {ran} README commands found");
 }
+
+/// The glossary explains the words the summary, a trace and an exploration print: each word
+/// below is checked to be in the output (so the list stays true) and in docs/glossary.md.
+#[test]
+fn the_glossary_has_the_outputs_words() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let glossary = std::fs::read_to_string(root.join("docs/glossary.md")).unwrap();
+    let output = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_raceway"))
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let cases: [(&[&str], &[&str]); 3] = [
+        (
+            &["sweep", "-q", "--scenario", "wlog", "--seeds", "300"],
+            &[
+                "pair",
+                "strategy",
+                "runs",
+                "broke",
+                "first seed",
+                "expect",
+                "verdict",
+                "broken invariants (count)",
+                "replay (shortest failure",
+                "met",
+                "timing",
+            ],
+        ),
+        (
+            &["run", "wlog", "--named", "seed"],
+            &["settle", "safety", "schedule", "[expected: Breaks]"],
+        ),
+        (
+            &["explore", "wlog", "-w", "fork", "-v", "merged"],
+            &[
+                "sleep-set reduction",
+                "cut short by the reduction",
+                "complete",
+                "PROVED",
+            ],
+        ),
+    ];
+    for (args, words) in cases {
+        let out = output(args);
+        for word in words {
+            assert!(
+                out.contains(word),
+                "{args:?} no longer prints {word:?}:\n{out}"
+            );
+            let lower = word.to_lowercase();
+            assert!(
+                glossary.to_lowercase().contains(&lower),
+                "docs/glossary.md does not explain {word:?}"
+            );
+        }
+    }
+}
