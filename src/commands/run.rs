@@ -1,5 +1,5 @@
 //! `raceway run`: one schedule, its trace and its verdict; optionally the same task order on a
-//! second variant, side by side.
+//! second variant, the two runs compared step by step.
 
 use crate::cli::{Engine, Format, RunArgs};
 use crate::compare::{wrap, WIDTH};
