@@ -2,9 +2,9 @@
 //! shortest trace, or a proof that there is none within the workload's bounds.
 
 use crate::cli::ExploreArgs;
-use crate::select::{pairs, scenarios, Selected};
+use crate::select::{explore, pairs, scenarios};
 use anyhow::Result;
-use raceway_scenarios::Scenario;
+use raceway_scenarios::Pair;
 use raceway_sim::explore::{Exploration, Options};
 use raceway_sim::strategy::Replay;
 use std::process::ExitCode;
@@ -27,10 +27,10 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         max_schedules: args.max_schedules,
         all: args.all,
     };
-    let selected = pairs(scenario, &args.workload, &args.variant)?;
-    if let [(w, v)] = selected[..] {
-        let found = Selected::of(scenario, w, v).explore(&options)?;
-        print!("{}", describe(scenario, w, v, &found, &options)?);
+    let selected = pairs(scenario, &args.workload, &args.variant);
+    if let [pair] = selected[..] {
+        let found = explore(pair, &options)?;
+        print!("{}", describe(pair, &found, &options)?);
         return Ok(if found.violations.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -42,18 +42,15 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         "{:<32} {:<7} {:>10} {:>8}  result",
         "pair", "expect", "schedules", "pruned"
     );
-    for (w, v) in selected {
-        let found = Selected::of(scenario, w, v).explore(&options)?;
-        let expected = scenario.expectation(w, v).expected;
+    for pair in selected {
+        let found = explore(pair, &options)?;
+        let expected = pair.expectation.expected;
         let result = found.summary();
         broke |= !found.violations.is_empty();
         println!(
             "{:<32} {:<7} {:>10} {:>8}  {result}",
-            format!(
-                "{}/{}",
-                scenario.workloads[w].name, scenario.variants[v].name
-            ),
-            format!("{expected:?}").to_lowercase(),
+            format!("{}/{}", pair.workload.name, pair.variant.name),
+            expected.name(),
             found.schedules,
             found.pruned,
         );
@@ -65,18 +62,8 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     })
 }
 
-fn describe(
-    scenario: &Scenario,
-    w: usize,
-    v: usize,
-    found: &Exploration,
-    options: &Options,
-) -> Result<String> {
+fn describe(pair: Pair, found: &Exploration, options: &Options) -> Result<String> {
     use std::fmt::Write;
-    let pair = format!(
-        "{} {}/{}",
-        scenario.name, scenario.workloads[w].name, scenario.variants[v].name
-    );
     let how = match (options.preemptions, found.reduced) {
         (Some(k), _) => format!("at most {k} preemptions, no reduction"),
         (None, true) => "sleep-set reduction".to_string(),
@@ -95,7 +82,7 @@ fn describe(
         }
     );
     for d in &found.violations {
-        let mut sim = scenario.runner(w, v);
+        let mut sim = pair.runner();
         sim.run(&mut Replay::new(d.schedule.clone()), true)
             .map_err(|e| anyhow::anyhow!("{pair}: {e}"))?;
         let _ = writeln!(
@@ -104,13 +91,7 @@ fn describe(
             d.violation.kind, d.violation.invariant, d.count, d.steps, d.preemptions
         );
         out.push_str(&sim.trace().render());
-        let command = crate::select::replay_command(
-            scenario.name,
-            scenario.workloads[w].name,
-            scenario.variants[v].name,
-            &d.schedule,
-        );
-        let _ = writeln!(out, "replay: {command}");
+        let _ = writeln!(out, "replay: {}", crate::select::replay(pair, &d.schedule));
     }
     if found.proves() {
         let bound = match options.preemptions {

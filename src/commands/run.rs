@@ -3,9 +3,10 @@
 
 use crate::cli::{Engine, Format, RunArgs};
 use crate::compare::{wrap, WIDTH};
-use crate::select::Selected;
+use crate::select::resolve;
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
+use raceway_scenarios::Pair;
 use raceway_sim::drive::pct_steps;
 use raceway_sim::shrink::shrunk_trace;
 use raceway_sim::strategy::{Follow, Replay, Script, Seeding};
@@ -44,11 +45,11 @@ fn schedule_fit(replay: &Replay, given: usize, trace: &Trace) -> Option<String> 
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let (sel, named) = Selected::resolve(&args.target, args.named.as_deref())?;
+    let (sel, named) = resolve(&args.target, args.named.as_deref())?;
     let compare = args
         .compare
         .as_deref()
-        .map(|v| sel.scenario.variant(v))
+        .map(|v| sel.scenario.pair(sel.workload.name, v))
         .transpose()?;
     crate::engine::require(args.engine)?;
     if args.engine == Engine::Madsim {
@@ -81,7 +82,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     };
     let verdict = sim
         .run(strategy, true)
-        .map_err(|d| anyhow::anyhow!("the schedule does not fit {}: {d}", sel.label()))?;
+        .map_err(|d| anyhow::anyhow!("the schedule does not fit {sel}: {d}"))?;
     let mut trace = sim.trace().clone();
     let fit = match &chooser {
         Chooser::Schedule(r, given) => schedule_fit(r, *given, &trace),
@@ -90,7 +91,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let mut shrunk_from = None;
     if seeded && verdict.violation.is_some() && !args.no_shrink {
         let shrunk = shrunk_trace(sim.as_mut(), &trace.schedule)
-            .map_err(|d| anyhow::anyhow!("{}: {d}", sel.label()))?;
+            .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?;
         if let Some(t) = shrunk {
             if t.steps < trace.steps || t.schedule != trace.schedule {
                 shrunk_from = Some((trace.steps, verdict.preemptions));
@@ -108,16 +109,15 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         return Ok(exit(&trace));
     }
     match compare {
-        Some(v2) => {
-            let other = Selected { variant: v2, ..sel };
+        Some(other) => {
             let mut sim2 = other.runner();
             sim2.run(&mut Follow::lenient(&trace), true)
-                .map_err(|d| anyhow::anyhow!("{}: {d}", other.label()))?;
+                .map_err(|d| anyhow::anyhow!("{other}: {d}"))?;
             print!(
                 "{}",
                 crate::compare::compare(
-                    (sel.variant_name(), &trace),
-                    (other.variant_name(), sim2.trace())
+                    (sel.variant.name, &trace),
+                    (other.variant.name, sim2.trace())
                 )
             );
         }
@@ -139,16 +139,14 @@ fn exit(trace: &Trace) -> ExitCode {
     }
 }
 
-fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option<(u32, u32)>) {
-    let expected = sel.scenario.expectation(sel.workload, sel.variant);
+fn verdict_line(sel: &Pair, origin: &str, trace: &Trace, shrunk_from: Option<(u32, u32)>) {
     let found = match &trace.violation {
         Some(v) => format!("VIOLATION {v}"),
         None => format!("holds ({} steps)", trace.steps),
     };
     let line = format!(
-        "{} ({origin}): {found}  [expected: {:?}]",
-        sel.label(),
-        expected.expected
+        "{sel} ({origin}): {found}  [expected: {:?}]",
+        sel.expectation.expected
     );
     print!("{}", wrap(&line, "", "  ", WIDTH));
     if let Some((steps, preemptions)) = shrunk_from {
@@ -157,7 +155,7 @@ fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option
         );
     }
     if trace.violation.is_some() && !trace.schedule.is_empty() {
-        println!("replay: {}", sel.replay_command(&trace.schedule));
+        println!("replay: {}", crate::select::replay(*sel, &trace.schedule));
     }
 }
 
@@ -167,12 +165,12 @@ fn one(seed: u64) -> std::ops::Range<u64> {
 }
 
 /// `run --engine madsim`: the seed's madsim run, and the native schedule that replays it.
-fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
+fn madsim(args: &RunArgs, sel: &Pair) -> Result<ExitCode> {
     let mut sim = sel.runner();
     let origin = format!("madsim seed {}", args.seed);
     let mut madsim = crate::engine::seeds(Engine::Madsim, Seeding::Random, one(args.seed));
     sim.run(madsim.as_mut(), true)
-        .map_err(|d| anyhow::anyhow!("{}: {d}", sel.label()))?;
+        .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?;
     let trace = sim.trace().clone();
     if args.format == Format::Json {
         print!("{}", TraceFile::new(sel, origin, &trace)?.to_json()?);
@@ -184,8 +182,11 @@ fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
     verdict_line(sel, &origin, &trace, None);
     #[cfg(feature = "madsim")]
     if trace.violation.is_some() {
-        match crate::engine::confirm_natively(sel.scenario, sel.workload, sel.variant, args.seed) {
-            Some(s) => println!("confirmed on the native engine: {}", sel.replay_command(&s)),
+        match crate::engine::confirm_natively(sel, args.seed) {
+            Some(s) => println!(
+                "confirmed on the native engine: {}",
+                crate::select::replay(*sel, &s)
+            ),
             None => println!("not reproduced by the native engine from the same task order"),
         }
     }
