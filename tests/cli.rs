@@ -495,5 +495,5 @@ fn delay_bounding_runs_and_sweeps() {
     ]);
     assert_eq!(code, 0, "{err}");
     let buggy = out.lines().find(|l| l.contains("fork/buggy")).unwrap();
-    assert!(buggy.contains("delay") && buggy.contains(" ok "), "{out}");
+    assert!(buggy.contains("delay") && buggy.contains(" met "), "{out}");
 }
