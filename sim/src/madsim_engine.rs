@@ -100,7 +100,7 @@ pub(crate) fn poll_suspend<S>(
         Guard::Mutex(m) => core.mutexes[m as usize].owner.is_none(),
         Guard::Join(t) => core.tasks[t as usize].done,
         Guard::Event(_) => core.tasks[task as usize].notified,
-        Guard::Ready | Guard::Time(_) | Guard::Pick(_) | Guard::Exit => true,
+        Guard::Ready | Guard::Time(_) | Guard::Pick(_) | Guard::Synchronizing => true,
     };
     if ready {
         core.tasks[task as usize].wait = None;
