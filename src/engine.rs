@@ -51,13 +51,11 @@ pub fn seeds(engine: Engine, seeding: Seeding, seeds: Range<u64>) -> Box<dyn Str
 /// which is how an independent scheduler's finding is confirmed and made replayable.
 #[cfg(feature = "madsim")]
 pub fn confirm_natively(
-    scenario: &raceway_scenarios::Scenario,
-    workload: usize,
-    variant: usize,
+    pair: &raceway_scenarios::Pair,
     seed: u64,
 ) -> Option<raceway_sim::Schedule> {
     use raceway_sim::strategy::Follow;
-    let mut sim = scenario.runner(workload, variant);
+    let mut sim = pair.runner();
     let found = sim
         .run(&mut raceway_sim::Madsim::new(seed..seed + 1), true)
         .ok()?

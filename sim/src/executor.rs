@@ -561,7 +561,7 @@ impl<M: Model> Runner<M> {
         invariants.iter().find_map(|inv| {
             inv.check(&state)
                 .err()
-                .map(|message| self.violation(inv.kind, inv.name.clone(), message))
+                .map(|message| self.violation(inv.kind, Cow::Borrowed(inv.name), message))
         })
     }
 

@@ -151,7 +151,7 @@ pub(crate) fn transition_end<S>(shared: &Shared<S>) {
         shared.every_step.iter().find_map(|inv| {
             inv.check(&state)
                 .err()
-                .map(|m| (inv.kind, inv.name.clone(), m))
+                .map(|m| (inv.kind, Cow::Borrowed(inv.name), m))
         })
     };
     if let Some((kind, name, message)) = found {
@@ -321,7 +321,7 @@ async fn drive<M: Model>(
         .find_map(|inv| {
             inv.check(&state).err().map(|message| Violation {
                 kind: inv.kind,
-                invariant: inv.name.clone(),
+                invariant: Cow::Borrowed(inv.name),
                 message,
                 step: steps,
             })

@@ -33,13 +33,11 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
     }
     let mut rows = Vec::new();
     for scenario in selected {
-        for (w, v) in pairs(scenario, &sel.workload, &sel.variant)? {
-            let pct_steps = raceway_sim::drive::pct_steps(scenario.runner(w, v).as_mut());
+        for pair in pairs(scenario, &sel.workload, &sel.variant) {
+            let pct_steps = raceway_sim::drive::pct_steps(pair.runner().as_mut());
             for &strategy in strategies {
                 rows.push(Row {
-                    scenario,
-                    workload: w,
-                    variant: v,
+                    pair,
                     strategy,
                     engine: args.engine,
                     seeding: crate::engine::seeding(strategy, (args.depth, args.delays), pct_steps),
@@ -94,13 +92,8 @@ fn confirm_natively(sweep: &mut Sweep, plan: &Plan) {
             .into_iter()
             .flatten()
         {
-            failure.schedule = crate::engine::confirm_natively(
-                row.scenario,
-                row.workload,
-                row.variant,
-                failure.seed,
-            )
-            .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
+            failure.schedule = crate::engine::confirm_natively(&row.pair, failure.seed)
+                .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
         }
     }
 }

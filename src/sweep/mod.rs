@@ -6,7 +6,6 @@ pub mod result;
 pub mod table;
 
 use plan::{Plan, Row, Shard};
-use raceway_scenarios::Expected;
 use result::Findings;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -69,16 +68,13 @@ impl RowReport {
     }
 
     fn new(row: &Row, findings: Findings, time: Duration, whole: bool) -> Self {
-        let e = row.scenario.expectation(row.workload, row.variant);
-        let expected = match e.expected {
-            Expected::Breaks => "breaks",
-            Expected::Holds => "holds",
-        };
+        let e = row.pair.expectation;
+        let expected = e.expected.name();
         let seconds = time.as_secs_f64();
         RowReport {
-            scenario: row.scenario.name.to_string(),
-            workload: row.workload_name().to_string(),
-            variant: row.variant_name().to_string(),
+            scenario: row.pair.scenario.name().to_string(),
+            workload: row.pair.workload.name.to_string(),
+            variant: row.pair.variant.name.to_string(),
             strategy: row.strategy_name().to_string(),
             expected: expected.to_string(),
             reason: e.reason.to_string(),

@@ -5,7 +5,7 @@
 //! so every unit (and so every result) is the same whoever runs it.
 
 use crate::cli::{Engine, StrategyName};
-use raceway_scenarios::Scenario;
+use raceway_scenarios::Pair;
 use raceway_sim::strategy::Seeding;
 use std::ops::Range;
 
@@ -15,9 +15,8 @@ pub const CHUNK: u64 = 256;
 /// One row of the sweep.
 #[derive(Clone, Copy)]
 pub struct Row {
-    pub scenario: &'static Scenario,
-    pub workload: usize,
-    pub variant: usize,
+    /// The (scenario, workload, variant) it sweeps.
+    pub pair: Pair,
     pub strategy: StrategyName,
     /// The engine; a madsim row ignores `strategy` and `seeding`.
     pub engine: Engine,
@@ -27,14 +26,6 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn workload_name(&self) -> &'static str {
-        self.scenario.workloads[self.workload].name
-    }
-
-    pub fn variant_name(&self) -> &'static str {
-        self.scenario.variants[self.variant].name
-    }
-
     pub fn strategy_name(&self) -> &'static str {
         match (self.engine, self.strategy) {
             (Engine::Madsim, _) => "madsim",
