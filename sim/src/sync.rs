@@ -13,6 +13,34 @@
 //! the waiter that has waited longest (Go's `Cond.Signal`), [`Cx::broadcast`] wakes them all. A
 //! signal with no waiter is lost, which is exactly the lost wake-up such code must avoid.
 //! There are no spurious wake-ups.
+//!
+//! ```
+//! use raceway_sim::{check_exhaustive, Footprint, Race};
+//!
+//! // A waiter re-checks its condition under the mutex; the setter signals under it.
+//! let race = Race::new(|| false)
+//!     .mutex("mu")
+//!     .cond("ready")
+//!     .task("waiter", |cx| async move {
+//!         let mut held = cx.lock(cx.mutex("mu")).await;
+//!         while !cx.step("ready?", Footprint::read("ready"), |r| *r).await {
+//!             held = cx.wait_cond(cx.cond("ready"), held).await;
+//!         }
+//!         held.unlock();
+//!     })
+//!     .task("setter", |cx| async move {
+//!         // try_lock never waits: it may find the waiter holding the mutex.
+//!         let held = match cx.try_lock(cx.mutex("mu")).await {
+//!             Some(held) => held,
+//!             None => cx.lock(cx.mutex("mu")).await,
+//!         };
+//!         cx.step("ready = true", Footprint::write("ready"), |r| *r = true).await;
+//!         cx.signal(cx.cond("ready"));
+//!         let mu = held.keep(); // locked past the guard...
+//!         cx.unlock(mu); // ...until an explicit unlock
+//!     });
+//! assert!(check_exhaustive(race).complete);
+//! ```
 
 use crate::executor::{Core, Guard};
 use crate::footprint::Footprint;
