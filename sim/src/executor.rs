@@ -87,7 +87,7 @@ pub(crate) struct Core {
     pub(crate) madsim: Option<crate::madsim_engine::Mad>,
 }
 
-pub(crate) struct Shared<S> {
+pub(crate) struct Shared<S: 'static> {
     pub(crate) state: RefCell<S>,
     pub(crate) core: RefCell<Core>,
     /// The invariants checked after every step, for the madsim engine's tasks to check.
