@@ -45,6 +45,8 @@
 #![warn(missing_docs)]
 
 mod check;
+pub mod consistency;
+mod describe;
 pub mod drive;
 mod executor;
 pub mod explore;
