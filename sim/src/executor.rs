@@ -40,8 +40,9 @@ pub(crate) enum Guard {
     Event(u32),
     /// A pick among n: answered at once by the strategy, never scheduled.
     Pick(u32),
-    /// A process exit: can go at any time, and ends every other task.
-    Exit,
+    /// A step that can go at any time but whose outcome depends on other tasks beyond its
+    /// footprint (a process exit, a try-lock): reductions treat it as dependent on every other.
+    Synchronizing,
 }
 
 /// A task's pending step.
@@ -72,6 +73,8 @@ pub(crate) struct Core {
     pub(crate) tasks: Vec<TaskSlot>,
     pub(crate) mutexes: Vec<MutexSlot>,
     pub(crate) events: Vec<&'static str>,
+    /// Condition variables (each over an event of `events`), see [`crate::sync`].
+    pub(crate) conds: Vec<crate::sync::CondSlot>,
     pub(crate) now: Instant,
     pub(crate) record: bool,
     pub(crate) trace: Vec<Event>,
@@ -84,7 +87,7 @@ pub(crate) struct Core {
     pub(crate) madsim: Option<crate::madsim_engine::Mad>,
 }
 
-pub(crate) struct Shared<S> {
+pub(crate) struct Shared<S: 'static> {
     pub(crate) state: RefCell<S>,
     pub(crate) core: RefCell<Core>,
     /// The invariants checked after every step, for the madsim engine's tasks to check.
@@ -142,17 +145,23 @@ impl<'a, S: 'static> Spawner<'a, S> {
         spawn(self.shared, name, body)
     }
 
-    /// The run's mutex called `name` (the resource its lock steps touch: `mu`, `store1.mu`),
-    /// created unlocked on first use. A name is the mutex's identity within a run, so the
-    /// settle phase reaches the workload's mutexes by naming them again.
+    /// Declares the run's mutex called `name` (the resource its lock steps touch: `mu`,
+    /// `store1.mu`), created unlocked the first time. A name is the mutex's identity within a
+    /// run, so the settle phase reaches the workload's mutexes by declaring them again; tasks
+    /// reach a declared mutex with [`Cx::mutex`], where an undeclared name is an error.
     pub fn mutex(&mut self, name: &'static str) -> MutexId {
         self.shared.core.borrow_mut().mutex(name)
     }
 
-    /// The run's event called `name`, for [`Cx::wait`] and [`Cx::notify`]; like mutexes, the
-    /// same name gives the same event.
+    /// Declares the run's event called `name`, for [`Cx::wait`] and [`Cx::notify`]; like
+    /// mutexes, the same name gives the same event.
     pub fn event(&mut self, name: &'static str) -> EventId {
         self.shared.core.borrow_mut().event(name)
+    }
+
+    /// Declares the run's condition variable called `name` (see [`Cx::wait_cond`]).
+    pub fn cond(&mut self, name: &'static str) -> crate::CondId {
+        self.shared.core.borrow_mut().cond(name)
     }
 }
 
@@ -249,6 +258,7 @@ impl<M: Model> Runner<M> {
                 tasks: Vec::new(),
                 mutexes: Vec::new(),
                 events: Vec::new(),
+                conds: Vec::new(),
                 now: Instant::ZERO,
                 record: false,
                 trace: Vec::new(),
@@ -296,6 +306,7 @@ impl<M: Model> Runner<M> {
         core.tasks.clear();
         core.mutexes.clear();
         core.events.clear();
+        core.conds.clear();
         core.spawned.clear();
         core.exited = false;
         core.trace.clear();
@@ -399,7 +410,7 @@ impl<M: Model> Runner<M> {
                 _ => w.deadline,
             };
             let ready = match w.on {
-                Guard::Ready | Guard::Exit => true,
+                Guard::Ready | Guard::Synchronizing => true,
                 Guard::Mutex(m) => core.mutexes[m as usize].owner.is_none(),
                 Guard::Join(j) => core.tasks[j as usize].done,
                 Guard::Event(_) => t.notified,
@@ -411,7 +422,7 @@ impl<M: Model> Runner<M> {
                     name: t.name,
                     label: w.label,
                     footprint: w.footprint,
-                    synchronizes: matches!(w.on, Guard::Event(_) | Guard::Exit),
+                    synchronizes: matches!(w.on, Guard::Event(_) | Guard::Synchronizing),
                 });
             } else if let Some(at) = timer {
                 next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
@@ -550,7 +561,7 @@ impl<M: Model> Runner<M> {
         invariants.iter().find_map(|inv| {
             inv.check(&state)
                 .err()
-                .map(|message| self.violation(inv.kind, inv.name.clone(), message))
+                .map(|message| self.violation(inv.kind, Cow::Borrowed(inv.name), message))
         })
     }
 

@@ -22,6 +22,7 @@
 //!
 //! // Two increments under a mutex: no schedule loses one.
 //! let race = Race::new(|| 0u32)
+//!     .mutex("mu")
 //!     .task("a", |cx| async move { increment(cx).await })
 //!     .task("b", |cx| async move { increment(cx).await })
 //!     .invariant(Invariant::convergence("no-lost-update", |n| {
@@ -70,6 +71,7 @@ mod schedule;
 pub mod search;
 pub mod shrink;
 pub mod strategy;
+mod sync;
 mod task;
 mod time;
 mod trace;
@@ -83,6 +85,7 @@ pub use model::{Check, Invariant, Kind, Model, When};
 pub use race::Race;
 pub use schedule::{Schedule, ScheduleError, FORMAT_VERSION};
 pub use strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
+pub use sync::CondId;
 pub use task::{Cx, EventId, MutexGuard, MutexId};
 pub use time::Instant;
 pub use trace::{Event, Trace, Violation, TRACE_VERSION};

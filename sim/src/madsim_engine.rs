@@ -100,7 +100,7 @@ pub(crate) fn poll_suspend<S>(
         Guard::Mutex(m) => core.mutexes[m as usize].owner.is_none(),
         Guard::Join(t) => core.tasks[t as usize].done,
         Guard::Event(_) => core.tasks[task as usize].notified,
-        Guard::Ready | Guard::Time(_) | Guard::Pick(_) | Guard::Exit => true,
+        Guard::Ready | Guard::Time(_) | Guard::Pick(_) | Guard::Synchronizing => true,
     };
     if ready {
         core.tasks[task as usize].wait = None;
@@ -151,7 +151,7 @@ pub(crate) fn transition_end<S>(shared: &Shared<S>) {
         shared.every_step.iter().find_map(|inv| {
             inv.check(&state)
                 .err()
-                .map(|m| (inv.kind, inv.name.clone(), m))
+                .map(|m| (inv.kind, Cow::Borrowed(inv.name), m))
         })
     };
     if let Some((kind, name, message)) = found {
@@ -321,7 +321,7 @@ async fn drive<M: Model>(
         .find_map(|inv| {
             inv.check(&state).err().map(|message| Violation {
                 kind: inv.kind,
-                invariant: inv.name.clone(),
+                invariant: Cow::Borrowed(inv.name),
                 message,
                 step: steps,
             })

@@ -1,9 +1,7 @@
 //! What a scenario gives the engine: its state, its tasks, its settle phase and its invariants.
 
 use crate::executor::Spawner;
-use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 /// The kind of a violation. The first three are the invariant kinds of the specs; the last
 /// three are what the engine itself detects in any run.
@@ -55,11 +53,12 @@ pub type Check = Result<(), String>;
 ///
 /// The `const` constructors take a plain function, so a catalog can keep its invariants in a
 /// `static` table; [`Invariant::new`] takes a closure that captures parameters (the number of
-/// tasks, the expected total) and a name built at run time. Either check must be cheap and
+/// tasks, the expected total). The name stays `&'static str`: catalogs name invariants in
+/// `const` tables (a named schedule says which one it breaks). Either check must be cheap and
 /// allocate only when it fails: it runs after every step.
-pub struct Invariant<S> {
+pub struct Invariant<S: 'static> {
     /// Its name, as reports and tests refer to it.
-    pub name: Cow<'static, str>,
+    pub name: &'static str,
     /// Safety, convergence or cost.
     pub kind: Kind,
     /// After every step, or at quiescence.
@@ -67,22 +66,27 @@ pub struct Invariant<S> {
     predicate: Predicate<S>,
 }
 
-/// A check: a function, or a closure shared by the clones of its invariant. `Send + Sync` so
-/// that a table of invariants may be a `static` and a model may move between threads.
-enum Predicate<S> {
+/// A check: a function, or a closure that lives as long as the program. A reference, not a
+/// smart pointer, so that an invariant has no destructor and stays usable in `const` tables
+/// (a catalog reads an invariant's name in a `const`); `Send + Sync` so that a table of
+/// invariants may be a `static` and a model may move between threads.
+enum Predicate<S: 'static> {
     Fn(fn(&S) -> Check),
-    Closure(Arc<dyn Fn(&S) -> Check + Send + Sync>),
+    Closure(&'static (dyn Fn(&S) -> Check + Send + Sync)),
 }
 
-impl<S> Invariant<S> {
+impl<S: 'static> Invariant<S> {
     /// An invariant of `kind`, checked `when`, by a closure that may capture values.
+    ///
+    /// The closure is leaked, to live as long as the program: build closure invariants once
+    /// per model, not once per run (a [`Race`](crate::Race) or a catalog entry does).
     ///
     /// ```
     /// use raceway_sim::{Invariant, Kind, When};
     ///
     /// let tasks = 3;
     /// let total: Invariant<u32> = Invariant::new(
-    ///     format!("total-is-{tasks}"),
+    ///     "total",
     ///     Kind::Convergence,
     ///     When::Quiescence,
     ///     move |n| if *n == tasks { Ok(()) } else { Err(format!("{n} of {tasks}")) },
@@ -91,22 +95,22 @@ impl<S> Invariant<S> {
     /// assert_eq!(total.check(&2), Err("2 of 3".to_string()));
     /// ```
     pub fn new(
-        name: impl Into<Cow<'static, str>>,
+        name: &'static str,
         kind: Kind,
         when: When,
         check: impl Fn(&S) -> Check + Send + Sync + 'static,
     ) -> Self {
         Self {
-            name: name.into(),
+            name,
             kind,
             when,
-            predicate: Predicate::Closure(Arc::new(check)),
+            predicate: Predicate::Closure(Box::leak(Box::new(check))),
         }
     }
 
     const fn of(name: &'static str, kind: Kind, when: When, check: fn(&S) -> Check) -> Self {
         Self {
-            name: Cow::Borrowed(name),
+            name,
             kind,
             when,
             predicate: Predicate::Fn(check),
@@ -142,19 +146,19 @@ impl<S> Invariant<S> {
     }
 }
 
-impl<S> Clone for Invariant<S> {
+impl<S: 'static> Clone for Invariant<S> {
     fn clone(&self) -> Self {
-        Self {
-            name: self.name.clone(),
-            kind: self.kind,
-            when: self.when,
-            predicate: match &self.predicate {
-                Predicate::Fn(f) => Predicate::Fn(*f),
-                Predicate::Closure(f) => Predicate::Closure(f.clone()),
-            },
-        }
+        *self
     }
 }
+impl<S: 'static> Copy for Invariant<S> {}
+
+impl<S: 'static> Clone for Predicate<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S: 'static> Copy for Predicate<S> {}
 
 /// A system under test: one (workload, variant) of a scenario, ready to run many times.
 ///

@@ -8,6 +8,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+/// A primitive a [`Race`] declares.
+#[derive(Clone, Copy, Debug)]
+enum Declared {
+    Mutex(&'static str),
+    Event(&'static str),
+    Cond(&'static str),
+}
+
 type Body<S> = Rc<dyn Fn(Cx<S>) -> Pin<Box<dyn Future<Output = ()>>>>;
 
 /// A model from a state constructor, named tasks and invariants.
@@ -35,6 +43,8 @@ type Body<S> = Rc<dyn Fn(Cx<S>) -> Pin<Box<dyn Future<Output = ()>>>>;
 /// ```
 pub struct Race<S: 'static> {
     init: Rc<dyn Fn() -> S>,
+    /// The mutexes, events and condition variables every run declares before its tasks.
+    declared: Vec<Declared>,
     tasks: Vec<(&'static str, Body<S>)>,
     settle: Vec<(&'static str, Body<S>)>,
     invariants: Vec<Invariant<S>>,
@@ -44,6 +54,7 @@ impl<S: 'static> Clone for Race<S> {
     fn clone(&self) -> Self {
         Self {
             init: self.init.clone(),
+            declared: self.declared.clone(),
             tasks: self.tasks.clone(),
             settle: self.settle.clone(),
             invariants: self.invariants.clone(),
@@ -64,6 +75,7 @@ impl<S: 'static> Race<S> {
     pub fn new(init: impl Fn() -> S + 'static) -> Self {
         Self {
             init: Rc::new(init),
+            declared: Vec::new(),
             tasks: Vec::new(),
             settle: Vec::new(),
             invariants: Vec::new(),
@@ -119,6 +131,25 @@ impl<S: 'static> Race<S> {
         self
     }
 
+    /// Declares a mutex for the tasks to reach with [`Cx::mutex`]; a name used but never
+    /// declared is an error, so a misspelt name cannot silently make a second mutex.
+    pub fn mutex(mut self, name: &'static str) -> Self {
+        self.declared.push(Declared::Mutex(name));
+        self
+    }
+
+    /// Declares an event for the tasks to reach with [`Cx::event`].
+    pub fn event(mut self, name: &'static str) -> Self {
+        self.declared.push(Declared::Event(name));
+        self
+    }
+
+    /// Declares a condition variable for the tasks to reach with [`Cx::cond`].
+    pub fn cond(mut self, name: &'static str) -> Self {
+        self.declared.push(Declared::Cond(name));
+        self
+    }
+
     /// Adds an invariant.
     pub fn invariant(mut self, invariant: Invariant<S>) -> Self {
         self.invariants.push(invariant);
@@ -134,6 +165,19 @@ impl<S: 'static> Model for Race<S> {
     }
 
     fn workload(&self, spawner: &mut Spawner<'_, S>) {
+        for d in &self.declared {
+            match *d {
+                Declared::Mutex(name) => {
+                    let _ = spawner.mutex(name);
+                }
+                Declared::Event(name) => {
+                    let _ = spawner.event(name);
+                }
+                Declared::Cond(name) => {
+                    let _ = spawner.cond(name);
+                }
+            }
+        }
         for (name, body) in &self.tasks {
             let body = body.clone();
             spawner.spawn(name, move |cx| body(cx));

@@ -60,7 +60,7 @@ impl<S: 'static> Cx<S> {
 
     /// A wait was granted: the madsim engine counts the step and checks the invariants of
     /// every step here (the native executor does so after each poll).
-    fn granted(&self) {
+    pub(crate) fn granted(&self) {
         #[cfg(feature = "madsim")]
         crate::madsim_engine::granted(&self.shared);
     }
@@ -141,31 +141,55 @@ impl<S: 'static> Cx<S> {
         });
     }
 
-    /// The run's mutex called `name`, created on first use (the same as
-    /// [`Spawner::mutex`](crate::Spawner::mutex) with that name).
+    /// The run's mutex called `name`, declared by [`Spawner::mutex`](crate::Spawner::mutex)
+    /// or [`Race::mutex`](crate::Race::mutex).
+    ///
+    /// # Panics
+    /// When no mutex of that name was declared (a misspelt name): the run ends with a panic
+    /// violation that names it.
+    #[track_caller]
     pub fn mutex(&self, name: &'static str) -> MutexId {
-        self.shared.core.borrow_mut().mutex(name)
+        let core = self.shared.core.borrow();
+        match core.mutexes.iter().position(|m| m.name == name) {
+            Some(i) => MutexId(i as u32),
+            None => panic!("no mutex `{name}` was declared (Spawner::mutex, Race::mutex)"),
+        }
     }
 
-    /// The run's event called `name`, created on first use (the same as
-    /// [`Spawner::event`](crate::Spawner::event) with that name).
+    /// The run's event called `name`, declared by [`Spawner::event`](crate::Spawner::event)
+    /// or [`Race::event`](crate::Race::event).
+    ///
+    /// # Panics
+    /// When no event of that name was declared.
+    #[track_caller]
     pub fn event(&self, name: &'static str) -> EventId {
-        self.shared.core.borrow_mut().event(name)
+        let core = self.shared.core.borrow();
+        match core.events.iter().position(|e| *e == name) {
+            Some(i) => EventId(i as u32),
+            None => panic!("no event `{name}` was declared (Spawner::event, Race::event)"),
+        }
     }
 
-    /// Locks `mutex`, waiting while another task holds it; unlocks when the guard drops.
-    /// Locking a mutex this task holds waits forever (a deadlock), as in Go.
+    /// Locks `mutex`, waiting while another task holds it; unlocks when the guard drops (or
+    /// at [`MutexGuard::unlock`]). Locking a mutex this task holds waits forever (a deadlock),
+    /// as in Go.
     pub async fn lock(&self, mutex: MutexId) -> MutexGuard<S> {
+        self.acquire(mutex).await;
+        MutexGuard {
+            cx: self.clone(),
+            mutex,
+        }
+    }
+
+    /// Locks `mutex` without a guard: it stays locked until some task calls [`Cx::unlock`]
+    /// (Go's `Lock`/`Unlock` pair, a lock released in another function, or never).
+    pub async fn acquire(&self, mutex: MutexId) {
         let name = self.shared.core.borrow().mutexes[mutex.0 as usize].name;
         let fp = Footprint::write(name);
         self.suspend("lock", fp, Guard::Mutex(mutex.0), None).await;
         self.shared.core.borrow_mut().mutexes[mutex.0 as usize].owner = Some(self.task);
         self.granted();
         self.record_lazy(fp, || format!("lock({name})"));
-        MutexGuard {
-            cx: self.clone(),
-            mutex,
-        }
     }
 
     /// Waits until another task notifies `event`.
@@ -276,7 +300,7 @@ impl<S: 'static> Cx<S> {
     /// invariants, which see the state as the exit left it. Never returns: code after it does
     /// not run. (Native engine only; the madsim engine does not end the other tasks.)
     pub async fn exit(&self) {
-        self.suspend("exit", Footprint::NONE, Guard::Exit, None)
+        self.suspend("exit", Footprint::NONE, Guard::Synchronizing, None)
             .await;
         self.granted();
         self.record_lazy(Footprint::NONE, || "exit".to_string());
@@ -284,7 +308,7 @@ impl<S: 'static> Cx<S> {
         std::future::pending::<()>().await
     }
 
-    fn suspend(
+    pub(crate) fn suspend(
         &self,
         label: &'static str,
         footprint: Footprint,
@@ -324,40 +348,43 @@ impl<S: 'static> Cx<S> {
     }
 
     /// Records a step of the engine's own (a lock, a sleep) with a formatted label.
-    fn record_lazy(&self, footprint: Footprint, label: impl FnOnce() -> String) {
+    pub(crate) fn record_lazy(&self, footprint: Footprint, label: impl FnOnce() -> String) {
         self.record(|| Cow::Owned(label()), footprint, || None);
     }
 }
 
 /// Holds a [`MutexId`] locked; unlocking when dropped is part of the task's current step.
 pub struct MutexGuard<S: 'static> {
-    cx: Cx<S>,
-    mutex: MutexId,
+    pub(crate) cx: Cx<S>,
+    pub(crate) mutex: MutexId,
+}
+
+impl<S: 'static> MutexGuard<S> {
+    /// Unlocks now (the same as dropping the guard), for code that reads better with an
+    /// explicit unlock.
+    pub fn unlock(self) {}
+
+    /// Keeps the mutex locked past the guard: it stays locked until some task calls
+    /// [`Cx::unlock`] (or for good, when the task ends holding it).
+    pub fn keep(self) -> MutexId {
+        let mutex = self.mutex;
+        std::mem::forget(self);
+        mutex
+    }
 }
 
 impl<S: 'static> Drop for MutexGuard<S> {
     fn drop(&mut self) {
         // `try_`: a guard may drop while the run is torn down after a panic.
         if let Ok(mut core) = self.cx.shared.core.try_borrow_mut() {
-            let m = &mut core.mutexes[self.mutex.0 as usize];
-            m.owner = None;
-            let name = m.name;
-            #[cfg(feature = "madsim")]
-            if let Some(mad) = core.madsim.as_mut() {
-                mad.wake_parked();
-            }
-            let task = self.cx.task;
-            core.record_with(|_| Event::Note {
-                task,
-                text: format!("unlock({name})"),
-            });
+            crate::sync::release(&mut core, self.cx.task, self.mutex);
         }
     }
 }
 
 /// The one hand-written future: registers the task's wait on its first poll and completes on
 /// the next, which the executor makes only once it has granted the wait.
-struct Suspend<'a, S: 'static> {
+pub(crate) struct Suspend<'a, S: 'static> {
     cx: &'a Cx<S>,
     pub(crate) wait: Wait,
     registered: bool,

@@ -97,6 +97,7 @@ fn spawning_as_a_step_lets_others_run_before_the_child_exists() {
 /// `main` spawns a worker and exits: the worker's write is lost whenever main exits first.
 fn exits_early() -> Race<(bool, bool)> {
     Race::new(|| (false, false))
+        .mutex("mu")
         .task("main", |cx| async move {
             let mu = cx.mutex("mu");
             let _held = cx.lock(mu).await;

@@ -112,7 +112,10 @@ fn locked() -> Race<u32> {
         cx.step("write n", Footprint::write("n"), move |n| *n = v + 1)
             .await;
     };
-    Race::new(|| 0).task("a", increment).task("b", increment)
+    Race::new(|| 0)
+        .mutex("mu")
+        .task("a", increment)
+        .task("b", increment)
 }
 
 static PANICKED_AT: Mutex<Option<String>> = Mutex::new(None);
