@@ -6,9 +6,9 @@
 //! `N` of a random or PCT check.
 
 use crate::drive::pct_steps;
-use crate::executor::{Runner, Simulation};
 use crate::explore::{explore, Options};
 use crate::model::Model;
+use crate::runner::{Runner, Simulation};
 use crate::schedule::Schedule;
 use crate::search::first_violation;
 use crate::shrink::shrunk_trace;

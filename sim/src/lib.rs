@@ -44,8 +44,8 @@
 #![warn(missing_docs)]
 
 mod check;
+mod cx;
 pub mod drive;
-mod executor;
 pub mod explore;
 #[cfg(all(feature = "madsim", not(madsim)))]
 compile_error!(
@@ -53,32 +53,39 @@ compile_error!(
      build and run it with scripts/madsim, which sets RUSTFLAGS and its own target directory"
 );
 mod footprint;
+// The driver that runs handed-over runs (see `Strategy::handover`): madsim in its build, none
+// otherwise.
 #[cfg(not(all(feature = "madsim", madsim)))]
 mod handover;
 #[cfg(all(feature = "madsim", madsim))]
-mod madsim_engine;
+use madsim_driver as handover;
+mod invariant;
 #[cfg(all(feature = "madsim", madsim))]
-use madsim_engine as handover;
+mod madsim_driver;
 #[cfg(all(feature = "madsim", madsim))]
-pub use madsim_engine::Madsim;
+pub use madsim_driver::Madsim;
 mod model;
+mod native;
 mod panic;
 mod race;
+mod runner;
+mod runtime;
 mod schedule;
 pub mod search;
 pub mod shrink;
 pub mod strategy;
-mod task;
 mod time;
 mod trace;
 
 pub use check::{check, check_exhaustive, check_pct, check_random, Failure, Passed, Search};
-pub use executor::{Runner, Simulation, Spawner, Verdict, DEFAULT_MAX_STEPS};
+pub use cx::{Cx, EventId, MutexGuard, MutexId, Spawner};
 pub use footprint::{Access, Footprint, Mode};
-pub use model::{Check, Invariant, Kind, Model, When};
+pub use invariant::{Check, Invariant, Kind, When};
+pub use model::Model;
 pub use race::Race;
+pub use runner::{Runner, Simulation, Verdict};
+pub use runtime::DEFAULT_MAX_STEPS;
 pub use schedule::{Schedule, ScheduleError, FORMAT_VERSION};
 pub use strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
-pub use task::{Cx, EventId, MutexGuard, MutexId};
 pub use time::Instant;
 pub use trace::{Event, Trace, Violation, TRACE_VERSION};
