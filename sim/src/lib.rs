@@ -38,6 +38,18 @@
 //! assert!(check_exhaustive(race).complete);
 //! ```
 //!
+//! # How it is built
+//!
+//! A run executes on the run core (`runtime.rs`: tasks, mutexes, events, clock, trace, step
+//! limit, invariant checks). [`Cx`] reaches whoever drives the run only through the core's
+//! small internal `Driver` trait (suspend, now, pick, granted, wake, spawned); the native
+//! executor (`native.rs`) is one driver, madsim's runtime (`madsim_driver.rs`, in the madsim
+//! build only) the other. A [`Strategy`] makes a run's choices and says, through
+//! [`Strategy::next_run`], whether another run follows: a seed range ([`strategy::Seeds`]),
+//! an exploration ([`strategy::Dfs`]) and shrinking's candidates ([`strategy::Replay`]) are
+//! strategies of many runs, and [`drive::drive`] is the one loop that runs them all for
+//! [`explore`], [`search`], [`check`], [`shrink`], sweeps and benchmarks.
+//!
 //! The engine knows nothing of any scenario. Nothing here reads the wall clock, spawns a
 //! thread or iterates a randomly seeded hash map: the same seed or schedule gives the same
 //! trace on every machine, in debug and release.

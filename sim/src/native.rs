@@ -283,14 +283,13 @@ impl Native {
     ) -> Result<Option<Violation>, Diverged> {
         loop {
             let first = self.futures.len();
-            let mut spawned = std::mem::take(&mut run.shared.core.borrow_mut().spawned);
-            if spawned.is_empty() {
-                // Hand the (empty) buffer back so that its capacity is reused.
-                run.shared.core.borrow_mut().spawned = spawned;
-                return Ok(None);
+            {
+                let mut core = run.shared.core.borrow_mut();
+                if core.spawned.is_empty() {
+                    return Ok(None);
+                }
+                self.futures.extend(core.spawned.drain(..).map(Some));
             }
-            self.futures.extend(spawned.drain(..).map(Some));
-            run.shared.core.borrow_mut().spawned = spawned;
             for task in first..self.futures.len() {
                 if let Some(v) = self.poll(task as TaskId, run)? {
                     return Ok(Some(v));

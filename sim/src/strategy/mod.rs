@@ -20,6 +20,7 @@ mod random;
 mod replay;
 mod script;
 mod seeds;
+mod stream;
 
 pub use dfs::Dfs;
 pub use follow::Follow;

@@ -10,10 +10,8 @@
 //! one run, whatever ran before it in the sweep (that is what makes shards and `--jobs`
 //! irrelevant to results).
 
-use super::random::Random;
+use super::stream::Stream;
 use super::{Candidate, Diverged, Once, Pick, Strategy};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
 /// Tasks a PCT run tracks priorities for; more are rare in models and get the lowest priority.
 const MAX_TASKS: usize = 64;
@@ -23,7 +21,7 @@ const MAX_DEPTH: usize = 16;
 /// Priority-based scheduling with `depth - 1` priority change points, seeded.
 #[derive(Clone, Debug)]
 pub struct Pct {
-    rng: ChaCha8Rng,
+    rng: Stream,
     /// Priorities by task id; 0 means not yet assigned. Initial priorities lie above
     /// `MAX_DEPTH`, lowered ones at or below it.
     priority: [u32; MAX_TASKS],
@@ -41,11 +39,11 @@ impl Pct {
     /// PCT for `seed` with bug depth `depth` (at least 1, at most 16) over runs of about
     /// `max_steps` steps.
     pub fn new(seed: u64, depth: u32, max_steps: u32) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = Stream::seed_from_u64(seed);
         let changes = (depth.clamp(1, MAX_DEPTH as u32) - 1) as usize;
         let mut change_points = [0; MAX_DEPTH];
         for cp in change_points.iter_mut().take(changes) {
-            *cp = 1 + Random::below(&mut rng, max_steps.max(1));
+            *cp = 1 + rng.below(max_steps.max(1));
         }
         Self {
             rng,
@@ -63,9 +61,8 @@ impl Pct {
         };
         if *slot == 0 {
             // Distinct with overwhelming likelihood; ties break towards the lower task id.
-            self.priority[task as usize] = MAX_DEPTH as u32
-                + 1
-                + Random::below(&mut self.rng, u32::MAX - MAX_DEPTH as u32 - 1);
+            self.priority[task as usize] =
+                MAX_DEPTH as u32 + 1 + self.rng.below(u32::MAX - MAX_DEPTH as u32 - 1);
         }
         self.priority[task as usize]
     }
@@ -108,6 +105,6 @@ impl Strategy for Pct {
     }
 
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
-        Ok(Random::below(&mut self.rng, pick.of))
+        Ok(self.rng.below(pick.of))
     }
 }
