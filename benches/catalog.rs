@@ -16,7 +16,7 @@
 //!
 //! Wall-clock time is read here, around batches of runs, and never reaches a model.
 
-use raceway_scenarios::{Expected, Scenario, CATALOG};
+use raceway_scenarios::{Expected, Pair, CATALOG};
 use raceway_sim::drive::{drive, pct_steps};
 use raceway_sim::explore::{explore, Options};
 use raceway_sim::search::first_violation;
@@ -80,13 +80,9 @@ impl Strat {
     }
 }
 
-fn pair_name(s: &Scenario, w: usize, v: usize) -> String {
-    format!("{} {}/{}", s.name, s.workloads[w].name, s.variants[v].name)
-}
-
 /// Schedules per second on this thread, allocations per schedule, mean steps.
-fn throughput(s: &Scenario, w: usize, v: usize, strat: Strat, first_seed: u64) -> (f64, f64, f64) {
-    let mut sim = s.runner(w, v);
+fn throughput(p: Pair, strat: Strat, first_seed: u64) -> (f64, f64, f64) {
+    let mut sim = p.runner();
     let seeding = strat.seeding(pct_steps(sim.as_mut()));
     let (mut runs, mut total_steps) = (0u64, 0u64);
     let allocs = ALLOCATIONS.load(Ordering::Relaxed);
@@ -115,10 +111,10 @@ fn throughput(s: &Scenario, w: usize, v: usize, strat: Strat, first_seed: u64) -
 }
 
 /// The same on every core at once: the sum of the threads' rates.
-fn throughput_all_cores(s: &Scenario, w: usize, v: usize, strat: Strat, cores: usize) -> f64 {
+fn throughput_all_cores(p: Pair, strat: Strat, cores: usize) -> f64 {
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..cores)
-            .map(|c| scope.spawn(move || throughput(s, w, v, strat, c as u64 * 1_000_000_000).0))
+            .map(|c| scope.spawn(move || throughput(p, strat, c as u64 * 1_000_000_000).0))
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).sum()
     })
@@ -126,14 +122,14 @@ fn throughput_all_cores(s: &Scenario, w: usize, v: usize, strat: Strat, cores: u
 
 /// Schedules until the first violation in each of `TRIALS` disjoint seed streams (`None`:
 /// not within `CAP`), on all cores.
-fn power(s: &Scenario, w: usize, v: usize, strat: Strat, cores: usize) -> Vec<Option<u64>> {
-    let seeding = strat.seeding(pct_steps(s.runner(w, v).as_mut()));
+fn power(p: Pair, strat: Strat, cores: usize) -> Vec<Option<u64>> {
+    let seeding = strat.seeding(pct_steps(p.runner().as_mut()));
     let next = AtomicU64::new(0);
     let mut found: Vec<(u64, Option<u64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..cores)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut sim = s.runner(w, v);
+                    let mut sim = p.runner();
                     let mut out = Vec::new();
                     loop {
                         let t = next.fetch_add(1, Ordering::Relaxed);
@@ -204,13 +200,8 @@ fn machine() -> String {
     )
 }
 
-fn pairs() -> Vec<(&'static Scenario, usize, usize)> {
-    CATALOG
-        .iter()
-        .flat_map(|s| {
-            (0..s.workloads.len()).flat_map(move |w| (0..s.variants.len()).map(move |v| (*s, w, v)))
-        })
-        .collect()
+fn pairs() -> Vec<Pair> {
+    CATALOG.iter().flat_map(|s| s.pairs()).collect()
 }
 
 /// The first line of the section the shuttle comparison writes (see compare/benches).
@@ -219,13 +210,13 @@ const SIDE_BY_SIDE: &str = "<!-- side-by-side:";
 /// One-core throughput of the pairs whose name contains `pattern`.
 fn quick(pattern: &str) {
     println!("| pair | strategy | 1 core | allocs/schedule | steps/schedule |");
-    for (s, w, v) in pairs() {
-        if !pair_name(s, w, v).contains(pattern) {
+    for p in pairs() {
+        let name = p.to_string();
+        if !name.contains(pattern) {
             continue;
         }
         for strat in [Strat::Random, Strat::Pct(3)] {
-            let (one, allocs, steps) = throughput(s, w, v, strat, 0);
-            let name = pair_name(s, w, v);
+            let (one, allocs, steps) = throughput(p, strat, 0);
             println!(
                 "| {name} | {} | {one:.0} | {allocs:.1} | {steps:.1} |",
                 strat.name()
@@ -259,21 +250,18 @@ fn main() {
          | pair | strategy | 1 core | {cores} cores | allocs/schedule | steps/schedule |\n|---|---|---:|---:|---:|---:|\n",
         SLICE.as_millis()
     ));
-    for (s, w, v) in pairs() {
+    for p in pairs() {
         for strat in [Strat::Random, Strat::Pct(3)] {
-            let (one, allocs, steps) = throughput(s, w, v, strat, 0);
-            let all = throughput_all_cores(s, w, v, strat, cores);
+            let (one, allocs, steps) = throughput(p, strat, 0);
+            let all = throughput_all_cores(p, strat, cores);
             let _ = writeln!(
                 out,
                 "| {} | {} | {one:.0} | {all:.0} | {allocs:.1} | {steps:.1} |",
-                pair_name(s, w, v),
+                p,
                 strat.name()
             );
-            if s.name == "wlog" && matches!(strat, Strat::Random) && one < 3_000_000.0 {
-                slow.push(format!(
-                    "{} random: {one:.0} schedules/s on one core",
-                    pair_name(s, w, v)
-                ));
+            if p.scenario.name() == "wlog" && matches!(strat, Strat::Random) && one < 3_000_000.0 {
+                slow.push(format!("{} random: {one:.0} schedules/s on one core", p));
             }
         }
     }
@@ -285,9 +273,9 @@ fn main() {
          | pair | random | pct d=1 | pct d=2 | pct d=3 | pct d=4 |\n|---|---|---|---|---|---|\n"
     );
     let mut pct_misses = Vec::new();
-    for (s, w, v) in pairs()
+    for p in pairs()
         .into_iter()
-        .filter(|&(s, w, v)| s.expectation(w, v).expected == Expected::Breaks)
+        .filter(|p| p.expectation.expected == Expected::Breaks)
     {
         let mut cells = Vec::new();
         let mut best_pct = u64::MAX;
@@ -298,20 +286,20 @@ fn main() {
             Strat::Pct(3),
             Strat::Pct(4),
         ] {
-            let (median, p90, max, m) = quantiles(&power(s, w, v, strat, cores));
+            let (median, p90, max, m) = quantiles(&power(p, strat, cores));
             if matches!(strat, Strat::Pct(_)) {
                 best_pct = best_pct.min(m);
             }
             cells.push(format!("{median} / {p90} / {max}"));
         }
-        let _ = writeln!(out, "| {} | {} |", pair_name(s, w, v), cells.join(" | "));
+        let _ = writeln!(out, "| {} | {} |", p, cells.join(" | "));
         if best_pct > 20 {
             let best = if best_pct == u64::MAX {
                 format!(">{CAP}")
             } else {
                 best_pct.to_string()
             };
-            pct_misses.push(format!("{}: best PCT median {best}", pair_name(s, w, v)));
+            pct_misses.push(format!("{}: best PCT median {best}", p));
         }
     }
 
@@ -322,8 +310,8 @@ fn main() {
          until the first violation (reduced search).\n\n\
          | pair | expected | to first violation | complete, reduced | complete, no reduction |\n|---|---|---:|---:|---:|\n"
     );
-    for (s, w, v) in pairs() {
-        let mut sim = s.runner(w, v);
+    for p in pairs() {
+        let mut sim = p.runner();
         let run = |sim: &mut Box<dyn Simulation>, reduction, all| {
             let o = Options {
                 reduction,
@@ -340,7 +328,7 @@ fn main() {
                 format!(">{EXPLORE_BUDGET}")
             }
         };
-        let expected = s.expectation(w, v).expected;
+        let expected = p.expectation.expected;
         let first = match expected {
             Expected::Breaks => {
                 let e = run(&mut sim, true, false);
@@ -357,7 +345,7 @@ fn main() {
         let _ = writeln!(
             out,
             "| {} | {} | {first} | {} | {} |",
-            pair_name(s, w, v),
+            p,
             format!("{expected:?}").to_lowercase(),
             count(&reduced),
             count(&full)

@@ -17,12 +17,17 @@ pub fn require(engine: Engine) -> Result<()> {
     Ok(())
 }
 
-/// The seeded strategy a name stands for: PCT at `depth`, over runs of about `pct_steps`.
-pub fn seeding(strategy: StrategyName, depth: u32, pct_steps: u32) -> Seeding {
+/// The seeded strategy a name stands for: PCT at `depth`, or delay bounding with `delays`,
+/// over runs of about `pct_steps`.
+pub fn seeding(strategy: StrategyName, (depth, delays): (u32, u32), pct_steps: u32) -> Seeding {
     match strategy {
         StrategyName::Random => Seeding::Random,
         StrategyName::Pct => Seeding::Pct {
             depth,
+            steps: pct_steps,
+        },
+        StrategyName::Delay => Seeding::Delay {
+            delays,
             steps: pct_steps,
         },
     }
@@ -46,13 +51,11 @@ pub fn seeds(engine: Engine, seeding: Seeding, seeds: Range<u64>) -> Box<dyn Str
 /// which is how an independent scheduler's finding is confirmed and made replayable.
 #[cfg(feature = "madsim")]
 pub fn confirm_natively(
-    scenario: &raceway_scenarios::Scenario,
-    workload: usize,
-    variant: usize,
+    pair: &raceway_scenarios::Pair,
     seed: u64,
 ) -> Option<raceway_sim::Schedule> {
     use raceway_sim::strategy::Follow;
-    let mut sim = scenario.runner(workload, variant);
+    let mut sim = pair.runner();
     let found = sim
         .run(&mut raceway_sim::Madsim::new(seed..seed + 1), true)
         .ok()?

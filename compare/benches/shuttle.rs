@@ -124,10 +124,7 @@ fn shuttle_rate() -> Rate {
 
 fn raceway_rate() -> Rate {
     let wlog = find("wlog").expect("wlog");
-    let mut sim = wlog.runner(
-        wlog.workload("fork").expect("fork"),
-        wlog.variant("buggy").expect("buggy"),
-    );
+    let mut sim = wlog.runner("fork", "buggy").expect("wlog fork/buggy");
     let (mut runs, mut broke, start) = (0u64, 0u64, Instant::now());
     while start.elapsed() < BUDGET {
         let mut seeds = Seeds::random(runs..runs + 10_000);

@@ -187,7 +187,7 @@ impl<S: 'static> Driver<S> for MadDriver {
             return Poll::Ready(());
         }
         let ready = match wait.on {
-            Guard::Ready | Guard::Pick(_) => true,
+            Guard::Ready | Guard::Pick(_) | Guard::Exit => true,
             _ => core.grantable(task, wait),
         };
         if ready {
@@ -286,7 +286,7 @@ impl<S: 'static> Future for Task<S> {
         let mut mad = this.mad.borrow_mut();
         if let Some(message) = outcome {
             let message = format!("task `{name}` panicked: {message}");
-            mad.stop(core.violation(Kind::Panic, "panic".into(), message));
+            mad.stop(core.violation(Kind::Panic, panic::invariant(), message));
         }
         mad.wake_parked();
         mad.wake_driver();

@@ -164,6 +164,9 @@ impl Native {
             if let Some(v) = self.poll(task, run)? {
                 return Ok(Some(v));
             }
+            if shared.core.borrow().exited {
+                self.end_phase(shared);
+            }
             if let Some(v) = self.start_spawned(run)? {
                 return Ok(Some(v));
             }
@@ -194,7 +197,7 @@ impl Native {
                     name: t.name,
                     label: w.label,
                     footprint: w.footprint,
-                    synchronizes: matches!(w.on, Guard::Event(_)),
+                    synchronizes: matches!(w.on, Guard::Event(_) | Guard::Exit),
                 });
             } else if let Some(at) = timer {
                 next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
@@ -223,13 +226,14 @@ impl Native {
             };
             let polled = panic::catch(|| fut.as_mut().poll(&mut cx));
             let mut core = run.shared.core.borrow_mut();
+            let exited = core.exited;
             let slot = &mut core.tasks[task as usize];
             let name = slot.name;
             match polled {
                 Err(message) => {
                     slot.done = true;
                     let message = format!("task `{name}` panicked: {message}");
-                    return Ok(Some(core.violation(Kind::Panic, "panic".into(), message)));
+                    return Ok(Some(core.violation(Kind::Panic, panic::invariant(), message)));
                 }
                 Ok(Poll::Ready(())) => {
                     slot.done = true;
@@ -263,6 +267,7 @@ impl Native {
                         });
                     }
                     Some(_) => return Ok(None),
+                    None if exited => return Ok(None),
                     None => {
                         slot.done = true;
                         let message = format!(
@@ -274,6 +279,22 @@ impl Native {
                 },
             }
         }
+    }
+
+    /// A task exited: every task of the phase ends where it stands, as threads do when their
+    /// process exits (their futures drop without recording, so held locks vanish silently).
+    fn end_phase<S>(&mut self, shared: &Shared<S>) {
+        let mut core = shared.core.borrow_mut();
+        core.exited = false;
+        for t in core.tasks.iter_mut().filter(|t| !t.done) {
+            t.done = true;
+            t.wait = None;
+        }
+        core.spawned.clear();
+        let record = std::mem::replace(&mut core.record, false);
+        drop(core);
+        self.futures.iter_mut().for_each(|f| *f = None);
+        shared.core.borrow_mut().record = record;
     }
 
     /// Moves newly spawned futures into the task table and polls each to its first step.

@@ -40,6 +40,10 @@ pub trait Simulation {
     fn schedule(&self) -> &Schedule;
     /// The trace of the last recorded run.
     fn trace(&self) -> &Trace;
+    /// Runs once under `strategy` without checking invariants, so that only a panic, a
+    /// deadlock or the step limit ends the run early; returns its steps. This measures how
+    /// long the model's runs are (PCT's step bound), whatever breaks on the way.
+    fn whole_run(&mut self, strategy: &mut dyn Strategy) -> Result<u32, Diverged>;
 }
 
 /// Runs one model many times, reusing its buffers.
@@ -63,6 +67,7 @@ impl<M: Model> Runner<M> {
                 record: false,
                 trace: Vec::new(),
                 spawned: Vec::new(),
+                exited: false,
                 steps: 0,
                 max_steps: DEFAULT_MAX_STEPS,
             }),
@@ -97,6 +102,7 @@ impl<M: Model> Runner<M> {
         core.mutexes.clear();
         core.events.clear();
         core.spawned.clear();
+        core.exited = false;
         core.trace.clear();
         core.now = Instant::ZERO;
         core.record = record;
@@ -164,5 +170,12 @@ impl<M: Model> Simulation for Runner<M> {
 
     fn trace(&self) -> &Trace {
         &self.trace
+    }
+
+    fn whole_run(&mut self, strategy: &mut dyn Strategy) -> Result<u32, Diverged> {
+        self.shared.checks.on.set(false);
+        let run = self.run(strategy, false);
+        self.shared.checks.on.set(true);
+        run.map(|v| v.steps)
     }
 }

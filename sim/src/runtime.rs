@@ -39,6 +39,8 @@ pub(crate) enum Guard {
     Event(u32),
     /// A pick among n: answered at once by the strategy, never scheduled.
     Pick(u32),
+    /// A process exit: can go at any time, and ends every other task.
+    Exit,
 }
 
 /// A task's pending step.
@@ -74,6 +76,10 @@ pub(crate) struct Core {
     pub(crate) trace: Vec<Event>,
     /// Futures of tasks spawned since the driver last looked, in spawn order.
     pub(crate) spawned: Vec<TaskFuture>,
+    /// A task took its exit step: the phase's other tasks end (see [`Cx::exit`]).
+    ///
+    /// [`Cx::exit`]: crate::Cx::exit
+    pub(crate) exited: bool,
     /// Steps granted so far.
     pub(crate) steps: u32,
     /// The step limit; reaching it is a livelock.
@@ -93,7 +99,7 @@ impl Core {
     /// Whether `wait` of task `task` can be granted now, the clock aside.
     pub(crate) fn grantable(&self, task: TaskId, wait: &Wait) -> bool {
         match wait.on {
-            Guard::Ready => true,
+            Guard::Ready | Guard::Exit => true,
             Guard::Mutex(m) => self.mutexes[m as usize].owner.is_none(),
             Guard::Join(j) => self.tasks[j as usize].done,
             Guard::Event(_) => self.tasks[task as usize].notified,
@@ -170,22 +176,35 @@ impl Core {
 pub(crate) struct Checks<S> {
     every_step: Vec<Invariant<S>>,
     at_end: Vec<Invariant<S>>,
+    /// Whether invariants are checked (off only for
+    /// [`Simulation::whole_run`](crate::Simulation::whole_run)).
+    pub(crate) on: std::cell::Cell<bool>,
 }
 
 impl<S> Checks<S> {
     pub(crate) fn new(invariants: &[Invariant<S>]) -> Self {
-        let (every_step, at_end) = invariants.iter().partition(|i| i.when == When::EveryStep);
-        Self { every_step, at_end }
+        let (every_step, at_end) = invariants
+            .iter()
+            .cloned()
+            .partition(|i| i.when == When::EveryStep);
+        Self {
+            every_step,
+            at_end,
+            on: std::cell::Cell::new(true),
+        }
     }
 
     /// The first invariant checked `when` that `state` breaks, as a violation at `core`'s
     /// step. At quiescence, the invariants of every step are checked first.
     pub(crate) fn check(&self, state: &S, core: &Core, when: When) -> Option<Violation> {
+        if !self.on.get() {
+            return None;
+        }
         let first_broken = |invariants: &[Invariant<S>]| {
             invariants.iter().find_map(|inv| {
-                (inv.check)(state)
+                inv.check(state)
                     .err()
-                    .map(|message| core.violation(inv.kind, Cow::Borrowed(inv.name), message))
+                    .map(|message| core.violation(inv.kind, inv.name.clone(), message))
             })
         };
         match when {

@@ -3,7 +3,7 @@
 //! model or a strategy.
 
 use crate::cli::{Engine, StrategyName};
-use raceway_scenarios::Scenario;
+use raceway_scenarios::Pair;
 use raceway_sim::drive::{drive, pct_steps};
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
@@ -23,14 +23,12 @@ pub struct Throughput {
 /// Runs seeds from 0 until `budget` has passed (checked every [`BATCH`] runs) and reports the
 /// rate.
 pub fn measure(
-    scenario: &Scenario,
-    workload: usize,
-    variant: usize,
-    (engine, strategy, depth): (Engine, StrategyName, u32),
+    pair: Pair,
+    (engine, strategy, bounds): (Engine, StrategyName, (u32, u32)),
     budget: Duration,
 ) -> Throughput {
-    let mut sim = scenario.runner(workload, variant);
-    let seeding = crate::engine::seeding(strategy, depth, pct_steps(sim.as_mut()));
+    let mut sim = pair.runner();
+    let seeding = crate::engine::seeding(strategy, bounds, pct_steps(sim.as_mut()));
     let (mut runs, mut total_steps) = (0u64, 0u64);
     let start = Instant::now();
     loop {
@@ -47,14 +45,12 @@ pub fn measure(
     }
     let secs = start.elapsed().as_secs_f64();
     Throughput {
-        pair: format!(
-            "{} {}/{}",
-            scenario.name, scenario.workloads[workload].name, scenario.variants[variant].name
-        ),
+        pair: pair.to_string(),
         strategy: match (engine, strategy) {
             (Engine::Madsim, _) => "madsim",
             (Engine::Native, StrategyName::Random) => "random",
             (Engine::Native, StrategyName::Pct) => "pct",
+            (Engine::Native, StrategyName::Delay) => "delay",
         },
         runs,
         per_second: runs as f64 / secs,
@@ -76,10 +72,10 @@ pub fn run(args: &crate::cli::BenchArgs) -> anyhow::Result<std::process::ExitCod
     );
     let sel = &args.selection;
     for scenario in crate::select::scenarios(&sel.scenario)? {
-        for (w, v) in crate::select::pairs(scenario, &sel.workload, &sel.variant)? {
+        for pair in crate::select::pairs(scenario, &sel.workload, &sel.variant) {
             for &strategy in &strategies {
-                let how = (args.engine, strategy, args.depth);
-                let t = measure(scenario, w, v, how, budget);
+                let how = (args.engine, strategy, (args.depth, args.delays));
+                let t = measure(pair, how, budget);
                 println!(
                     "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",
                     t.pair, t.strategy, t.runs, t.per_second, t.mean_steps

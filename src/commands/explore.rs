@@ -2,9 +2,9 @@
 //! shortest trace, or a proof that there is none within the workload's bounds.
 
 use crate::cli::ExploreArgs;
-use crate::select::{pairs, scenarios, Selected};
+use crate::select::{explore, pairs, scenarios};
 use anyhow::Result;
-use raceway_scenarios::{Expected, Scenario};
+use raceway_scenarios::{Expected, Pair};
 use raceway_sim::explore::{Exploration, Options};
 use raceway_sim::strategy::Replay;
 use std::process::ExitCode;
@@ -26,10 +26,10 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         max_schedules: args.max_schedules,
         all: args.all,
     };
-    let selected = pairs(scenario, &args.workload, &args.variant)?;
-    if let [(w, v)] = selected[..] {
-        let found = Selected::of(scenario, w, v).explore(&options)?;
-        print!("{}", describe(scenario, w, v, &found, &options)?);
+    let selected = pairs(scenario, &args.workload, &args.variant);
+    if let [pair] = selected[..] {
+        let found = explore(pair, &options)?;
+        print!("{}", describe(pair, &found, &options)?);
         return Ok(if found.violations.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -41,9 +41,9 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         "{:<32} {:<7} {:>10} {:>8}  result",
         "pair", "expect", "schedules", "pruned"
     );
-    for (w, v) in selected {
-        let found = Selected::of(scenario, w, v).explore(&options)?;
-        let expected = scenario.expectation(w, v).expected;
+    for pair in selected {
+        let found = explore(pair, &options)?;
+        let expected = pair.expectation.expected;
         let result = found.summary();
         contradicted |= match expected {
             Expected::Holds => !found.violations.is_empty(),
@@ -51,11 +51,8 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         };
         println!(
             "{:<32} {:<7} {:>10} {:>8}  {result}",
-            format!(
-                "{}/{}",
-                scenario.workloads[w].name, scenario.variants[v].name
-            ),
-            format!("{expected:?}").to_lowercase(),
+            format!("{}/{}", pair.workload.name, pair.variant.name),
+            expected.name(),
             found.schedules,
             found.pruned,
         );
@@ -67,18 +64,8 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     })
 }
 
-fn describe(
-    scenario: &Scenario,
-    w: usize,
-    v: usize,
-    found: &Exploration,
-    options: &Options,
-) -> Result<String> {
+fn describe(pair: Pair, found: &Exploration, options: &Options) -> Result<String> {
     use std::fmt::Write;
-    let pair = format!(
-        "{} {}/{}",
-        scenario.name, scenario.workloads[w].name, scenario.variants[v].name
-    );
     let how = match (options.preemptions, found.reduced) {
         (Some(k), _) => format!("at most {k} preemptions, no reduction"),
         (None, true) => "sleep-set reduction".to_string(),
@@ -97,7 +84,7 @@ fn describe(
         }
     );
     for d in &found.violations {
-        let mut sim = scenario.runner(w, v);
+        let mut sim = pair.runner();
         sim.run(&mut Replay::new(d.schedule.clone()), true)
             .map_err(|e| anyhow::anyhow!("{pair}: {e}"))?;
         let _ = writeln!(
@@ -109,7 +96,10 @@ fn describe(
         let _ = writeln!(
             out,
             "replay: raceway run {} --workload {} --variant {} --schedule {}",
-            scenario.name, scenario.workloads[w].name, scenario.variants[v].name, d.schedule
+            pair.scenario.name(),
+            pair.workload.name,
+            pair.variant.name,
+            d.schedule
         );
     }
     if found.proves() {

@@ -16,9 +16,8 @@ pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
         .run(&mut Replay::new(schedule.clone()), false)
         .map_err(|d| {
             anyhow::anyhow!(
-                "{}: its schedule does not fit {}: {d}",
-                args.file.display(),
-                sel.label()
+                "{}: its schedule does not fit {sel}: {d}",
+                args.file.display()
             )
         })?;
     anyhow::ensure!(
@@ -27,7 +26,7 @@ pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
         args.file.display()
     );
     let trace = shrunk_trace(sim.as_mut(), &schedule)
-        .map_err(|d| anyhow::anyhow!("{}: {d}", sel.label()))?
+        .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?
         .expect("the run breaks an invariant");
     let out = TraceFile::new(&sel, format!("{}, shrunk", file.origin), &trace)?;
     if let Some(path) = &args.out {

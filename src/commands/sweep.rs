@@ -33,16 +33,14 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
     }
     let mut rows = Vec::new();
     for scenario in selected {
-        for (w, v) in pairs(scenario, &sel.workload, &sel.variant)? {
-            let pct_steps = raceway_sim::drive::pct_steps(scenario.runner(w, v).as_mut());
+        for pair in pairs(scenario, &sel.workload, &sel.variant) {
+            let pct_steps = raceway_sim::drive::pct_steps(pair.runner().as_mut());
             for &strategy in strategies {
                 rows.push(Row {
-                    scenario,
-                    workload: w,
-                    variant: v,
+                    pair,
                     strategy,
                     engine: args.engine,
-                    seeding: crate::engine::seeding(strategy, args.depth, pct_steps),
+                    seeding: crate::engine::seeding(strategy, (args.depth, args.delays), pct_steps),
                 });
             }
         }
@@ -58,7 +56,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
 pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
     let seeds = parse_seeds(&args.seeds)?;
     let shard = Shard::parse(&args.shard)?;
-    let plan = Plan::new(rows(args)?, seeds, args.depth, shard);
+    let plan = Plan::new(rows(args)?, seeds, (args.depth, args.delays), shard);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -94,13 +92,8 @@ fn confirm_natively(sweep: &mut Sweep, plan: &Plan) {
             .into_iter()
             .flatten()
         {
-            failure.schedule = crate::engine::confirm_natively(
-                row.scenario,
-                row.workload,
-                row.variant,
-                failure.seed,
-            )
-            .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
+            failure.schedule = crate::engine::confirm_natively(&row.pair, failure.seed)
+                .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
         }
     }
 }
@@ -151,6 +144,7 @@ fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
             &sel,
             match row.strategy.as_str() {
                 "pct" => format!("pct seed {seed} (depth {})", sweep.pct_depth),
+                "delay" => format!("delay seed {seed} ({} delays)", sweep.delays),
                 other => format!("{other} seed {seed}"),
             },
             &trace,

@@ -4,7 +4,6 @@
 
 mod mermaid;
 
-use crate::select::Selected;
 use crate::sweep::{Judgement, RowReport, Sweep};
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
@@ -13,18 +12,17 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// The trace of a row's shortest failure, shrunk, rebuilt by replaying its schedule.
-pub fn failing_trace(row: &RowReport) -> Result<Option<(Selected, Trace)>> {
+pub fn failing_trace(row: &RowReport) -> Result<Option<(raceway_scenarios::Pair, Trace)>> {
     let Some(f) = &row.findings.shortest else {
         return Ok(None);
     };
-    let sel = Selected::by_name(&row.scenario, &row.workload, &row.variant)?;
+    let sel = raceway_scenarios::find(&row.scenario)?.pair(&row.workload, &row.variant)?;
     // A madsim failure that the native engine did not reproduce has no schedule to show.
     let Ok(schedule) = f.schedule.parse::<Schedule>() else {
         return Ok(None);
     };
-    let trace = sel
-        .shrunk_trace(&schedule)?
-        .ok_or_else(|| anyhow::anyhow!("{}: schedule {schedule} no longer fails", sel.label()))?;
+    let trace = crate::select::shrunk_trace(sel, &schedule)?
+        .ok_or_else(|| anyhow::anyhow!("{sel}: schedule {schedule} no longer fails"))?;
     Ok(Some((sel, trace)))
 }
 
@@ -91,12 +89,12 @@ pub fn proofs(sweep: &Sweep) -> Result<String> {
         if !seen.insert((&r.scenario, &r.workload, &r.variant)) {
             continue;
         }
-        let sel = Selected::by_name(&r.scenario, &r.workload, &r.variant)?;
+        let pair = raceway_scenarios::find(&r.scenario)?.pair(&r.workload, &r.variant)?;
         let options = raceway_sim::explore::Options {
             max_schedules: Some(PROOF_BUDGET),
             ..Default::default()
         };
-        let found = sel.explore(&options)?;
+        let found = crate::select::explore(pair, &options)?;
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",

@@ -48,8 +48,7 @@ fn worker(
         let unit = next.fetch_add(1, Ordering::Relaxed);
         let Some(u) = plan.units.get(unit) else { break };
         let row = &plan.rows[u.row];
-        let sim =
-            runners[u.row].get_or_insert_with(|| row.scenario.runner(row.workload, row.variant));
+        let sim = runners[u.row].get_or_insert_with(|| row.pair.runner());
         let start = Instant::now();
         let mut findings = Findings::default();
         let mut strategy = crate::engine::seeds(row.engine, row.seeding, u.seeds.clone());

@@ -5,7 +5,7 @@
 //! so every unit (and so every result) is the same whoever runs it.
 
 use crate::cli::{Engine, StrategyName};
-use raceway_scenarios::Scenario;
+use raceway_scenarios::Pair;
 use raceway_sim::strategy::Seeding;
 use std::ops::Range;
 
@@ -15,9 +15,8 @@ pub const CHUNK: u64 = 256;
 /// One row of the sweep.
 #[derive(Clone, Copy)]
 pub struct Row {
-    pub scenario: &'static Scenario,
-    pub workload: usize,
-    pub variant: usize,
+    /// The (scenario, workload, variant) it sweeps.
+    pub pair: Pair,
     pub strategy: StrategyName,
     /// The engine; a madsim row ignores `strategy` and `seeding`.
     pub engine: Engine,
@@ -27,19 +26,12 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn workload_name(&self) -> &'static str {
-        self.scenario.workloads[self.workload].name
-    }
-
-    pub fn variant_name(&self) -> &'static str {
-        self.scenario.variants[self.variant].name
-    }
-
     pub fn strategy_name(&self) -> &'static str {
         match (self.engine, self.strategy) {
             (Engine::Madsim, _) => "madsim",
             (Engine::Native, StrategyName::Random) => "random",
             (Engine::Native, StrategyName::Pct) => "pct",
+            (Engine::Native, StrategyName::Delay) => "delay",
         }
     }
 }
@@ -100,13 +92,20 @@ pub struct Plan {
     pub seeds: Range<u64>,
     /// PCT's bug depth in every PCT row.
     pub pct_depth: u32,
+    /// Delay bounding's delays in every delay row.
+    pub delays: u32,
     pub shard: Shard,
     /// The units this shard runs, in global unit order.
     pub units: Vec<Unit>,
 }
 
 impl Plan {
-    pub fn new(rows: Vec<Row>, seeds: Range<u64>, pct_depth: u32, shard: Shard) -> Plan {
+    pub fn new(
+        rows: Vec<Row>,
+        seeds: Range<u64>,
+        (pct_depth, delays): (u32, u32),
+        shard: Shard,
+    ) -> Plan {
         let chunks = (seeds.end - seeds.start).div_ceil(CHUNK);
         let mut units = Vec::new();
         let mut index = 0;
@@ -127,6 +126,7 @@ impl Plan {
             rows,
             seeds,
             pct_depth,
+            delays,
             shard,
             units,
         }
