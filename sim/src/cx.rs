@@ -244,7 +244,7 @@ impl<S: 'static> Cx<S> {
     /// settle tasks) ends where it stands, without running further, as threads end when their
     /// `main` returns or calls `exit`. The run goes on with the settle phase and the quiescence
     /// invariants, which see the state as the exit left it. Never returns: code after it does
-    /// not run. (Native engine only; the madsim engine does not end the other tasks.)
+    /// not run. (Native engine only; the second engine's driver does not end the other tasks.)
     pub async fn exit(&self) {
         self.suspend("exit", Footprint::NONE, Guard::Exit, None)
             .await;

@@ -4,8 +4,8 @@
 //!
 //! Two drivers run a model on this core: the native executor (`native.rs`), which asks a
 //! [`Strategy`](crate::Strategy) at every choice, and, in the build that has it, a second
-//! engine's runtime (`madsim_driver.rs`). Tasks reach the driver only through the small [`Driver`] trait, so neither
-//! [`Cx`](crate::Cx) nor this core knows which one runs them.
+//! engine's runtime (`madsim_driver.rs`). Tasks reach the driver only through the small
+//! [`Driver`] trait, so neither [`Cx`](crate::Cx) nor this core knows which one runs them.
 
 use crate::footprint::Footprint;
 use crate::invariant::{Invariant, Kind, When};
