@@ -233,7 +233,11 @@ impl Native {
                 Err(message) => {
                     slot.done = true;
                     let message = format!("task `{name}` panicked: {message}");
-                    return Ok(Some(core.violation(Kind::Panic, panic::invariant(), message)));
+                    return Ok(Some(core.violation(
+                        Kind::Panic,
+                        panic::invariant(),
+                        message,
+                    )));
                 }
                 Ok(Poll::Ready(())) => {
                     slot.done = true;

@@ -16,8 +16,8 @@
 //!   [`Strategy::next_run`] returns `false`, with every pick enumerated too. No reduction applies:
 //!   the bound, not the footprints, keeps the search small.
 
-use super::{Candidate, Diverged, Once, Pick, Strategy, TaskId};
 use super::stream::Stream;
+use super::{Candidate, Diverged, Once, Pick, Strategy, TaskId};
 
 /// Delays a run may hold in random mode.
 pub const MAX_DELAYS: u32 = 64;
