@@ -56,7 +56,9 @@
 #![warn(missing_docs)]
 
 mod check;
+pub mod consistency;
 mod cx;
+mod describe;
 pub mod drive;
 pub mod explore;
 #[cfg(all(feature = "madsim", not(madsim)))]
