@@ -3,7 +3,15 @@
 #![cfg(feature = "madsim")]
 
 use raceway_scenarios::{Expected, CATALOG};
+use raceway_sim::search::first_violation;
 use raceway_sim::strategy::Follow;
+use raceway_sim::{Madsim, Simulation};
+
+/// One madsim run of `seed`, recorded when `record`.
+fn run(sim: &mut dyn Simulation, seed: u64, record: bool) -> raceway_sim::Verdict {
+    sim.run(&mut Madsim::new(seed..seed + 1), record)
+        .expect("a madsim run")
+}
 
 #[test]
 fn the_same_seed_gives_the_same_madsim_trace() {
@@ -12,8 +20,8 @@ fn the_same_seed_gives_the_same_madsim_trace() {
         let mut a = first.runner();
         let mut b = first.runner();
         for seed in 0..20 {
-            a.run_madsim(seed, true);
-            b.run_madsim(seed, true);
+            run(a.as_mut(), seed, true);
+            run(b.as_mut(), seed, true);
             assert_eq!(a.trace(), b.trace(), "{first} seed {seed}");
         }
     }
@@ -27,7 +35,9 @@ fn madsim_agrees_with_every_expectation_and_the_native_engine() {
     let mut wrong = Vec::new();
     for pair in CATALOG.iter().flat_map(|s| s.pairs()) {
         let mut sim = pair.runner();
-        let found = (0..SEEDS).find(|&s| sim.run_madsim(s, false).violation.is_some());
+        let found = first_violation(sim.as_mut(), &mut Madsim::new(0..SEEDS))
+            .expect("madsim runs")
+            .map(|f| f.seed);
         match (pair.expectation.expected, found) {
             (Expected::Holds, Some(seed)) => {
                 wrong.push(format!("{pair}: madsim seed {seed} broke it"))
@@ -36,7 +46,7 @@ fn madsim_agrees_with_every_expectation_and_the_native_engine() {
                 wrong.push(format!("{pair}: {SEEDS} madsim seeds found nothing"))
             }
             (Expected::Breaks, Some(seed)) => {
-                let found = sim.run_madsim(seed, true).violation.unwrap();
+                let found = run(sim.as_mut(), seed, true).violation.unwrap();
                 let native = sim.run(&mut Follow::new(sim.trace()), false);
                 let same = native
                     .as_ref()

@@ -11,9 +11,9 @@
 //! then `RACEWAY_TEST` matches no check, and `--exact` alone selects the test.)
 
 use crate::drive::{drive, pct_steps};
-use crate::executor::{Runner, Simulation};
 use crate::explore::{explore, Options};
 use crate::model::Model;
+use crate::runner::{Runner, Simulation};
 use crate::schedule::Schedule;
 use crate::search::first_violation;
 use crate::shrink::shrunk_trace;

@@ -5,8 +5,8 @@
 //! to format it; `step_as` takes the formatting as a function instead. It runs only when the
 //! run is recorded, as `Debug` does, so an unrecorded run pays nothing for it.
 
+use crate::cx::Cx;
 use crate::footprint::Footprint;
-use crate::task::Cx;
 use std::fmt;
 
 /// A step's result with the function that says how it reads.

@@ -3,7 +3,7 @@
 //! sweeps and benchmarks all go through [`drive`]; what differs between them is the strategy
 //! and what they do with each run.
 
-use crate::executor::{Simulation, Verdict};
+use crate::runner::{Simulation, Verdict};
 use crate::strategy::{Diverged, Seeds, Strategy};
 use std::ops::ControlFlow;
 

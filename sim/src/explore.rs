@@ -3,8 +3,8 @@
 //! trace otherwise.
 
 use crate::drive::drive;
-use crate::executor::{Simulation, Verdict};
-use crate::model::Kind;
+use crate::invariant::Kind;
+use crate::runner::{Simulation, Verdict};
 use crate::schedule::Schedule;
 use crate::strategy::{Dfs, Diverged};
 use crate::trace::Violation;

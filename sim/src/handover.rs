@@ -3,16 +3,18 @@
 //!
 //! [`Strategy::handover`]: crate::Strategy::handover
 
-use crate::executor::{Runner, Verdict};
 use crate::model::Model;
+use crate::runtime::Shared;
 use crate::strategy::Diverged;
+use crate::trace::Violation;
+use std::rc::Rc;
 
 /// Refuses the run of `seed`.
 pub(crate) fn run<M: Model>(
-    _runner: &mut Runner<M>,
+    _model: &M,
+    _shared: &Rc<Shared<M::State>>,
     seed: u64,
-    _record: bool,
-) -> Result<Verdict, Diverged> {
+) -> Result<Option<Violation>, Diverged> {
     Err(Diverged(format!(
         "run {seed} is handed over to an engine this build does not have"
     )))

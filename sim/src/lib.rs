@@ -39,6 +39,18 @@
 //! assert!(check_exhaustive(race).complete);
 //! ```
 //!
+//! # How it is built
+//!
+//! A run executes on the run core (`runtime.rs`: tasks, mutexes, events, clock, trace, step
+//! limit, invariant checks). [`Cx`] reaches whoever drives the run only through the core's
+//! small internal `Driver` trait (suspend, now, pick, granted, wake, spawned); the native
+//! executor (`native.rs`) is one driver, madsim's runtime (`madsim_driver.rs`, in the madsim
+//! build only) the other. A [`Strategy`] makes a run's choices and says, through
+//! [`Strategy::next_run`], whether another run follows: a seed range ([`strategy::Seeds`]),
+//! an exploration ([`strategy::Dfs`]) and shrinking's candidates ([`strategy::Replay`]) are
+//! strategies of many runs, and [`drive::drive`] is the one loop that runs them all for
+//! [`explore`], [`search`], [`check`], [`shrink`], sweeps and benchmarks.
+//!
 //! The engine knows nothing of any scenario. Nothing here reads the wall clock, spawns a
 //! thread or iterates a randomly seeded hash map: the same seed or schedule gives the same
 //! trace on every machine, in debug and release.
@@ -46,9 +58,9 @@
 
 mod check;
 pub mod consistency;
+mod cx;
 mod describe;
 pub mod drive;
-mod executor;
 pub mod explore;
 #[cfg(all(feature = "madsim", not(madsim)))]
 compile_error!(
@@ -56,36 +68,43 @@ compile_error!(
      build and run it with scripts/madsim, which sets RUSTFLAGS and its own target directory"
 );
 mod footprint;
+// The driver that runs handed-over runs (see `Strategy::handover`): madsim in its build, none
+// otherwise.
 #[cfg(not(all(feature = "madsim", madsim)))]
 mod handover;
 #[cfg(all(feature = "madsim", madsim))]
-mod madsim_engine;
+use madsim_driver as handover;
+mod invariant;
 #[cfg(all(feature = "madsim", madsim))]
-use madsim_engine as handover;
+mod madsim_driver;
 #[cfg(all(feature = "madsim", madsim))]
-pub use madsim_engine::Madsim;
+pub use madsim_driver::Madsim;
 mod model;
+mod native;
 mod panic;
 mod race;
+mod runner;
+mod runtime;
 mod schedule;
 pub mod search;
 pub mod shrink;
 pub mod strategy;
 mod sync;
-mod task;
 mod time;
 mod trace;
 
 pub use check::{
     check, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed, Search,
 };
-pub use executor::{Runner, Simulation, Spawner, Verdict, DEFAULT_MAX_STEPS};
+pub use cx::{Cx, EventId, MutexGuard, MutexId, Spawner};
 pub use footprint::{Access, Footprint, Mode};
-pub use model::{Check, Invariant, Kind, Model, When};
+pub use invariant::{Check, Invariant, Kind, When};
+pub use model::Model;
 pub use race::Race;
+pub use runner::{Runner, Simulation, Verdict};
+pub use runtime::DEFAULT_MAX_STEPS;
 pub use schedule::{Schedule, ScheduleError, FORMAT_VERSION};
 pub use strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 pub use sync::CondId;
-pub use task::{Cx, EventId, MutexGuard, MutexId};
 pub use time::Instant;
 pub use trace::{Event, Trace, Violation, TRACE_VERSION};

@@ -1,9 +1,10 @@
 //! [`Race`]: a [`Model`] built from closures, for a race modelled in a few dozen lines of a
 //! test, without a type of its own.
 
-use crate::executor::Spawner;
-use crate::model::{Invariant, Model};
-use crate::task::Cx;
+use crate::cx::Cx;
+use crate::cx::Spawner;
+use crate::invariant::Invariant;
+use crate::model::Model;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;

@@ -2,7 +2,7 @@
 //! and of tests that ask "does some seed break it?".
 
 use crate::drive::drive;
-use crate::executor::Simulation;
+use crate::runner::Simulation;
 use crate::schedule::Schedule;
 use crate::strategy::{Diverged, Strategy};
 use crate::trace::Violation;

@@ -7,7 +7,7 @@
 //! engine recorded for that run, so it replays strictly, and it is never worse than the input.
 
 use crate::drive::drive;
-use crate::executor::Simulation;
+use crate::runner::Simulation;
 use crate::schedule::Schedule;
 use crate::strategy::{Diverged, Replay};
 use crate::trace::{Trace, Violation};

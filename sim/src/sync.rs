@@ -42,10 +42,10 @@
 //! assert!(check_exhaustive(race).complete);
 //! ```
 
-use crate::executor::{Core, Guard};
+use crate::cx::{Cx, MutexGuard, MutexId};
 use crate::footprint::Footprint;
+use crate::runtime::{Core, Guard};
 use crate::strategy::TaskId;
-use crate::task::{Cx, MutexGuard, MutexId};
 use crate::trace::Event;
 
 /// A condition variable, declared with [`Spawner::cond`](crate::Spawner::cond) or
@@ -87,22 +87,15 @@ impl Core {
         for task in slot.waiters.drain(..woken) {
             self.tasks[task as usize].notified = true;
         }
-        #[cfg(feature = "madsim")]
-        if let Some(mad) = self.madsim.as_mut() {
-            mad.wake_parked();
-        }
     }
 }
 
-/// Unlocks `mutex` as part of `task`'s current step.
+/// Unlocks `mutex` as part of `task`'s current step. The caller then tells the driver
+/// ([`Cx::wake_driver`]), once it no longer holds the core.
 pub(crate) fn release(core: &mut Core, task: TaskId, mutex: MutexId) {
     let m = &mut core.mutexes[mutex.0 as usize];
     m.owner = None;
     let name = m.name;
-    #[cfg(feature = "madsim")]
-    if let Some(mad) = core.madsim.as_mut() {
-        mad.wake_parked();
-    }
     core.record_with(|_| Event::Note {
         task,
         text: format!("unlock({name})"),
@@ -126,6 +119,14 @@ impl<S: 'static> Cx<S> {
             panic!("unlock of unlocked mutex `{name}`");
         }
         release(&mut core, self.task, mutex);
+        drop(core);
+        self.wake_driver();
+    }
+
+    /// Tells the driver that a mutex was released or a waiter notified, so that a driver
+    /// which parks waiting tasks (madsim's) looks at them again.
+    pub(crate) fn wake_driver(&self) {
+        self.shared.driver.borrow().wake();
     }
 
     /// Tries to lock `mutex` without waiting: one step, which takes the mutex if it is free.
@@ -192,10 +193,12 @@ impl<S: 'static> Cx<S> {
     /// lost). Part of the current step.
     pub fn signal(&self, cond: CondId) {
         self.shared.core.borrow_mut().wake(cond, 1);
+        self.wake_driver();
     }
 
     /// Wakes every task waiting on `cond`. Part of the current step.
     pub fn broadcast(&self, cond: CondId) {
         self.shared.core.borrow_mut().wake(cond, usize::MAX);
+        self.wake_driver();
     }
 }

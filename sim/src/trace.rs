@@ -5,7 +5,7 @@
 //! the diagrams of the seed reports, and serialises to JSON for tools and for `replay`.
 
 use crate::footprint::Footprint;
-use crate::model::Kind;
+use crate::invariant::Kind;
 use crate::schedule::Schedule;
 use crate::strategy::TaskId;
 use crate::time::Instant;

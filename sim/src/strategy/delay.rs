@@ -16,10 +16,8 @@
 //!   [`Strategy::next_run`] returns `false`, with every pick enumerated too. No reduction applies:
 //!   the bound, not the footprints, keeps the search small.
 
-use super::random::Random;
+use super::stream::Stream;
 use super::{Candidate, Diverged, Once, Pick, Strategy, TaskId};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
 /// Delays a run may hold in random mode.
 pub const MAX_DELAYS: u32 = 64;
@@ -40,7 +38,7 @@ struct Node {
 #[derive(Clone, Debug)]
 enum Mode {
     Random {
-        rng: ChaCha8Rng,
+        rng: Stream,
         /// Step numbers of the delays, sorted; a step may appear more than once.
         at: [u32; MAX_DELAYS as usize],
         len: usize,
@@ -72,11 +70,11 @@ impl Delay {
 
     /// Seed `seed`'s run: `delays` (at most 64) delays at steps drawn from `1..=max_steps`.
     pub fn random(seed: u64, delays: u32, max_steps: u32) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = Stream::seed_from_u64(seed);
         let len = delays.min(MAX_DELAYS) as usize;
         let mut at = [0; MAX_DELAYS as usize];
         for a in at.iter_mut().take(len) {
-            *a = 1 + Random::below(&mut rng, max_steps.max(1));
+            *a = 1 + rng.below(max_steps.max(1));
         }
         at[..len].sort_unstable();
         Self {
@@ -200,7 +198,7 @@ impl Strategy for Delay {
 
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
         match &mut self.mode {
-            Mode::Random { rng, .. } => Ok(Random::below(rng, pick.of)),
+            Mode::Random { rng, .. } => Ok(rng.below(pick.of)),
             Mode::Bounded { .. } => self.bounded_choice(pick.of, false),
         }
     }

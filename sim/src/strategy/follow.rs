@@ -1,6 +1,6 @@
 //! Following a recorded trace by task: the same task takes each step, and each task's picks
 //! take the same options in its own order. Where a pick falls between other tasks' steps may
-//! differ between engines (madsim first polls tasks in its own order), so picks are matched by
+//! differ between engines (another engine first polls tasks in its own order), so picks are matched by
 //! task, not by position.
 //!
 //! Strict, to confirm another engine's run on this one; [`Follow::lenient`] follows as far as

@@ -24,6 +24,7 @@ mod random;
 mod replay;
 mod script;
 mod seeds;
+mod stream;
 
 pub use delay::Delay;
 pub use dfs::Dfs;
@@ -125,7 +126,7 @@ pub trait Strategy {
     }
 
     /// `Some(seed)` when this strategy hands the current run over whole to another engine,
-    /// which makes every choice itself from `seed` (the madsim engine, in the build that has
+    /// which makes every choice itself from `seed` (the second engine, in the build that has
     /// it); the executor then asks this strategy nothing. `None` by default.
     fn handover(&self) -> Option<u64> {
         None

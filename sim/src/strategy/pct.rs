@@ -17,10 +17,8 @@
 //! irrelevant to results). [`pct_steps`](crate::drive::pct_steps) measures it from whole runs
 //! of the model.
 
-use super::random::Random;
+use super::stream::Stream;
 use super::{Candidate, Diverged, Once, Pick, Strategy, TaskId};
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 /// The deepest bug a run looks for; `depth - 1` change points.
 pub const MAX_DEPTH: u32 = 16;
@@ -29,7 +27,7 @@ const MAX_CHANGES: usize = MAX_DEPTH as usize - 1;
 /// Priority-based scheduling with `depth - 1` distinct priority change points, seeded.
 #[derive(Clone, Debug)]
 pub struct Pct {
-    rng: ChaCha8Rng,
+    rng: Stream,
     /// Keys the initial priorities of this run.
     key: u64,
     /// Step numbers of the change points, distinct, in the order drawn.
@@ -61,7 +59,7 @@ impl Pct {
     /// PCT for `seed` with bug depth `depth` (clamped to `1..=16`) over runs of about
     /// `max_steps` steps. When `max_steps < depth - 1`, every step is a change point.
     pub fn new(seed: u64, depth: u32, max_steps: u32) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = Stream::seed_from_u64(seed);
         let key = rng.next_u64();
         let k = max_steps.max(1);
         let changes = ((depth.clamp(1, MAX_DEPTH) - 1) as usize).min(k as usize);
@@ -70,7 +68,7 @@ impl Pct {
             // Rejection keeps them distinct: a repeated point would make a depth-d run one of
             // depth d-1. At most 15 points, so this ends quickly (it is exact when k is small).
             change_points[i] = loop {
-                let cp = 1 + Random::below(&mut rng, k);
+                let cp = 1 + rng.below(k);
                 if !change_points[..i].contains(&cp) {
                     break cp;
                 }
@@ -148,7 +146,7 @@ impl Strategy for Pct {
     }
 
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
-        Ok(Random::below(&mut self.rng, pick.of))
+        Ok(self.rng.below(pick.of))
     }
 }
 

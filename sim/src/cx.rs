@@ -6,8 +6,8 @@
 //! only the task's own locals, so it needs no scheduling point. Locks, sleeps on the virtual
 //! clock, events and joins are steps too: they wait until they can be granted.
 
-use crate::executor::{Guard, Shared, Wait};
 use crate::footprint::Footprint;
+use crate::runtime::{Guard, Shared, TaskSlot, Wait};
 use crate::strategy::TaskId;
 use crate::time::Instant;
 use crate::trace::Event;
@@ -19,12 +19,12 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-/// A mutex shared by tasks, created with [`Spawner::mutex`](crate::Spawner::mutex).
+/// A mutex shared by tasks, created with [`Spawner::mutex`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MutexId(pub(crate) u32);
 
 /// An event tasks wait for and notify (a condition variable), created with
-/// [`Spawner::event`](crate::Spawner::event).
+/// [`Spawner::event`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventId(pub(crate) u32);
 
@@ -51,18 +51,12 @@ impl<S: 'static> Cx<S> {
 
     /// The virtual time now.
     pub fn now(&self) -> Instant {
-        #[cfg(feature = "madsim")]
-        if let Some(now) = crate::madsim_engine::now(&self.shared) {
-            return now;
-        }
-        self.shared.core.borrow().now
+        self.shared.driver.borrow().now(&self.shared)
     }
 
-    /// A wait was granted: the madsim engine counts the step and checks the invariants of
-    /// every step here (the native executor does so after each poll).
+    /// A wait was granted: the driver learns that its step is being taken.
     pub(crate) fn granted(&self) {
-        #[cfg(feature = "madsim")]
-        crate::madsim_engine::granted(&self.shared);
+        self.shared.driver.borrow().granted(&self.shared);
     }
 
     /// One atomic step on the shared state: waits to be scheduled, then runs `access` and
@@ -103,8 +97,12 @@ impl<S: 'static> Cx<S> {
         if n <= 1 {
             return 0;
         }
-        #[cfg(feature = "madsim")]
-        if let Some(chosen) = crate::madsim_engine::pick(&self.shared, self.task, label, n) {
+        let answered = self
+            .shared
+            .driver
+            .borrow()
+            .pick(&self.shared, self.task, label, n);
+        if let Some(chosen) = answered {
             return chosen;
         }
         self.suspend(label, Footprint::NONE, Guard::Pick(n), None)
@@ -120,29 +118,17 @@ impl<S: 'static> Cx<S> {
     /// Sleeps `d` of virtual time. The clock moves only when no task can step, so a sleeping
     /// task lets every other task finish what it can first.
     pub async fn sleep(&self, d: Duration) {
-        #[cfg(feature = "madsim")]
-        let slept = if crate::madsim_engine::now(&self.shared).is_some() {
-            crate::madsim_engine::transition_end(&self.shared);
-            madsim::time::sleep(d).await;
-            true
-        } else {
-            false
-        };
-        #[cfg(not(feature = "madsim"))]
-        let slept = false;
-        if !slept {
-            let until = self.now().after(d);
-            self.suspend("sleep", Footprint::NONE, Guard::Time(until), None)
-                .await;
-        }
+        let until = self.now().after(d);
+        self.suspend("sleep", Footprint::NONE, Guard::Time(until), None)
+            .await;
         self.granted();
         self.record_lazy(Footprint::NONE, || {
             format!("sleep({})", Instant::ZERO.after(d))
         });
     }
 
-    /// The run's mutex called `name`, declared by [`Spawner::mutex`](crate::Spawner::mutex)
-    /// or [`Race::mutex`](crate::Race::mutex).
+    /// The run's mutex called `name`, declared by [`Spawner::mutex`] or
+    /// [`Race::mutex`](crate::Race::mutex).
     ///
     /// # Panics
     /// When no mutex of that name was declared (a misspelt name): the run ends with a panic
@@ -156,8 +142,8 @@ impl<S: 'static> Cx<S> {
         }
     }
 
-    /// The run's event called `name`, declared by [`Spawner::event`](crate::Spawner::event)
-    /// or [`Race::event`](crate::Race::event).
+    /// The run's event called `name`, declared by [`Spawner::event`] or
+    /// [`Race::event`](crate::Race::event).
     ///
     /// # Panics
     /// When no event of that name was declared.
@@ -205,20 +191,8 @@ impl<S: 'static> Cx<S> {
     }
 
     async fn wait_until(&self, event: EventId, deadline: Option<Instant>) -> bool {
-        let wait = self.suspend("wait", Footprint::NONE, Guard::Event(event.0), deadline);
-        #[cfg(feature = "madsim")]
-        let waited = if crate::madsim_engine::now(&self.shared).is_some() {
-            let timeout = deadline.map(|d| d.duration_since(self.now()));
-            crate::madsim_engine::wait_event(&self.shared, self.task, wait.wait, timeout).await;
-            true
-        } else {
-            false
-        };
-        #[cfg(not(feature = "madsim"))]
-        let waited = false;
-        if !waited {
-            wait.await;
-        }
+        self.suspend("wait", Footprint::NONE, Guard::Event(event.0), deadline)
+            .await;
         self.granted();
         let (name, notified) = {
             let core = self.shared.core.borrow();
@@ -237,16 +211,12 @@ impl<S: 'static> Cx<S> {
     /// Wakes every task waiting for `event` now. Not a step of its own: it belongs to this
     /// task's last step, like the write that it announces.
     pub fn notify(&self, event: EventId) {
-        let mut core = self.shared.core.borrow_mut();
-        for t in core.tasks.iter_mut() {
+        for t in self.shared.core.borrow_mut().tasks.iter_mut() {
             if matches!(t.wait, Some(Wait { on: Guard::Event(e), .. }) if e == event.0) {
                 t.notified = true;
             }
         }
-        #[cfg(feature = "madsim")]
-        if let Some(mad) = core.madsim.as_mut() {
-            mad.wake_parked();
-        }
+        self.shared.driver.borrow().wake();
     }
 
     /// Waits until `task` has ended.
@@ -275,7 +245,7 @@ impl<S: 'static> Cx<S> {
         F: FnOnce(Cx<S>) -> Fut,
         Fut: Future<Output = ()> + 'static,
     {
-        crate::executor::spawn(&self.shared, name, body)
+        spawn(&self.shared, name, body)
     }
 
     /// Spawns another task as a step of its own (a `pthread_create`, a `go` statement that
@@ -298,7 +268,7 @@ impl<S: 'static> Cx<S> {
     /// settle tasks) ends where it stands, without running further, as threads end when their
     /// `main` returns or calls `exit`. The run goes on with the settle phase and the quiescence
     /// invariants, which see the state as the exit left it. Never returns: code after it does
-    /// not run. (Native engine only; the madsim engine does not end the other tasks.)
+    /// not run. (Native engine only; the second engine's driver does not end the other tasks.)
     pub async fn exit(&self) {
         self.suspend("exit", Footprint::NONE, Guard::Synchronizing, None)
             .await;
@@ -378,42 +348,95 @@ impl<S: 'static> Drop for MutexGuard<S> {
         // `try_`: a guard may drop while the run is torn down after a panic.
         if let Ok(mut core) = self.cx.shared.core.try_borrow_mut() {
             crate::sync::release(&mut core, self.cx.task, self.mutex);
+            drop(core);
+            if let Ok(driver) = self.cx.shared.driver.try_borrow() {
+                driver.wake();
+            }
         }
     }
 }
 
-/// The one hand-written future: registers the task's wait on its first poll and completes on
-/// the next, which the executor makes only once it has granted the wait.
+/// The one hand-written future: a task's wait for its next step, which the driver grants.
 pub(crate) struct Suspend<'a, S: 'static> {
     cx: &'a Cx<S>,
-    pub(crate) wait: Wait,
+    wait: Wait,
     registered: bool,
 }
 
 impl<S: 'static> Future for Suspend<'_, S> {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        #[cfg(feature = "madsim")]
-        if self.cx.shared.core.borrow().madsim.is_some() {
-            let this = &mut *self;
-            let (shared, task) = (&this.cx.shared, this.cx.task);
-            return crate::madsim_engine::poll_suspend(
-                shared,
-                task,
-                this.wait,
-                &mut this.registered,
-                _cx,
-            );
-        }
-        if self.registered {
-            return Poll::Ready(());
-        }
-        self.registered = true;
-        let mut core = self.cx.shared.core.borrow_mut();
-        let slot = &mut core.tasks[self.cx.task as usize];
-        slot.wait = Some(self.wait);
-        slot.notified = false;
-        Poll::Pending
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        let shared = &this.cx.shared;
+        let driver = shared.driver.borrow();
+        driver.suspend(shared, this.cx.task, &this.wait, &mut this.registered, cx)
+    }
+}
+
+/// Spawns a task on the run of `shared`: its slot and its future, which the driver starts.
+fn spawn<S: 'static, F, Fut>(shared: &Rc<Shared<S>>, name: &'static str, body: F) -> TaskId
+where
+    F: FnOnce(Cx<S>) -> Fut,
+    Fut: Future<Output = ()> + 'static,
+{
+    let task = shared.core.borrow().tasks.len() as TaskId;
+    let fut = Box::pin(body(Cx {
+        shared: shared.clone(),
+        task,
+    }));
+    let mut core = shared.core.borrow_mut();
+    core.tasks.push(TaskSlot {
+        name,
+        wait: None,
+        done: false,
+        notified: false,
+        answer: 0,
+    });
+    core.spawned.push(fut);
+    drop(core);
+    shared.driver.borrow().spawned();
+    task
+}
+
+/// Creates a run's tasks, mutexes and events; handed to [`Model::workload`] and
+/// [`Model::settle`](crate::Model::settle).
+///
+/// [`Model::workload`]: crate::Model::workload
+pub struct Spawner<'a, S: 'static> {
+    shared: &'a Rc<Shared<S>>,
+}
+
+impl<'a, S: 'static> Spawner<'a, S> {
+    pub(crate) fn new(shared: &'a Rc<Shared<S>>) -> Self {
+        Self { shared }
+    }
+
+    /// Spawns a task named `name` running `body`; ids are given in spawn order.
+    pub fn spawn<F, Fut>(&mut self, name: &'static str, body: F) -> TaskId
+    where
+        F: FnOnce(Cx<S>) -> Fut,
+        Fut: Future<Output = ()> + 'static,
+    {
+        spawn(self.shared, name, body)
+    }
+
+    /// Declares the run's mutex called `name` (the resource its lock steps touch: `mu`,
+    /// `store1.mu`), created unlocked the first time. A name is the mutex's identity within a
+    /// run, so the settle phase reaches the workload's mutexes by declaring them again; tasks
+    /// reach a declared mutex with [`Cx::mutex`], where an undeclared name is an error.
+    pub fn mutex(&mut self, name: &'static str) -> MutexId {
+        MutexId(self.shared.core.borrow_mut().mutex(name))
+    }
+
+    /// Declares the run's event called `name`, for [`Cx::wait`] and [`Cx::notify`]; like
+    /// mutexes, the same name gives the same event.
+    pub fn event(&mut self, name: &'static str) -> EventId {
+        EventId(self.shared.core.borrow_mut().event(name))
+    }
+
+    /// Declares the run's condition variable called `name` (see [`Cx::wait_cond`]).
+    pub fn cond(&mut self, name: &'static str) -> crate::CondId {
+        self.shared.core.borrow_mut().cond(name)
     }
 }

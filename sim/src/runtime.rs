@@ -1,0 +1,274 @@
+//! The run core: everything of a run that does not depend on who drives it. Tasks and what
+//! each waits for, mutexes, events, the virtual clock, the trace, the step limit, and the
+//! invariant checks that turn a state into a [`Violation`].
+//!
+//! Two drivers run a model on this core: the native executor (`native.rs`), which asks a
+//! [`Strategy`](crate::Strategy) at every choice, and, in the build that has it, a second
+//! engine's runtime (`madsim_driver.rs`). Tasks reach the driver only through the small
+//! [`Driver`] trait, so neither [`Cx`](crate::Cx) nor this core knows which one runs them.
+
+use crate::footprint::Footprint;
+use crate::invariant::{Invariant, Kind, When};
+use crate::strategy::TaskId;
+use crate::time::Instant;
+use crate::trace::{Event, Violation};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// The default step limit of a run, beyond which it counts as a livelock.
+pub const DEFAULT_MAX_STEPS: u32 = 10_000;
+
+/// A task's body, as spawned.
+pub(crate) type TaskFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+/// What a waiting task waits for before its next step can be granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Guard {
+    /// A plain step: can go at any time.
+    Ready,
+    /// A lock: can go when the mutex is free.
+    Mutex(u32),
+    /// A join: can go when the task has ended.
+    Join(TaskId),
+    /// A sleep: can go when the clock has reached the instant.
+    Time(Instant),
+    /// An event: can go once notified (or at the wait's deadline).
+    Event(u32),
+    /// A pick among n: answered at once by the strategy, never scheduled.
+    Pick(u32),
+    /// A step that can go at any time but whose outcome depends on other tasks beyond its
+    /// footprint (a process exit, a try-lock): reductions treat it as dependent on every other.
+    Synchronizing,
+}
+
+/// A task's pending step.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wait {
+    pub(crate) label: &'static str,
+    pub(crate) footprint: Footprint,
+    pub(crate) on: Guard,
+    pub(crate) deadline: Option<Instant>,
+}
+
+pub(crate) struct TaskSlot {
+    pub(crate) name: &'static str,
+    /// The step it waits to take; `None` while it runs and once it has ended.
+    pub(crate) wait: Option<Wait>,
+    pub(crate) done: bool,
+    pub(crate) notified: bool,
+    pub(crate) answer: u32,
+}
+
+pub(crate) struct MutexSlot {
+    pub(crate) name: &'static str,
+    pub(crate) owner: Option<TaskId>,
+}
+
+/// The engine's side of the shared state, reached by tasks through [`Cx`](crate::Cx).
+pub(crate) struct Core {
+    pub(crate) tasks: Vec<TaskSlot>,
+    pub(crate) mutexes: Vec<MutexSlot>,
+    pub(crate) events: Vec<&'static str>,
+    /// Condition variables (each over an event of `events`), see [`crate::sync`].
+    pub(crate) conds: Vec<crate::sync::CondSlot>,
+    pub(crate) now: Instant,
+    pub(crate) record: bool,
+    pub(crate) trace: Vec<Event>,
+    /// Futures of tasks spawned since the driver last looked, in spawn order.
+    pub(crate) spawned: Vec<TaskFuture>,
+    /// A task took its exit step: the phase's other tasks end (see [`Cx::exit`]).
+    ///
+    /// [`Cx::exit`]: crate::Cx::exit
+    pub(crate) exited: bool,
+    /// Steps granted so far.
+    pub(crate) steps: u32,
+    /// The step limit; reaching it is a livelock.
+    pub(crate) max_steps: u32,
+}
+
+impl Core {
+    /// Appends the event `make` builds to the trace, when the run is recorded: nothing is
+    /// built otherwise, so the per-step path stays free of formatting and allocation.
+    pub(crate) fn record_with(&mut self, make: impl FnOnce(Instant) -> Event) {
+        if self.record {
+            let event = make(self.now);
+            self.trace.push(event);
+        }
+    }
+
+    /// Whether `wait` of task `task` can be granted now, the clock aside.
+    pub(crate) fn grantable(&self, task: TaskId, wait: &Wait) -> bool {
+        match wait.on {
+            Guard::Ready | Guard::Synchronizing => true,
+            Guard::Mutex(m) => self.mutexes[m as usize].owner.is_none(),
+            Guard::Join(j) => self.tasks[j as usize].done,
+            Guard::Event(_) => self.tasks[task as usize].notified,
+            Guard::Time(_) | Guard::Pick(_) => false,
+        }
+    }
+
+    /// The mutex called `name`, created on first use.
+    pub(crate) fn mutex(&mut self, name: &'static str) -> u32 {
+        if let Some(i) = self.mutexes.iter().position(|m| m.name == name) {
+            return i as u32;
+        }
+        self.mutexes.push(MutexSlot { name, owner: None });
+        self.mutexes.len() as u32 - 1
+    }
+
+    /// The event called `name`, created on first use.
+    pub(crate) fn event(&mut self, name: &'static str) -> u32 {
+        if let Some(i) = self.events.iter().position(|e| *e == name) {
+            return i as u32;
+        }
+        self.events.push(name);
+        self.events.len() as u32 - 1
+    }
+
+    /// A violation found now, at the current step.
+    pub(crate) fn violation(
+        &self,
+        kind: Kind,
+        invariant: Cow<'static, str>,
+        message: String,
+    ) -> Violation {
+        Violation {
+            kind,
+            invariant,
+            message,
+            step: self.steps,
+        }
+    }
+
+    /// The livelock violation, once the run has taken as many steps as it may.
+    pub(crate) fn over_limit(&self) -> Option<Violation> {
+        (self.steps >= self.max_steps).then(|| {
+            let message = format!("the run did not end within {} steps", self.max_steps);
+            self.violation(Kind::Livelock, "step-limit".into(), message)
+        })
+    }
+
+    /// What every unfinished task waits for, for a deadlock's message.
+    pub(crate) fn describe_deadlock(&self) -> String {
+        let waiting: Vec<String> = self
+            .tasks
+            .iter()
+            .filter(|t| !t.done)
+            .map(|t| {
+                let on = match t.wait.map(|w| w.on) {
+                    Some(Guard::Mutex(m)) => {
+                        let m = &self.mutexes[m as usize];
+                        let owner = m.owner.map_or("nobody", |o| self.tasks[o as usize].name);
+                        format!("lock({}) held by {owner}", m.name)
+                    }
+                    Some(Guard::Join(j)) => format!("join({})", self.tasks[j as usize].name),
+                    Some(Guard::Event(e)) => format!("wait({})", self.events[e as usize]),
+                    _ => "nothing".to_string(),
+                };
+                format!("{} waits for {on}", t.name)
+            })
+            .collect();
+        format!("no task can step: {}", waiting.join("; "))
+    }
+}
+
+/// A model's invariants, split by when they are checked.
+pub(crate) struct Checks<S> {
+    every_step: Vec<Invariant<S>>,
+    at_end: Vec<Invariant<S>>,
+    /// Whether invariants are checked (off only for
+    /// [`Simulation::whole_run`](crate::Simulation::whole_run)).
+    pub(crate) on: std::cell::Cell<bool>,
+}
+
+impl<S> Checks<S> {
+    pub(crate) fn new(invariants: &[Invariant<S>]) -> Self {
+        let (every_step, at_end) = invariants
+            .iter()
+            .cloned()
+            .partition(|i| i.when == When::EveryStep);
+        Self {
+            every_step,
+            at_end,
+            on: std::cell::Cell::new(true),
+        }
+    }
+
+    /// The first invariant checked `when` that `state` breaks, as a violation at `core`'s
+    /// step. At quiescence, the invariants of every step are checked first.
+    pub(crate) fn check(&self, state: &S, core: &Core, when: When) -> Option<Violation> {
+        if !self.on.get() {
+            return None;
+        }
+        let first_broken = |invariants: &[Invariant<S>]| {
+            invariants.iter().find_map(|inv| {
+                inv.check(state)
+                    .err()
+                    .map(|message| core.violation(inv.kind, inv.name.clone(), message))
+            })
+        };
+        match when {
+            When::EveryStep => first_broken(&self.every_step),
+            When::Quiescence => {
+                first_broken(&self.every_step).or_else(|| first_broken(&self.at_end))
+            }
+        }
+    }
+}
+
+/// How a task's wait reaches the driver, and how the driver learns what tasks do. The
+/// native executor answers most of these trivially (it runs the scheduling loop itself);
+/// the second engine's driver parks and wakes tasks on its own executor and checks invariants
+/// as each transition ends.
+pub(crate) trait Driver<S> {
+    /// Polls a task's wait for its next step (`registered` is false on the first poll):
+    /// `Ready` once the step is granted.
+    fn suspend(
+        &self,
+        shared: &Shared<S>,
+        task: TaskId,
+        wait: &Wait,
+        registered: &mut bool,
+        cx: &mut Context<'_>,
+    ) -> Poll<()>;
+
+    /// The virtual time now.
+    fn now(&self, shared: &Shared<S>) -> Instant;
+
+    /// Answers a pick among `n` at once, or `None`: the task then suspends on
+    /// [`Guard::Pick`] and the strategy answers.
+    fn pick(&self, shared: &Shared<S>, task: TaskId, label: &'static str, n: u32) -> Option<u32>;
+
+    /// A wait was granted and its step is being taken.
+    fn granted(&self, shared: &Shared<S>);
+
+    /// A waiting task may be grantable now: a lock was released or an event notified.
+    fn wake(&self);
+
+    /// A task was spawned.
+    fn spawned(&self);
+}
+
+/// Everything a run's tasks share: the model's state, the core, the checks, and the driver
+/// that runs them.
+pub(crate) struct Shared<S: 'static> {
+    pub(crate) state: RefCell<S>,
+    pub(crate) core: RefCell<Core>,
+    pub(crate) checks: Checks<S>,
+    pub(crate) driver: RefCell<Box<dyn Driver<S>>>,
+}
+
+impl<S: 'static> Shared<S> {
+    /// The first invariant checked `when` that the state breaks now.
+    pub(crate) fn check(&self, when: When) -> Option<Violation> {
+        if when == When::EveryStep && self.checks.every_step.is_empty() {
+            // The common case after a step: nothing to check, so borrow nothing.
+            return None;
+        }
+        self.checks
+            .check(&self.state.borrow(), &self.core.borrow(), when)
+    }
+}

@@ -1,0 +1,161 @@
+//! The seeded random stream of [`Random`](super::Random) and [`Pct`](super::Pct): ChaCha8's
+//! keystream, exactly as `rand_chacha::ChaCha8Rng::seed_from_u64(seed)` produces it, and
+//! uniform integers below `n` drawn from it exactly as rand's `random_range(0..n)` draws them.
+//!
+//! Why not `ChaCha8Rng` itself: it computes its keystream four 64-byte blocks at a time and
+//! carries a 256-byte buffer, while a run draws a handful of words. Seeding and the first refill
+//! were a sixth of a whole schedule's cost (reports/profile.md). This stream computes one block
+//! at a time, when a word is first needed, so a run that draws 16 words or fewer computes one
+//! block. The words, and so every seed's schedule, are the same: the tests below compare both
+//! against rand_chacha and rand for many seeds and ranges.
+
+/// `"expand 32-byte k"`, ChaCha's constant words.
+const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
+
+/// ChaCha8's keystream under a 256-bit key, stream 0, from block 0.
+#[derive(Clone, Debug)]
+pub(crate) struct Stream {
+    key: [u32; 8],
+    /// The counter of the next block to compute.
+    counter: u64,
+    block: [u32; 16],
+    /// The next word of `block` to hand out; 16 when it is used up.
+    next: usize,
+}
+
+impl Stream {
+    /// The stream `ChaCha8Rng::seed_from_u64(seed)` gives: its key is eight outputs of PCG32
+    /// seeded with `seed` (rand_core's `seed_from_u64`).
+    pub(crate) fn seed_from_u64(mut seed: u64) -> Self {
+        const MUL: u64 = 6_364_136_223_846_793_005;
+        const INC: u64 = 11_634_580_027_462_260_723;
+        let mut key = [0; 8];
+        for word in &mut key {
+            seed = seed.wrapping_mul(MUL).wrapping_add(INC);
+            let xorshifted = (((seed >> 18) ^ seed) >> 27) as u32;
+            *word = xorshifted.rotate_right((seed >> 59) as u32);
+        }
+        Self {
+            key,
+            counter: 0,
+            block: [0; 16],
+            next: 16,
+        }
+    }
+
+    /// The next 32-bit word of the keystream.
+    pub(crate) fn next_u32(&mut self) -> u32 {
+        if self.next == 16 {
+            self.refill();
+        }
+        let word = self.block[self.next];
+        self.next += 1;
+        word
+    }
+
+    /// The next 64 bits: two words, the first the low half (as `ChaCha8Rng::next_u64`).
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        let low = self.next_u32();
+        u64::from(low) | u64::from(self.next_u32()) << 32
+    }
+
+    /// A uniform integer below `n` (at least 1), as rand 0.9's `random_range(0..n)` for `u32`
+    /// draws it: the high word of a widening multiply, with a second draw only when the first
+    /// lands in the biased zone (Lemire's method, as rand implements it).
+    pub(crate) fn below(&mut self, n: u32) -> u32 {
+        let wide = |x: u32| u64::from(x) * u64::from(n);
+        let first = wide(self.next_u32());
+        let (mut result, low) = ((first >> 32) as u32, first as u32);
+        if low > n.wrapping_neg() {
+            let second_high = (wide(self.next_u32()) >> 32) as u32;
+            result += u32::from(low.checked_add(second_high).is_none());
+        }
+        result
+    }
+
+    /// Computes the next block: eight rounds of ChaCha over the key, the counter and stream 0.
+    fn refill(&mut self) {
+        let mut state = [0u32; 16];
+        state[..4].copy_from_slice(&SIGMA);
+        state[4..12].copy_from_slice(&self.key);
+        state[12] = self.counter as u32;
+        state[13] = (self.counter >> 32) as u32;
+        let mut x = state;
+        for _ in 0..4 {
+            quarter(&mut x, 0, 4, 8, 12);
+            quarter(&mut x, 1, 5, 9, 13);
+            quarter(&mut x, 2, 6, 10, 14);
+            quarter(&mut x, 3, 7, 11, 15);
+            quarter(&mut x, 0, 5, 10, 15);
+            quarter(&mut x, 1, 6, 11, 12);
+            quarter(&mut x, 2, 7, 8, 13);
+            quarter(&mut x, 3, 4, 9, 14);
+        }
+        for (out, (mixed, initial)) in self.block.iter_mut().zip(x.iter().zip(state)) {
+            *out = mixed.wrapping_add(initial);
+        }
+        self.counter = self.counter.wrapping_add(1);
+        self.next = 0;
+    }
+}
+
+/// ChaCha's quarter round on words `a`, `b`, `c`, `d` of `x`.
+#[inline(always)]
+fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
+    x[a] = x[a].wrapping_add(x[b]);
+    x[d] = (x[d] ^ x[a]).rotate_left(16);
+    x[c] = x[c].wrapping_add(x[d]);
+    x[b] = (x[b] ^ x[c]).rotate_left(12);
+    x[a] = x[a].wrapping_add(x[b]);
+    x[d] = (x[d] ^ x[a]).rotate_left(8);
+    x[c] = x[c].wrapping_add(x[d]);
+    x[b] = (x[b] ^ x[c]).rotate_left(7);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, RngCore, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn the_words_are_rand_chachas() {
+        for seed in (0..200).chain([u64::MAX, 1 << 40, 0xdead_beef]) {
+            let mut ours = Stream::seed_from_u64(seed);
+            let mut theirs = ChaCha8Rng::seed_from_u64(seed);
+            for i in 0..200 {
+                assert_eq!(ours.next_u32(), theirs.next_u32(), "seed {seed}, word {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn wide_words_are_rand_chachas_across_blocks() {
+        for seed in 0..50 {
+            let mut ours = Stream::seed_from_u64(seed);
+            let mut theirs = ChaCha8Rng::seed_from_u64(seed);
+            for i in 0..100 {
+                // Odd offsets make 64-bit reads straddle block boundaries.
+                if i % 7 == 3 {
+                    assert_eq!(ours.next_u32(), theirs.next_u32());
+                }
+                assert_eq!(ours.next_u64(), theirs.next_u64(), "seed {seed}, read {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn bounded_draws_are_rands() {
+        for seed in 0..300 {
+            let mut ours = Stream::seed_from_u64(seed);
+            let mut theirs = ChaCha8Rng::seed_from_u64(seed);
+            for n in [1, 2, 3, 5, 7, 64, 1000, u32::MAX - 17, u32::MAX, 1 << 31] {
+                assert_eq!(
+                    ours.below(n),
+                    theirs.random_range(0..n),
+                    "seed {seed}, n {n}"
+                );
+            }
+        }
+    }
+}
