@@ -4,8 +4,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Find, replay and explain cache-consistency races by deterministic simulation.
+///
+/// `raceway` alone sweeps the whole catalog: seeds 0..2000 of every (scenario, workload,
+/// variant) under random and PCT scheduling, judged against the expected verdicts
+/// (`raceway sweep` with its defaults).
 #[derive(Parser, Debug)]
-#[command(name = "raceway", version, about, long_about = None)]
+#[command(
+    name = "raceway",
+    version,
+    about,
+    after_help = "Exit status:\n  0  nothing broke that was expected to hold (a replay reproduced its trace)\n  1  an invariant broke, or a sweep contradicted an expectation (a replay differed)\n  2  a usage or input error, reported in one line on stderr"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -57,8 +66,8 @@ pub struct RunArgs {
     /// The strategy that makes the choices.
     #[arg(long, value_enum, default_value_t = StrategyName::Random)]
     pub strategy: StrategyName,
-    /// PCT's bug depth.
-    #[arg(long, default_value_t = 3)]
+    /// PCT's bug depth (1 or more).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub depth: u32,
     /// The engine (madsim: the seed seeds madsim's runtime; see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
@@ -72,7 +81,7 @@ pub struct RunArgs {
     /// Print the trace even when no invariant breaks.
     #[arg(long)]
     pub trace: bool,
-    /// What to print: the trace in columns, or the JSON trace.
+    /// What to print: the trace in columns, or the JSON trace (not with --compare).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also save the JSON trace here, for `raceway replay`.
@@ -103,8 +112,8 @@ pub struct ExploreArgs {
     /// Explore only runs with at most K preemptions (switches the reduction off).
     #[arg(long, value_name = "K")]
     pub preemptions: Option<u32>,
-    /// Stop after N schedules per pair (the search is then incomplete).
-    #[arg(long, value_name = "N")]
+    /// Stop after N schedules per pair, N >= 1 (the search is then incomplete).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_schedules: Option<u64>,
     /// Explore every order, without sleep-set reduction.
     #[arg(long)]
@@ -148,6 +157,15 @@ pub enum Format {
     Json,
 }
 
+/// How a sweep's result is printed.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SweepFormat {
+    /// A table per scenario and a summary, for people.
+    Text,
+    /// The versioned sweep JSON, for machines and `raceway merge`.
+    Json,
+}
+
 /// A part of the catalog: every (scenario, workload, variant) that the names allow.
 #[derive(Args, Debug, Default)]
 pub struct Selection {
@@ -172,10 +190,13 @@ pub struct BenchArgs {
     /// The engine to measure.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
-    /// Wall-clock milliseconds per measured row.
-    #[arg(long, default_value_t = 300)]
+    /// Wall-clock milliseconds per measured row (1 to 600000).
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub millis: u64,
 }
+
+/// The most worker threads a sweep starts.
+pub const MAX_JOBS: u16 = 1024;
 
 /// The default sweep's seeds: `raceway` with no arguments finishes well within a minute on two
 /// cores.
@@ -185,7 +206,8 @@ pub const DEFAULT_SEEDS: &str = "0..2000";
 pub struct SweepArgs {
     #[command(flatten)]
     pub selection: Selection,
-    /// The seeds of every row: `A..B` (B exclusive), or a count N for `0..N`.
+    /// The seeds of every row: `A..B` (B exclusive), `A..=B`, or a count N for `0..N`; at
+    /// most 2^32 seeds.
     #[arg(long, default_value = DEFAULT_SEEDS)]
     pub seeds: String,
     /// The strategies: one row per pair and strategy (native engine).
@@ -194,15 +216,15 @@ pub struct SweepArgs {
     /// The engine: madsim runs one row per pair, seeded by madsim (see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
-    /// Worker threads; all cores by default. Results do not depend on it.
-    #[arg(long)]
-    pub jobs: Option<usize>,
+    /// Worker threads, 1 to 1024; all cores by default. Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS as i64))]
+    pub jobs: Option<u16>,
     /// Run only shard I of N (`3/8`); merge the shards' JSON with `raceway merge`.
     #[arg(long, default_value = "1/1")]
     pub shard: String,
     /// A table for people, or JSON for machines and `raceway merge`.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = SweepFormat::Text)]
+    pub format: SweepFormat,
     /// Write the catalog report (Markdown summary, failing traces, diagrams) into this folder.
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -223,7 +245,7 @@ impl Default for SweepArgs {
             engine: Engine::Native,
             jobs: None,
             shard: "1/1".to_string(),
-            format: Format::Text,
+            format: SweepFormat::Text,
             report: None,
             save_failures: PathBuf::from("raceway-failures"),
             quiet: false,
@@ -255,8 +277,8 @@ pub struct MergeArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// A table for people, or JSON.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = SweepFormat::Text)]
+    pub format: SweepFormat,
     /// Write the catalog report of the merged sweep into this folder.
     #[arg(long)]
     pub report: Option<PathBuf>,

@@ -116,9 +116,12 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
         s.parse::<u64>()
             .unwrap_or_else(|_| panic!("RACEWAY_SEED must be a number, not `{s}`"))
     });
-    let seeds = |runs: u64| match only {
-        Some(seed) => seed..seed + 1,
-        None => 0..runs,
+    // Inclusive ranges, so that the top seed (`u64::MAX`) alone is a range too.
+    let seeds = |runs: u64| match (only, runs.checked_sub(1)) {
+        (Some(seed), _) => seed..=seed,
+        (None, Some(last)) => 0..=last,
+        #[allow(clippy::reversed_empty_ranges)]
+        (None, None) => 1..=0,
     };
     let found = match search {
         Search::Random { runs } => {
@@ -159,11 +162,11 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
             Err(failure(&mut runner, &f.schedule, f.violation, by))
         }
         None => Ok(Passed {
-            schedules: seeds(match search {
-                Search::Random { runs } | Search::Pct { runs, .. } => runs,
-                Search::Exhaustive { .. } => 0,
-            })
-            .count() as u64,
+            schedules: match (only, search) {
+                (Some(_), _) => 1,
+                (None, Search::Random { runs } | Search::Pct { runs, .. }) => runs,
+                (None, Search::Exhaustive { .. }) => 0,
+            },
             complete: false,
         }),
     }

@@ -3,6 +3,7 @@
 //! model or a strategy.
 
 use crate::cli::{Engine, StrategyName};
+use crate::output;
 use raceway_scenarios::Scenario;
 use raceway_sim::strategy::Pct;
 use std::time::{Duration, Instant};
@@ -66,20 +67,22 @@ pub fn run(args: &crate::cli::BenchArgs) -> anyhow::Result<std::process::ExitCod
         Engine::Native => args.strategy.clone(),
         Engine::Madsim => vec![StrategyName::Random],
     };
-    println!(
+    // Every name is checked before the header is printed.
+    let pairs = super::sweep::selected_pairs(&args.selection)?;
+    output::println(&format!(
         "{:<44} {:<7} {:>10} {:>14} {:>7}",
         "pair", "strategy", "runs", "schedules/s", "steps"
-    );
-    let sel = &args.selection;
-    for scenario in crate::select::scenarios(&sel.scenario)? {
-        for (w, v) in crate::select::pairs(scenario, &sel.workload, &sel.variant)? {
-            for &strategy in &strategies {
-                let t = measure(scenario, w, v, (args.engine, strategy), budget);
-                println!(
-                    "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",
-                    t.pair, t.strategy, t.runs, t.per_second, t.mean_steps
-                );
+    ))?;
+    for (scenario, w, v) in pairs {
+        for &strategy in &strategies {
+            if output::closed() {
+                return Ok(std::process::ExitCode::SUCCESS);
             }
+            let t = measure(scenario, w, v, (args.engine, strategy), budget);
+            output::println(&format!(
+                "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",
+                t.pair, t.strategy, t.runs, t.per_second, t.mean_steps
+            ))?;
         }
     }
     Ok(std::process::ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 //! shortest trace, or a proof that there is none within the workload's bounds.
 
 use crate::cli::ExploreArgs;
+use crate::output::{self, count, plural};
 use crate::select::{pairs, scenarios};
 use anyhow::Result;
 use raceway_scenarios::{Expected, Scenario};
@@ -29,7 +30,7 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     let selected = pairs(scenario, &args.workload, &args.variant)?;
     if let [(w, v)] = selected[..] {
         let found = explore_pair(scenario, w, v, &options)?;
-        print!("{}", describe(scenario, w, v, &found, &options)?);
+        output::print(&describe(scenario, w, v, &found, &options)?)?;
         return Ok(if found.violations.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -37,19 +38,22 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         });
     }
     let mut contradicted = false;
-    println!(
+    output::println(&format!(
         "{:<32} {:<7} {:>10} {:>8}  result",
         "pair", "expect", "schedules", "pruned"
-    );
+    ))?;
     for (w, v) in selected {
+        if output::closed() {
+            break;
+        }
         let found = explore_pair(scenario, w, v, &options)?;
         let expected = scenario.expectation(w, v).expected;
-        let result = summary(&found);
+        let result = summary(&found, &options);
         contradicted |= match expected {
             Expected::Holds => !found.violations.is_empty(),
-            Expected::Breaks => found.proves(),
+            Expected::Breaks => proves(&found, &options),
         };
-        println!(
+        output::println(&format!(
             "{:<32} {:<7} {:>10} {:>8}  {result}",
             format!(
                 "{}/{}",
@@ -58,7 +62,7 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
             format!("{expected:?}").to_lowercase(),
             found.schedules,
             found.pruned,
-        );
+        ))?;
     }
     Ok(if contradicted {
         ExitCode::from(1)
@@ -77,14 +81,26 @@ pub fn explore_pair(
     explore(sim.as_mut(), options).map_err(|d| anyhow::anyhow!("{}: {d}", scenario.name))
 }
 
+/// Whether the exploration proves the pair: complete, clean, and not bounded by preemptions
+/// (a bounded search says nothing of the schedules beyond its bound).
+pub fn proves(found: &Exploration, options: &Options) -> bool {
+    found.proves() && options.preemptions.is_none()
+}
+
 /// One line: `proved`, the violations found, or how far an incomplete search got.
-pub fn summary(found: &Exploration) -> String {
+pub fn summary(found: &Exploration, options: &Options) -> String {
     let bound = if found.reduced {
         ""
     } else {
         " (without reduction)"
     };
-    if found.proves() {
+    if let (Some(k), true) = (options.preemptions, found.proves()) {
+        return format!(
+            "none with at most {k} {}: a bounded search, not a proof",
+            plural(u64::from(k), "preemption")
+        );
+    }
+    if proves(found, options) {
         return format!("proved: no schedule breaks an invariant{bound}");
     }
     if found.violations.is_empty() {
@@ -138,8 +154,13 @@ fn describe(
             .map_err(|e| anyhow::anyhow!("{pair}: {e}"))?;
         let _ = writeln!(
             out,
-            "\n✗ {} `{}` in {} explored schedule(s); the shortest, {} steps and {} preemption(s):\n",
-            d.violation.kind, d.violation.invariant, d.count, d.steps, d.preemptions
+            "\n✗ {} `{}` in {} explored {}; the shortest, {} and {}:\n",
+            d.violation.kind,
+            d.violation.invariant,
+            d.count,
+            plural(d.count, "schedule"),
+            count(u64::from(d.steps), "step"),
+            count(u64::from(d.preemptions), "preemption")
         );
         out.push_str(&sim.trace().render());
         let _ = writeln!(

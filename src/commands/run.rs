@@ -3,10 +3,12 @@
 
 use crate::cli::{Engine, Format, RunArgs};
 use crate::columns::side_by_side;
-use crate::commands::shrink::shrunk_trace;
+use crate::commands::shrink::{minimality, shrunk_origin, shrunk_trace};
+use crate::output::{self, count};
 use crate::select::{Seeded, Selected};
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
+use raceway_sim::shrink::Minimal;
 use raceway_sim::strategy::{Follow, Pct, Replay, Script};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
@@ -19,10 +21,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .map(|v| sel.scenario.variant(v))
         .transpose()?;
     crate::engine::require(args.engine)?;
+    anyhow::ensure!(
+        !(compare.is_some() && args.format == Format::Json),
+        "--compare shows two traces side by side as text; it does not combine with --format json"
+    );
     if args.engine == Engine::Madsim {
         anyhow::ensure!(
-            args.schedule.is_none() && named.is_none() && compare.is_none(),
-            "--engine madsim runs a seed; --schedule, --named and --compare are the native engine's"
+            args.schedule.is_none() && named.is_none() && compare.is_none() && args.out.is_none(),
+            "--engine madsim runs a seed; --schedule, --named, --compare and --out are the native engine's"
         );
         return madsim(args, &sel);
     }
@@ -45,11 +51,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let mut trace = sim.trace().clone();
     let mut shrunk_from = None;
     if seeded && verdict.violation.is_some() && !args.no_shrink {
-        if let Some(t) = shrunk_trace(sim.as_mut(), &trace.schedule)? {
-            if t.steps < trace.steps || t.schedule != trace.schedule {
-                shrunk_from = Some((trace.steps, verdict.preemptions));
-                origin.push_str(", shrunk");
-                trace = t;
+        if let Some(s) = shrunk_trace(sim.as_mut(), &trace.schedule)? {
+            shrunk_from = Some((trace.steps, verdict.preemptions, s.minimal));
+            if s.trace.schedule != trace.schedule {
+                origin = shrunk_origin(&origin);
+                trace = s.trace;
             }
         }
     }
@@ -58,7 +64,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         file.save(path)?;
     }
     if args.format == Format::Json {
-        print!("{}", file.to_json()?);
+        output::print(&file.to_json()?)?;
         return Ok(exit(&trace));
     }
     match compare {
@@ -67,23 +73,20 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             let mut sim2 = other.runner();
             sim2.run(&mut Follow::lenient(&trace), true)
                 .map_err(|d| anyhow::anyhow!("{}: {d}", other.label()))?;
-            print!(
-                "{}",
-                side_by_side(
-                    sel.variant_name(),
-                    &trace.render(),
-                    other.variant_name(),
-                    &sim2.trace().render()
-                )
-            );
-            println!(
-                "(the right column runs the left column's task order, as far as its steps allow)"
-            );
+            output::print(&side_by_side(
+                sel.variant_name(),
+                &trace.render(),
+                other.variant_name(),
+                &sim2.trace().render(),
+            ))?;
+            output::println(
+                "(the right column runs the left column's task order, as far as its steps allow)",
+            )?;
         }
-        None if trace.violation.is_some() || args.trace => println!("{}", trace.render()),
+        None if trace.violation.is_some() || args.trace => output::println(&trace.render())?,
         None => {}
     }
-    verdict_line(&sel, &origin, &trace, shrunk_from);
+    output::print(&verdict_lines(&sel, &origin, &trace, shrunk_from))?;
     Ok(exit(&trace))
 }
 
@@ -95,24 +98,36 @@ fn exit(trace: &Trace) -> ExitCode {
     }
 }
 
-fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option<(u32, u32)>) {
+/// The verdict, how the run was shrunk, and the command that replays it.
+fn verdict_lines(
+    sel: &Selected,
+    origin: &str,
+    trace: &Trace,
+    shrunk_from: Option<(u32, u32, Minimal)>,
+) -> String {
+    use std::fmt::Write;
     let expected = sel.scenario.expectation(sel.workload, sel.variant);
     let found = match &trace.violation {
-        Some(v) => format!("VIOLATION {v}"),
-        None => format!("holds ({} steps)", trace.steps),
+        Some(v) => v.to_string(),
+        None => format!("holds ({})", count(u64::from(trace.steps), "step")),
     };
-    println!(
-        "{} ({origin}): {found}  [expected: {:?}]",
+    let mut out = format!(
+        "{} ({origin}): {found}  [expected: {}]\n",
         sel.label(),
-        expected.expected
+        crate::sweep::expected_name(expected.expected)
     );
-    if let Some((steps, preemptions)) = shrunk_from {
-        println!(
-            "shrunk from the seed's run of {steps} steps and {preemptions} preemptions (--no-shrink shows that run)"
+    if let (Some((steps, preemptions, minimal)), Some(v)) = (shrunk_from, &trace.violation) {
+        let _ = writeln!(
+            out,
+            "shrunk from the seed's run of {} and {} (--no-shrink shows that run); {}",
+            count(u64::from(steps), "step"),
+            count(u64::from(preemptions), "preemption"),
+            minimality(minimal, &v.invariant)
         );
     }
     if trace.violation.is_some() && !trace.schedule.is_empty() {
-        println!(
+        let _ = writeln!(
+            out,
             "replay: raceway run {} --workload {} --variant {} --schedule {}",
             sel.scenario.name,
             sel.workload_name(),
@@ -120,6 +135,7 @@ fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option
             trace.schedule
         );
     }
+    out
 }
 
 /// `run --engine madsim`: the seed's madsim run, and the native schedule that replays it.
@@ -137,24 +153,42 @@ fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
     );
     let trace = sim.trace().clone();
     if args.format == Format::Json {
-        print!("{}", TraceFile::new(sel, origin, &trace)?.to_json()?);
+        output::print(&TraceFile::new(sel, origin, &trace)?.to_json()?)?;
         return Ok(exit(&trace));
     }
     if trace.violation.is_some() || args.trace {
-        println!("{}", trace.render());
+        output::println(&without_schedule(&trace.render()))?;
     }
-    verdict_line(sel, &origin, &trace, None);
+    // A madsim run has no native schedule: only the confirmation below can give one.
+    let mut native = trace.clone();
+    native.schedule = Schedule::default();
+    output::print(&verdict_lines(sel, &origin, &native, None))?;
     #[cfg(feature = "madsim")]
     if trace.violation.is_some() {
-        match crate::engine::confirm_natively(sel.scenario, sel.workload, sel.variant, args.seed) {
-            Some(s) => println!(
+        output::println(&match crate::engine::confirm_natively(
+            sel.scenario,
+            sel.workload,
+            sel.variant,
+            args.seed,
+        ) {
+            Some(s) => format!(
                 "confirmed on the native engine: raceway run {} --workload {} --variant {} --schedule {s}",
                 sel.scenario.name,
                 sel.workload_name(),
                 sel.variant_name()
             ),
-            None => println!("not reproduced by the native engine from the same task order"),
-        }
+            None => "not reproduced by the native engine from the same task order".to_string(),
+        })?;
     }
     Ok(exit(&trace))
+}
+
+/// A rendered trace without its last line, `schedule: …`: a madsim run's choices are madsim's,
+/// and no native schedule replays them.
+fn without_schedule(rendered: &str) -> String {
+    let body = rendered.trim_end_matches('\n');
+    match body.rsplit_once('\n') {
+        Some((rest, last)) if last.starts_with("schedule: ") => format!("{rest}\n"),
+        _ => rendered.to_string(),
+    }
 }

@@ -15,8 +15,8 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
         .max(4);
     let mut scenario = "";
     for r in &sweep.rows {
-        if r.scenario != scenario {
-            scenario = &r.scenario;
+        if r.scenario() != scenario {
+            scenario = r.scenario();
             let _ = write!(
                 out,
                 "\n{scenario}\n  {:<pair_w$}  {:<6}  {:>6}  {:>6}  {:>6}  {:<7} {:<14}",
@@ -40,11 +40,11 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
             out,
             "  {:<pair_w$}  {:<6}  {:>6}  {:>6}  {:>6}  {:<7} {:<14}",
             r.pair(),
-            r.strategy,
+            r.strategy(),
             r.findings.runs,
             r.findings.violations,
             first.map_or("-".to_string(), |f| f.seed.to_string()),
-            r.expected,
+            r.expected(),
             verdict,
         );
         if timings {
@@ -70,7 +70,8 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
 /// One paragraph: how many rows, how many met, and each contradiction with its replay command.
 pub fn summary(sweep: &Sweep) -> String {
     let count = |j: Judgement| sweep.rows.iter().filter(|r| r.judgement == j).count();
-    let runs: u64 = sweep.rows.iter().map(|r| r.findings.runs).sum();
+    // At most 2^32 runs per row: the sum fits in u128 whatever the row count.
+    let runs: u128 = sweep.rows.iter().map(|r| u128::from(r.findings.runs)).sum();
     let mut out = format!(
         "{} rows, {} runs (seeds {}{}): {} met, {} contradicted",
         sweep.rows.len(),
@@ -99,18 +100,18 @@ pub fn summary(sweep: &Sweep) -> String {
                 let _ = writeln!(
                     out,
                     "CONTRADICTED {} {} ({}): expected to hold, but seed {} broke `{}`: {}\n  replay: raceway run {} --workload {} --variant {} --schedule {}",
-                    r.scenario, r.pair(), r.strategy, f.seed, f.invariant, f.message,
-                    r.scenario, r.workload, r.variant, f.schedule
+                    r.scenario(), r.pair(), r.strategy(), f.seed, f.invariant, f.message,
+                    r.scenario(), r.workload(), r.variant(), f.schedule
                 );
             }
             None => {
                 let _ = writeln!(
                     out,
-                    "CONTRADICTED {} {} ({}): expected to break, but {} runs found nothing",
-                    r.scenario,
+                    "CONTRADICTED {} {} ({}): expected to break, but {} found nothing",
+                    r.scenario(),
                     r.pair(),
-                    r.strategy,
-                    r.findings.runs
+                    r.strategy(),
+                    crate::output::count(r.findings.runs, "run")
                 );
             }
         }
