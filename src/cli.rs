@@ -66,9 +66,9 @@ pub struct RunArgs {
     /// The strategy that makes the choices.
     #[arg(long, value_enum, default_value_t = StrategyName::Random)]
     pub strategy: StrategyName,
-    /// PCT's bug depth (1 or more).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
-    pub depth: u32,
+    /// PCT's bug depth, 1 or more (3 by default; only with --strategy pct).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), conflicts_with_all = ["schedule", "named"])]
+    pub depth: Option<u32>,
     /// The engine (madsim: the seed seeds madsim's runtime; see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -88,7 +88,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Show the seed's own failing run, not its shrunk form (seeded strategies only shrink).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["schedule", "named"])]
     pub no_shrink: bool,
     /// Also run the same task order on this variant, as far as its steps allow, and show the
     /// two traces side by side.

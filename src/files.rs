@@ -21,6 +21,29 @@ fn parent_of(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
+/// The largest file raceway reads: far above any trace or sweep it writes, far below what a
+/// mistaken path (`/dev/zero`) would make it hold in memory.
+pub const MAX_READ: u64 = 64 << 20;
+
+/// Reads the text file `path`, refusing one larger than [`MAX_READ`].
+pub fn read(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let fail = || format!("cannot read {}", path.display());
+    let mut text = String::new();
+    File::open(path)
+        .with_context(fail)?
+        .take(MAX_READ + 1)
+        .read_to_string(&mut text)
+        .with_context(fail)?;
+    anyhow::ensure!(
+        text.len() as u64 <= MAX_READ,
+        "{} is larger than {} MiB: not a file raceway wrote",
+        path.display(),
+        MAX_READ >> 20
+    );
+    Ok(text)
+}
+
 /// Writes `contents` to `path` atomically. A destination that exists and is not a regular
 /// file (`/dev/stdout`, a pipe) cannot be replaced and is written directly.
 pub fn write(path: &Path, contents: &[u8]) -> Result<()> {

@@ -64,8 +64,7 @@ impl TraceFile {
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = crate::files::read(path)?;
         let file: TraceFile = serde_json::from_str(&text).map_err(|e| {
             let what = if e.is_eof() {
                 "truncated"

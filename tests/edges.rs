@@ -471,6 +471,12 @@ fn messages_and_options_say_what_they_mean() {
     );
     refused(&["bench", "--variant", "nope"], "has a variant `nope`");
     refused(&["run", "wlog", "--depth", "0"], "--depth");
+    refused(&["run", "wlog", "--depth", "4"], "it needs --strategy pct");
+    refused(
+        &["run", "wlog", "--named", "seed", "--no-shrink"],
+        "cannot be used with",
+    );
+    refused(&["replay", "/dev/zero"], "larger than 64 MiB");
     refused(
         &["explore", "wlog", "--max-schedules", "0"],
         "--max-schedules",

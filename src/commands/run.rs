@@ -1,11 +1,12 @@
 //! `raceway run`: one schedule, its trace and its verdict; optionally the same task order on a
 //! second variant, side by side.
 
-use crate::cli::{Engine, Format, RunArgs};
+use crate::cli::{Engine, Format, RunArgs, StrategyName};
 use crate::columns::side_by_side;
 use crate::commands::shrink::{minimality, shrunk_origin, shrunk_trace};
 use crate::output::{self, count};
 use crate::select::{Seeded, Selected};
+use crate::sweep::execute::PCT_DEPTH;
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
 use raceway_sim::shrink::Minimal;
@@ -25,10 +26,18 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         !(compare.is_some() && args.format == Format::Json),
         "--compare shows two traces side by side as text; it does not combine with --format json"
     );
+    anyhow::ensure!(
+        args.depth.is_none() || args.strategy == StrategyName::Pct,
+        "--depth is PCT's bug depth; it needs --strategy pct"
+    );
     if args.engine == Engine::Madsim {
         anyhow::ensure!(
-            args.schedule.is_none() && named.is_none() && compare.is_none() && args.out.is_none(),
-            "--engine madsim runs a seed; --schedule, --named, --compare and --out are the native engine's"
+            args.schedule.is_none()
+                && named.is_none()
+                && compare.is_none()
+                && args.out.is_none()
+                && args.depth.is_none(),
+            "--engine madsim runs a seed; --schedule, --named, --compare, --out and --depth are the native engine's"
         );
         return madsim(args, &sel);
     }
@@ -41,8 +50,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         (Box::new(Script::new(n.script)), format!("named {}", n.name))
     } else {
         let steps = Pct::calibrate(sim.as_mut());
-        let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        let strategy = Seeded::new(args.strategy, args.seed, args.depth, steps);
+        let depth = args.depth.unwrap_or(PCT_DEPTH);
+        let mut name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
+        if depth != PCT_DEPTH {
+            name.push_str(&format!(" depth {depth}"));
+        }
+        let strategy = Seeded::new(args.strategy, args.seed, depth, steps);
         (Box::new(strategy), name)
     };
     let verdict = sim
@@ -147,7 +160,7 @@ fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
         Engine::Madsim,
         args.strategy,
         args.seed,
-        args.depth,
+        PCT_DEPTH,
         0,
         true,
     );

@@ -5,7 +5,7 @@
 use super::plan::{Row, Seeds, Shard};
 use super::result::Findings;
 use super::{Judgement, RowReport, Sweep, FORMAT, VERSION};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use raceway_sim::strategy::Pct;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -74,7 +74,7 @@ pub fn to_json(sweep: &Sweep) -> String {
 /// Reads a sweep's JSON from `path`, resolving every row against the catalog.
 pub fn read(path: &Path) -> Result<Sweep> {
     let name = path.display();
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let text = crate::files::read(path)?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{name} is not JSON: {e}"))?;
     let (format, version) = (&value["format"], &value["version"]);
