@@ -1,6 +1,7 @@
 //! The command line, as clap derives it.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use raceway_sim::strategy::Pct;
 use std::path::PathBuf;
 
 /// Find, replay and explain cache-consistency races by deterministic simulation.
@@ -187,6 +188,9 @@ pub struct BenchArgs {
     /// Strategies to measure.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [StrategyName::Random, StrategyName::Pct])]
     pub strategy: Vec<StrategyName>,
+    /// PCT's bug depth (1 or more).
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH, value_parser = clap::value_parser!(u32).range(1..))]
+    pub depth: u32,
     /// The engine to measure.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -213,6 +217,9 @@ pub struct SweepArgs {
     /// The strategies: one row per pair and strategy (native engine).
     #[arg(long, value_enum, default_value_t = SweepStrategy::Both)]
     pub strategy: SweepStrategy,
+    /// PCT's bug depth (1 or more).
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH, value_parser = clap::value_parser!(u32).range(1..))]
+    pub depth: u32,
     /// The engine: madsim runs one row per pair, seeded by madsim (see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -242,6 +249,7 @@ impl Default for SweepArgs {
             selection: Selection::default(),
             seeds: DEFAULT_SEEDS.to_string(),
             strategy: SweepStrategy::Both,
+            depth: Pct::DEFAULT_DEPTH,
             engine: Engine::Native,
             jobs: None,
             shard: "1/1".to_string(),

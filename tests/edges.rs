@@ -442,10 +442,7 @@ fn shrink_finds_the_shortest_or_says_it_is_locally_minimal() {
     use raceway_sim::shrink::{shrink_within, Minimal};
     use raceway_sim::strategy::Replay;
     let scenario = raceway_scenarios::find("wlog").unwrap();
-    let mut sim = scenario.runner(
-        scenario.workload("records").unwrap(),
-        scenario.variant("epoch").unwrap(),
-    );
+    let mut sim = scenario.pair("records", "epoch").unwrap().runner();
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let schedule: raceway_sim::Schedule = json["schedule"].as_str().unwrap().parse().unwrap();

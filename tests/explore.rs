@@ -1,10 +1,10 @@
 //! Exhaustive exploration and shrinking over the catalog.
 
 use proptest::prelude::*;
-use raceway_scenarios::{Expected, CATALOG};
+use raceway_scenarios::{Expected, Pair, CATALOG};
 use raceway_sim::explore::{explore, explore_with, Options};
 use raceway_sim::shrink::shrink;
-use raceway_sim::strategy::{Random, Replay, Script};
+use raceway_sim::strategy::{Replay, Script, Seeds};
 use raceway_sim::{Kind, Simulation};
 use std::collections::BTreeSet;
 
@@ -15,12 +15,8 @@ const BUDGET: u64 = 20_000;
 #[test]
 fn exploration_visits_each_seed_interleaving() {
     for scenario in CATALOG {
-        for named in scenario.named {
-            let (w, v) = (
-                scenario.workload(named.workload).unwrap(),
-                scenario.variant(named.variant).unwrap(),
-            );
-            let mut sim = scenario.runner(w, v);
+        for named in scenario.named_schedules() {
+            let mut sim = scenario.runner(named.workload, named.variant).unwrap();
             let seed = sim.run(&mut Script::new(named.script), false).unwrap();
             let seed_schedule = sim.schedule().clone();
             // Every order within the seed's preemptions, with no reduction, holds the seed's own.
@@ -38,7 +34,8 @@ fn exploration_visits_each_seed_interleaving() {
             assert!(
                 visited,
                 "{} {}: the seed's schedule {seed_schedule} was not explored",
-                scenario.name, named.name
+                scenario.name(),
+                named.name
             );
             // With reduction, its violation is found.
             let v = seed.violation.expect("the seed breaks its variant");
@@ -56,7 +53,7 @@ fn exploration_visits_each_seed_interleaving() {
                     .iter()
                     .any(|d| d.violation.invariant == v.invariant),
                 "{} {}: exploration missed `{}`",
-                scenario.name,
+                scenario.name(),
                 named.name,
                 v.invariant
             );
@@ -75,40 +72,31 @@ fn kinds(found: &raceway_sim::explore::Exploration) -> BTreeSet<(Kind, String)> 
 #[test]
 fn reduction_finds_the_same_violations_and_agrees_with_expectations() {
     let mut compared = 0;
-    for scenario in CATALOG {
-        for w in 0..scenario.workloads.len() {
-            for v in 0..scenario.variants.len() {
-                let mut sim = scenario.runner(w, v);
-                let all = |reduction| Options {
-                    reduction,
-                    max_schedules: Some(BUDGET),
-                    all: true,
-                    ..Options::default()
-                };
-                let reduced = explore(sim.as_mut(), &all(true)).unwrap();
-                let full = explore(sim.as_mut(), &all(false)).unwrap();
-                let pair = format!(
-                    "{} {}/{}",
-                    scenario.name, scenario.workloads[w].name, scenario.variants[v].name
-                );
-                assert!(
-                    reduced.schedules <= full.schedules,
-                    "{pair}: reduction explored more"
-                );
-                if reduced.complete && full.complete {
-                    assert_eq!(kinds(&reduced), kinds(&full), "{pair}");
-                    compared += 1;
-                }
-                if reduced.complete {
-                    let expected = scenario.expectation(w, v).expected;
-                    assert_eq!(
-                        reduced.violations.is_empty(),
-                        expected == Expected::Holds,
-                        "{pair}: {:?}",
-                        kinds(&reduced)
-                    );
-                }
-            }
+    for pair in CATALOG.iter().flat_map(|s| s.pairs()) {
+        let mut sim = pair.runner();
+        let all = |reduction| Options {
+            reduction,
+            max_schedules: Some(BUDGET),
+            all: true,
+            ..Options::default()
+        };
+        let reduced = explore(sim.as_mut(), &all(true)).unwrap();
+        let full = explore(sim.as_mut(), &all(false)).unwrap();
+        assert!(
+            reduced.schedules <= full.schedules,
+            "{pair}: reduction explored more"
+        );
+        if reduced.complete && full.complete {
+            assert_eq!(kinds(&reduced), kinds(&full), "{pair}");
+            compared += 1;
+        }
+        if reduced.complete {
+            assert_eq!(
+                reduced.violations.is_empty(),
+                pair.expectation.expected == Expected::Holds,
+                "{pair}: {:?}",
+                kinds(&reduced)
+            );
         }
     }
     assert!(
@@ -122,7 +110,7 @@ fn reduction_finds_the_same_violations_and_agrees_with_expectations() {
 fn wlog_exploration_counts_are_pinned() {
     let scenario = raceway_scenarios::find("wlog").unwrap();
     let count = |w: &str, v: &str, reduction: bool| {
-        let mut sim = scenario.runner(scenario.workload(w).unwrap(), scenario.variant(v).unwrap());
+        let mut sim = scenario.runner(w, v).unwrap();
         let found = explore(
             sim.as_mut(),
             &Options {
@@ -146,10 +134,7 @@ fn wlog_exploration_counts_are_pinned() {
 #[test]
 fn a_preemption_bound_limits_the_search() {
     let scenario = raceway_scenarios::find("wlog").unwrap();
-    let mut sim = scenario.runner(
-        scenario.workload("records").unwrap(),
-        scenario.variant("merged").unwrap(),
-    );
+    let mut sim = scenario.runner("records", "merged").unwrap();
     let mut bounded = |k| {
         explore(
             sim.as_mut(),
@@ -169,22 +154,12 @@ fn a_preemption_bound_limits_the_search() {
 }
 
 /// The (scenario, workload, variant) pairs expected to break.
-fn breaking_pairs() -> Vec<(usize, usize, usize)> {
-    let mut out = Vec::new();
-    for (s, scenario) in CATALOG.iter().enumerate() {
-        for e in scenario
-            .expectations
-            .iter()
-            .filter(|e| e.expected == Expected::Breaks)
-        {
-            out.push((
-                s,
-                scenario.workload(e.workload).unwrap(),
-                scenario.variant(e.variant).unwrap(),
-            ));
-        }
-    }
-    out
+fn breaking_pairs() -> Vec<Pair> {
+    CATALOG
+        .iter()
+        .flat_map(|s| s.pairs())
+        .filter(|p| p.expectation.expected == Expected::Breaks)
+        .collect()
 }
 
 proptest! {
@@ -192,9 +167,8 @@ proptest! {
     #[test]
     fn shrinking_keeps_the_violation_and_never_grows(pick in any::<prop::sample::Index>(), start in 0u64..1_000_000) {
         let pairs = breaking_pairs();
-        let (s, w, v) = pairs[pick.index(pairs.len())];
-        let mut sim: Box<dyn Simulation> = CATALOG[s].runner(w, v);
-        let found = raceway_sim::search::first_violation(sim.as_mut(), start..start + 5000, Random::new);
+        let mut sim: Box<dyn Simulation> = pairs[pick.index(pairs.len())].runner();
+        let found = raceway_sim::search::first_violation(sim.as_mut(), &mut Seeds::random(start..start + 5000)).unwrap();
         let Some(found) = found else { return Ok(()) };
         let original = sim.run(&mut Replay::new(found.schedule.clone()), false).unwrap();
         let shrunk = shrink(sim.as_mut(), &found.schedule, &found.violation).expect("the schedule fails");

@@ -5,12 +5,14 @@
 //! `RACEWAY_SCHEDULE=rw1.…` runs exactly that schedule, and `RACEWAY_SEED=N` runs only seed
 //! `N` of a random or PCT check.
 
+use crate::drive::pct_steps;
 use crate::executor::{Runner, Simulation};
 use crate::explore::{explore, Options};
 use crate::model::Model;
 use crate::schedule::Schedule;
-use crate::shrink::shrink;
-use crate::strategy::{Pct, Random, Replay};
+use crate::search::first_violation;
+use crate::shrink::shrunk_trace;
+use crate::strategy::{Replay, Seeding, Seeds};
 use crate::trace::{Trace, Violation};
 use std::fmt;
 
@@ -116,22 +118,23 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
         s.parse::<u64>()
             .unwrap_or_else(|_| panic!("RACEWAY_SEED must be a number, not `{s}`"))
     });
-    // Inclusive ranges, so that the top seed (`u64::MAX`) alone is a range too.
-    let seeds = |runs: u64| match (only, runs.checked_sub(1)) {
-        (Some(seed), _) => seed..=seed,
-        (None, Some(last)) => 0..=last,
-        #[allow(clippy::reversed_empty_ranges)]
-        (None, None) => 1..=0,
-    };
+    // (first seed, count): the top seed (`u64::MAX`) alone is no `Range`.
+    let seeds = |runs: u64| only.map_or((0, runs), |seed| (seed, 1));
     let found = match search {
         Search::Random { runs } => {
-            crate::search::first_violation(&mut runner, seeds(runs), Random::new)
+            let (first, count) = seeds(runs);
+            let mut random = Seeds::counted(Seeding::Random, first, count);
+            first_violation(&mut runner, &mut random)
+                .expect("seeded strategies never diverge")
                 .map(|f| (f, "random"))
         }
         Search::Pct { runs, depth } => {
-            let steps = Pct::calibrate(&mut runner);
-            let pct = |s| Pct::new(s, depth, steps);
-            crate::search::first_violation(&mut runner, seeds(runs), pct).map(|f| (f, "pct"))
+            let (first, count) = seeds(runs);
+            let steps = pct_steps(&mut runner);
+            let mut pct = Seeds::counted(Seeding::Pct { depth, steps }, first, count);
+            first_violation(&mut runner, &mut pct)
+                .expect("seeded strategies never diverge")
+                .map(|f| (f, "pct"))
         }
         Search::Exhaustive {
             preemptions,
@@ -178,14 +181,13 @@ fn failure<M: Model>(
     v: Violation,
     found_by: String,
 ) -> Box<Failure> {
-    let best = shrink(runner, schedule, &v).map_or_else(|| schedule.clone(), |s| s.schedule);
-    runner
-        .run(&mut Replay::new(best.clone()), true)
-        .expect("a shrunk schedule replays");
-    let trace = runner.trace().clone();
+    let trace = shrunk_trace(runner, schedule)
+        .expect("a failing schedule replays")
+        .expect("a failing schedule fails again")
+        .trace;
     Box::new(Failure {
         violation: trace.violation.clone().unwrap_or(v),
-        schedule: best,
+        schedule: trace.schedule.clone(),
         trace,
         found_by,
     })

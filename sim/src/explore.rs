@@ -2,12 +2,14 @@
 //! the workload's bounds when complete and clean, every distinct violation with its shortest
 //! trace otherwise.
 
+use crate::drive::drive;
 use crate::executor::{Simulation, Verdict};
 use crate::model::Kind;
 use crate::schedule::Schedule;
 use crate::strategy::{Dfs, Diverged};
 use crate::trace::Violation;
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 
 /// How to explore.
 #[derive(Clone, Copy, Debug)]
@@ -64,6 +66,32 @@ pub struct Exploration {
 }
 
 impl Exploration {
+    /// One line: `proved`, the violations found, or how far an incomplete search got.
+    pub fn summary(&self) -> String {
+        let bound = if self.reduced {
+            ""
+        } else {
+            " (without reduction)"
+        };
+        if self.proves() {
+            return format!("proved: no schedule breaks an invariant{bound}");
+        }
+        if self.violations.is_empty() {
+            return format!("incomplete: nothing found within the budget{bound}");
+        }
+        let v: Vec<String> = self
+            .violations
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} `{}` ({} steps)",
+                    d.violation.kind, d.violation.invariant, d.steps
+                )
+            })
+            .collect();
+        format!("breaks: {}", v.join(", "))
+    }
+
     /// A complete exploration that found nothing: a proof within the workload's bounds.
     pub fn proves(&self) -> bool {
         self.complete && self.violations.is_empty()
@@ -89,58 +117,47 @@ pub fn explore_with(
         reduced: dfs.reduces(),
         violations: Vec::new(),
     };
-    loop {
-        if options.max_schedules.is_some_and(|m| found.schedules >= m) {
-            return Ok(found);
-        }
-        match sim.run(&mut dfs, false) {
-            Err(_) if dfs.pruned() => found.pruned += 1,
-            Err(d) => return Err(d),
-            Ok(verdict) => {
-                found.schedules += 1;
-                visit(sim.schedule(), &verdict);
-                if let Some(v) = verdict.violation {
-                    record(
-                        &mut found.violations,
-                        v,
-                        sim.schedule(),
-                        verdict.steps,
-                        verdict.preemptions,
-                    );
-                    if !options.all {
-                        return Ok(found);
-                    }
-                }
+    if options.max_schedules == Some(0) {
+        return Ok(found);
+    }
+    let mut schedules = 0u64;
+    let driven = drive(sim, &mut dfs, false, |run| {
+        schedules += 1;
+        let (schedule, verdict) = (run.sim.schedule(), run.verdict);
+        visit(schedule, verdict);
+        if let Some(v) = &verdict.violation {
+            record(&mut found.violations, v, schedule, verdict);
+            if !options.all {
+                return ControlFlow::Break(());
             }
         }
-        if !dfs.advance() {
-            found.complete = true;
-            return Ok(found);
+        if options.max_schedules.is_some_and(|m| schedules >= m) {
+            return ControlFlow::Break(());
         }
-    }
+        ControlFlow::Continue(())
+    })?;
+    found.schedules = driven.runs;
+    found.pruned = driven.pruned;
+    found.complete = driven.complete;
+    Ok(found)
 }
 
 fn key(v: &Violation) -> (Kind, &Cow<'static, str>) {
     (v.kind, &v.invariant)
 }
 
-fn record(
-    all: &mut Vec<Distinct>,
-    v: Violation,
-    schedule: &Schedule,
-    steps: u32,
-    preemptions: u32,
-) {
-    match all.iter_mut().find(|d| key(&d.violation) == key(&v)) {
+fn record(all: &mut Vec<Distinct>, v: &Violation, schedule: &Schedule, verdict: &Verdict) {
+    let (steps, preemptions) = (verdict.steps, verdict.preemptions);
+    match all.iter_mut().find(|d| key(&d.violation) == key(v)) {
         Some(d) => {
             d.count += 1;
             if (steps, preemptions) < (d.steps, d.preemptions) {
                 (d.violation, d.schedule, d.steps, d.preemptions) =
-                    (v, schedule.clone(), steps, preemptions);
+                    (v.clone(), schedule.clone(), steps, preemptions);
             }
         }
         None => all.push(Distinct {
-            violation: v,
+            violation: v.clone(),
             schedule: schedule.clone(),
             steps,
             preemptions,

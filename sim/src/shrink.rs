@@ -16,10 +16,12 @@
 //!
 //! The schedule returned is the one the engine recorded for its run, so it replays strictly.
 
+use crate::drive::drive;
 use crate::executor::Simulation;
 use crate::schedule::Schedule;
 use crate::strategy::{Candidate, Dfs, Diverged, Pick, Replay, Strategy};
-use crate::trace::Violation;
+use crate::trace::{Trace, Violation};
+use std::ops::ControlFlow;
 
 /// How many runs the search for a shortest schedule may take by default.
 pub const SHORTEST_BUDGET: u64 = 20_000;
@@ -68,27 +70,47 @@ impl Shrunk {
     }
 }
 
-/// The run just made, if it broke the same invariant as `target`.
-fn breaks_same(
-    sim: &dyn Simulation,
-    verdict: crate::executor::Verdict,
+/// Runs `strategy`'s runs; the best (by rank, the first of equals) that breaks the same
+/// invariant as `target`, or `Err` if the strategy diverged.
+fn best_run(
+    sim: &mut dyn Simulation,
+    strategy: &mut dyn Strategy,
     target: &Violation,
-    minimal: Minimal,
-) -> Option<Shrunk> {
-    let v = verdict.violation?;
-    (v.kind == target.kind && v.invariant == target.invariant).then(|| Shrunk {
-        schedule: sim.schedule().clone(),
-        violation: v,
-        steps: verdict.steps,
-        preemptions: verdict.preemptions,
-        minimal,
-    })
+) -> Result<Option<Shrunk>, Diverged> {
+    let mut best: Option<Shrunk> = None;
+    drive(sim, strategy, false, |run| {
+        let verdict = run.verdict;
+        if let Some(v) = verdict
+            .violation
+            .as_ref()
+            .filter(|v| v.kind == target.kind && v.invariant == target.invariant)
+        {
+            let candidate = Shrunk {
+                schedule: run.sim.schedule().clone(),
+                violation: v.clone(),
+                steps: verdict.steps,
+                preemptions: verdict.preemptions,
+                minimal: Minimal::Local { budget: 0 },
+            };
+            if best.as_ref().is_none_or(|b| candidate.rank() < b.rank()) {
+                best = Some(candidate);
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok(best)
 }
 
-/// Runs `schedule` leniently; the run if it breaks the same invariant as `target`.
-fn attempt(sim: &mut dyn Simulation, schedule: Schedule, target: &Violation) -> Option<Shrunk> {
-    let verdict = sim.run(&mut Replay::lenient(schedule), false).ok()?;
-    breaks_same(sim, verdict, target, Minimal::Local { budget: 0 })
+/// Runs each of `schedules` leniently; the best run that breaks the same invariant.
+fn best_of(
+    sim: &mut dyn Simulation,
+    schedules: Vec<Schedule>,
+    target: &Violation,
+) -> Option<Shrunk> {
+    // Lenient replays never diverge.
+    best_run(sim, &mut Replay::each_lenient(schedules), target)
+        .ok()
+        .flatten()
 }
 
 /// Every single edit of `choices`, the most drastic first.
@@ -125,13 +147,13 @@ pub fn shrink_within(
     target: &Violation,
     budget: u64,
 ) -> Option<Shrunk> {
-    let mut best = attempt(sim, schedule.clone(), target)?;
+    let mut best = best_of(sim, vec![schedule.clone()], target)?;
     loop {
-        let better = edits(best.schedule.choices())
+        let candidates = edits(best.schedule.choices())
             .into_iter()
-            .filter_map(|c| attempt(sim, Schedule::from_choices(c), target))
-            .min_by(|a, b| a.rank().cmp(&b.rank()))
-            .filter(|c| c.rank() < best.rank());
+            .map(Schedule::from_choices)
+            .collect();
+        let better = best_of(sim, candidates, target).filter(|c| c.rank() < best.rank());
         match better {
             Some(b) => best = b,
             None => break,
@@ -142,7 +164,8 @@ pub fn shrink_within(
 }
 
 /// The best run breaking `target` among every schedule of at most `most` steps, found by
-/// iterative deepening; `None` when that takes more than `budget` runs.
+/// iterative deepening; `None` when that takes more than `budget` runs (or the model is not
+/// deterministic).
 fn shortest(
     sim: &mut dyn Simulation,
     target: &Violation,
@@ -151,36 +174,20 @@ fn shortest(
 ) -> Option<Shrunk> {
     let mut runs = 0u64;
     for limit in 1..=most {
-        let mut dfs = Dfs::new(false, None);
-        let mut best: Option<Shrunk> = None;
-        loop {
-            if runs >= budget {
-                return None;
-            }
-            runs += 1;
-            let mut cut = Cut {
-                dfs: &mut dfs,
-                left: limit,
-                cut: false,
-            };
-            match sim.run(&mut cut, false) {
-                Ok(verdict) => {
-                    let minimal = Minimal::Local { budget };
-                    if let Some(s) = breaks_same(sim, verdict, target, minimal) {
-                        if best.as_ref().is_none_or(|b| s.rank() < b.rank()) {
-                            best = Some(s);
-                        }
-                    }
-                }
-                Err(_) if cut.cut => {}
-                // A model that is not deterministic cannot be searched.
-                Err(_) => return None,
-            }
-            if !dfs.advance() {
-                break;
-            }
+        let mut cut = Cut {
+            dfs: Dfs::new(false, None),
+            limit,
+            left: limit,
+            runs,
+            budget,
+            over: false,
+        };
+        let found = best_run(sim, &mut cut, target).ok()?;
+        runs = cut.runs;
+        if cut.over {
+            return None;
         }
-        if let Some(mut b) = best {
+        if let Some(mut b) = found {
             b.minimal = Minimal::Shortest { searched: runs };
             return Some(b);
         }
@@ -188,22 +195,34 @@ fn shortest(
     None
 }
 
-/// Depth-first exploration of every schedule, each run cut after `left` steps.
-struct Cut<'a> {
-    dfs: &'a mut Dfs,
+/// Depth-first exploration of every schedule, each run cut (as pruned) after `limit` steps,
+/// refusing a run beyond `budget` runs in all (`over` then says the search is incomplete).
+struct Cut {
+    dfs: Dfs,
+    limit: u32,
     left: u32,
-    cut: bool,
+    runs: u64,
+    budget: u64,
+    over: bool,
 }
 
-impl Strategy for Cut<'_> {
-    fn begin(&mut self) {
-        self.dfs.begin();
+impl Strategy for Cut {
+    fn next_run(&mut self) -> bool {
+        if self.runs >= self.budget {
+            self.over = true;
+            return false;
+        }
+        if !self.dfs.next_run() {
+            return false;
+        }
+        self.runs += 1;
+        self.left = self.limit;
+        true
     }
 
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
         if self.left == 0 {
-            self.cut = true;
-            return Err(Diverged("the length bound is reached".into()));
+            return Ok(None);
         }
         self.left -= 1;
         self.dfs.next_task(candidates)
@@ -216,4 +235,36 @@ impl Strategy for Cut<'_> {
     fn finish(&mut self) -> Result<(), Diverged> {
         self.dfs.finish()
     }
+}
+
+/// A shrunk failing run with its recorded trace.
+#[derive(Clone, Debug)]
+pub struct ShrunkTrace {
+    /// The shrunk run.
+    pub shrunk: Shrunk,
+    /// Its trace.
+    pub trace: Trace,
+}
+
+/// The trace of `schedule`'s failing run on `sim`, shrunk (its own trace when it is minimal
+/// already); `None` when the run breaks no invariant.
+pub fn shrunk_trace(
+    sim: &mut dyn Simulation,
+    schedule: &Schedule,
+) -> Result<Option<ShrunkTrace>, Diverged> {
+    let verdict = sim.run(&mut Replay::new(schedule.clone()), false)?;
+    let Some(violation) = verdict.violation else {
+        return Ok(None);
+    };
+    let Some(shrunk) = shrink(sim, schedule, &violation) else {
+        return Err(Diverged(format!(
+            "schedule {schedule} breaks `{}` only when replayed strictly",
+            violation.invariant
+        )));
+    };
+    sim.run(&mut Replay::new(shrunk.schedule.clone()), true)?;
+    Ok(Some(ShrunkTrace {
+        shrunk,
+        trace: sim.trace().clone(),
+    }))
 }

@@ -3,10 +3,10 @@
 
 use crate::cli::ExploreArgs;
 use crate::output::{self, count, plural};
-use crate::select::{pairs, scenarios};
+use crate::select::{explore, pairs, scenarios};
 use anyhow::Result;
-use raceway_scenarios::{Expected, Scenario};
-use raceway_sim::explore::{explore, Exploration, Options};
+use raceway_scenarios::{Expected, Pair};
+use raceway_sim::explore::{Exploration, Options};
 use raceway_sim::strategy::Replay;
 use std::process::ExitCode;
 
@@ -27,10 +27,10 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         max_schedules: args.max_schedules,
         all: args.all,
     };
-    let selected = pairs(scenario, &args.workload, &args.variant)?;
-    if let [(w, v)] = selected[..] {
-        let found = explore_pair(scenario, w, v, &options)?;
-        output::print(&describe(scenario, w, v, &found, &options)?)?;
+    let selected = pairs(scenario, &args.workload, &args.variant);
+    if let [pair] = selected[..] {
+        let found = explore(pair, &options)?;
+        output::print(&describe(pair, &found, &options)?)?;
         return Ok(if found.violations.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -42,12 +42,12 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         "{:<32} {:<7} {:>10} {:>8}  result",
         "pair", "expect", "schedules", "pruned"
     ))?;
-    for (w, v) in selected {
+    for pair in selected {
         if output::closed() {
             break;
         }
-        let found = explore_pair(scenario, w, v, &options)?;
-        let expected = scenario.expectation(w, v).expected;
+        let found = explore(pair, &options)?;
+        let expected = pair.expectation.expected;
         let result = summary(&found, &options);
         contradicted |= match expected {
             Expected::Holds => !found.violations.is_empty(),
@@ -55,11 +55,8 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         };
         output::println(&format!(
             "{:<32} {:<7} {:>10} {:>8}  {result}",
-            format!(
-                "{}/{}",
-                scenario.workloads[w].name, scenario.variants[v].name
-            ),
-            format!("{expected:?}").to_lowercase(),
+            format!("{}/{}", pair.workload.name, pair.variant.name),
+            expected.name(),
             found.schedules,
             found.pruned,
         ))?;
@@ -71,66 +68,26 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     })
 }
 
-pub fn explore_pair(
-    scenario: &Scenario,
-    w: usize,
-    v: usize,
-    options: &Options,
-) -> Result<Exploration> {
-    let mut sim = scenario.runner(w, v);
-    explore(sim.as_mut(), options).map_err(|d| anyhow::anyhow!("{}: {d}", scenario.name))
-}
-
 /// Whether the exploration proves the pair: complete, clean, and not bounded by preemptions
 /// (a bounded search says nothing of the schedules beyond its bound).
 pub fn proves(found: &Exploration, options: &Options) -> bool {
     found.proves() && options.preemptions.is_none()
 }
 
-/// One line: `proved`, the violations found, or how far an incomplete search got.
+/// One line: the exploration's own summary, except that a clean search within a preemption
+/// bound is not called a proof.
 pub fn summary(found: &Exploration, options: &Options) -> String {
-    let bound = if found.reduced {
-        ""
-    } else {
-        " (without reduction)"
-    };
-    if let (Some(k), true) = (options.preemptions, found.proves()) {
-        return format!(
+    match options.preemptions {
+        Some(k) if found.proves() => format!(
             "none with at most {k} {}: a bounded search, not a proof",
             plural(u64::from(k), "preemption")
-        );
+        ),
+        _ => found.summary(),
     }
-    if proves(found, options) {
-        return format!("proved: no schedule breaks an invariant{bound}");
-    }
-    if found.violations.is_empty() {
-        return format!("incomplete: nothing found within the budget{bound}");
-    }
-    let v: Vec<String> = found
-        .violations
-        .iter()
-        .map(|d| {
-            format!(
-                "{} `{}` ({} steps)",
-                d.violation.kind, d.violation.invariant, d.steps
-            )
-        })
-        .collect();
-    format!("breaks: {}", v.join(", "))
 }
 
-fn describe(
-    scenario: &Scenario,
-    w: usize,
-    v: usize,
-    found: &Exploration,
-    options: &Options,
-) -> Result<String> {
+fn describe(pair: Pair, found: &Exploration, options: &Options) -> Result<String> {
     use std::fmt::Write;
-    let pair = format!(
-        "{} {}/{}",
-        scenario.name, scenario.workloads[w].name, scenario.variants[v].name
-    );
     let how = match (options.preemptions, found.reduced) {
         (Some(k), _) => format!("at most {k} preemptions, no reduction"),
         (None, true) => "sleep-set reduction".to_string(),
@@ -149,7 +106,7 @@ fn describe(
         }
     );
     for d in &found.violations {
-        let mut sim = scenario.runner(w, v);
+        let mut sim = pair.runner();
         sim.run(&mut Replay::new(d.schedule.clone()), true)
             .map_err(|e| anyhow::anyhow!("{pair}: {e}"))?;
         let _ = writeln!(
@@ -166,7 +123,10 @@ fn describe(
         let _ = writeln!(
             out,
             "replay: raceway run {} --workload {} --variant {} --schedule {}",
-            scenario.name, scenario.workloads[w].name, scenario.variants[v].name, d.schedule
+            pair.scenario.name(),
+            pair.workload.name,
+            pair.variant.name,
+            d.schedule
         );
     }
     if found.proves() {

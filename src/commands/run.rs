@@ -3,23 +3,24 @@
 
 use crate::cli::{Engine, Format, RunArgs, StrategyName};
 use crate::columns::side_by_side;
-use crate::commands::shrink::{minimality, shrunk_origin, shrunk_trace};
+use crate::commands::shrink::{minimality, shrunk_origin};
 use crate::output::{self, count};
-use crate::select::{Seeded, Selected};
-use crate::sweep::execute::PCT_DEPTH;
+use crate::select::resolve;
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
+use raceway_scenarios::Pair;
+use raceway_sim::drive::pct_steps;
 use raceway_sim::shrink::Minimal;
-use raceway_sim::strategy::{Follow, Pct, Replay, Script};
+use raceway_sim::strategy::{Follow, Pct, Replay, Script, Seeding};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let (sel, named) = Selected::resolve(&args.target, args.named.as_deref())?;
+    let (sel, named) = resolve(&args.target, args.named.as_deref())?;
     let compare = args
         .compare
         .as_deref()
-        .map(|v| sel.scenario.variant(v))
+        .map(|v| sel.scenario.pair(sel.workload.name, v))
         .transpose()?;
     crate::engine::require(args.engine)?;
     anyhow::ensure!(
@@ -49,23 +50,24 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     } else if let Some(n) = named {
         (Box::new(Script::new(n.script)), format!("named {}", n.name))
     } else {
-        let steps = Pct::calibrate(sim.as_mut());
-        let depth = args.depth.unwrap_or(PCT_DEPTH);
+        let steps = pct_steps(sim.as_mut());
+        let depth = args.depth.unwrap_or(Pct::DEFAULT_DEPTH);
         let mut name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        if depth != PCT_DEPTH {
+        if depth != Pct::DEFAULT_DEPTH {
             name.push_str(&format!(" depth {depth}"));
         }
-        let strategy = Seeded::new(args.strategy, args.seed, depth, steps);
-        (Box::new(strategy), name)
+        let seeding = crate::engine::seeding(args.strategy, depth, steps);
+        let strategy = crate::engine::seeds(Engine::Native, seeding, args.seed, 1);
+        (strategy, name)
     };
     let verdict = sim
         .run(strategy.as_mut(), true)
-        .map_err(|d| anyhow::anyhow!("the schedule does not fit {}: {d}", sel.label()))?;
+        .map_err(|d| anyhow::anyhow!("the schedule does not fit {sel}: {d}"))?;
     let mut trace = sim.trace().clone();
     let mut shrunk_from = None;
     if seeded && verdict.violation.is_some() && !args.no_shrink {
-        if let Some(s) = shrunk_trace(sim.as_mut(), &trace.schedule)? {
-            shrunk_from = Some((trace.steps, verdict.preemptions, s.minimal));
+        if let Some(s) = crate::select::shrunk_trace(sel, &trace.schedule)? {
+            shrunk_from = Some((trace.steps, verdict.preemptions, s.shrunk.minimal));
             if s.trace.schedule != trace.schedule {
                 origin = shrunk_origin(&origin);
                 trace = s.trace;
@@ -81,15 +83,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         return Ok(exit(&trace));
     }
     match compare {
-        Some(v2) => {
-            let other = Selected { variant: v2, ..sel };
+        Some(other) => {
             let mut sim2 = other.runner();
             sim2.run(&mut Follow::lenient(&trace), true)
-                .map_err(|d| anyhow::anyhow!("{}: {d}", other.label()))?;
+                .map_err(|d| anyhow::anyhow!("{other}: {d}"))?;
             output::print(&side_by_side(
-                sel.variant_name(),
+                sel.variant.name,
                 &trace.render(),
-                other.variant_name(),
+                other.variant.name,
                 &sim2.trace().render(),
             ))?;
             output::println(
@@ -113,21 +114,19 @@ fn exit(trace: &Trace) -> ExitCode {
 
 /// The verdict, how the run was shrunk, and the command that replays it.
 fn verdict_lines(
-    sel: &Selected,
+    sel: &Pair,
     origin: &str,
     trace: &Trace,
     shrunk_from: Option<(u32, u32, Minimal)>,
 ) -> String {
     use std::fmt::Write;
-    let expected = sel.scenario.expectation(sel.workload, sel.variant);
     let found = match &trace.violation {
         Some(v) => v.to_string(),
         None => format!("holds ({})", count(u64::from(trace.steps), "step")),
     };
     let mut out = format!(
-        "{} ({origin}): {found}  [expected: {}]\n",
-        sel.label(),
-        crate::sweep::expected_name(expected.expected)
+        "{sel} ({origin}): {found}  [expected: {}]\n",
+        sel.expectation.expected.name()
     );
     if let (Some((steps, preemptions, minimal)), Some(v)) = (shrunk_from, &trace.violation) {
         let _ = writeln!(
@@ -142,9 +141,9 @@ fn verdict_lines(
         let _ = writeln!(
             out,
             "replay: raceway run {} --workload {} --variant {} --schedule {}",
-            sel.scenario.name,
-            sel.workload_name(),
-            sel.variant_name(),
+            sel.scenario.name(),
+            sel.workload.name,
+            sel.variant.name,
             trace.schedule
         );
     }
@@ -152,18 +151,12 @@ fn verdict_lines(
 }
 
 /// `run --engine madsim`: the seed's madsim run, and the native schedule that replays it.
-fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
+fn madsim(args: &RunArgs, sel: &Pair) -> Result<ExitCode> {
     let mut sim = sel.runner();
     let origin = format!("madsim seed {}", args.seed);
-    crate::engine::run_seed(
-        sim.as_mut(),
-        Engine::Madsim,
-        args.strategy,
-        args.seed,
-        PCT_DEPTH,
-        0,
-        true,
-    );
+    let mut madsim = crate::engine::seeds(Engine::Madsim, Seeding::Random, args.seed, 1);
+    sim.run(madsim.as_mut(), true)
+        .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?;
     let trace = sim.trace().clone();
     if args.format == Format::Json {
         output::print(&TraceFile::new(sel, origin, &trace)?.to_json()?)?;
@@ -178,17 +171,12 @@ fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
     output::print(&verdict_lines(sel, &origin, &native, None))?;
     #[cfg(feature = "madsim")]
     if trace.violation.is_some() {
-        output::println(&match crate::engine::confirm_natively(
-            sel.scenario,
-            sel.workload,
-            sel.variant,
-            args.seed,
-        ) {
+        output::println(&match crate::engine::confirm_natively(sel, args.seed) {
             Some(s) => format!(
                 "confirmed on the native engine: raceway run {} --workload {} --variant {} --schedule {s}",
-                sel.scenario.name,
-                sel.workload_name(),
-                sel.variant_name()
+                sel.scenario.name(),
+                sel.workload.name,
+                sel.variant.name
             ),
             None => "not reproduced by the native engine from the same task order".to_string(),
         })?;

@@ -6,41 +6,9 @@ use crate::cli::{Format, ShrinkArgs};
 use crate::output::{self, count};
 use crate::tracefile::TraceFile;
 use anyhow::Result;
-use raceway_sim::shrink::{shrink, Minimal};
+use raceway_sim::shrink::Minimal;
 use raceway_sim::strategy::Replay;
-use raceway_sim::{Schedule, Simulation, Trace};
 use std::process::ExitCode;
-
-/// A shrunk failing run: its trace, and whether it is known to be shortest.
-pub struct Shrunk {
-    pub trace: Trace,
-    pub preemptions: u32,
-    pub minimal: Minimal,
-}
-
-/// Shrinks the failing run of `schedule` on `sim`, and returns the trace of the result; `None`
-/// when the run breaks nothing.
-pub fn shrunk_trace(sim: &mut dyn Simulation, schedule: &Schedule) -> Result<Option<Shrunk>> {
-    let verdict = sim
-        .run(&mut Replay::new(schedule.clone()), false)
-        .map_err(|d| anyhow::anyhow!("{d}"))?;
-    let Some(violation) = verdict.violation else {
-        return Ok(None);
-    };
-    let Some(best) = shrink(sim, schedule, &violation) else {
-        anyhow::bail!(
-            "schedule {schedule} breaks `{}` only when replayed strictly",
-            violation.invariant
-        );
-    };
-    sim.run(&mut Replay::new(best.schedule), true)
-        .map_err(|d| anyhow::anyhow!("{d}"))?;
-    Ok(Some(Shrunk {
-        trace: sim.trace().clone(),
-        preemptions: best.preemptions,
-        minimal: best.minimal,
-    }))
-}
 
 /// One line on what the shrunk schedule's size means.
 pub fn minimality(minimal: Minimal, invariant: &str) -> String {
@@ -69,12 +37,11 @@ pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
         .run(&mut Replay::new(schedule.clone()), false)
         .map_err(|d| {
             anyhow::anyhow!(
-                "{}: its schedule does not fit {}: {d}",
-                args.file.display(),
-                sel.label()
+                "{}: its schedule does not fit {sel}: {d}",
+                args.file.display()
             )
         })?;
-    let Some(shrunk) = shrunk_trace(sim.as_mut(), &schedule)? else {
+    let Some(shrunk) = crate::select::shrunk_trace(sel, &schedule)? else {
         anyhow::bail!(
             "{}: nothing to shrink, its run breaks no invariant",
             args.file.display()
@@ -98,9 +65,9 @@ pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
                 count(u64::from(before.steps), "step"),
                 count(u64::from(before.preemptions), "preemption"),
                 count(u64::from(trace.steps), "step"),
-                count(u64::from(shrunk.preemptions), "preemption"),
+                count(u64::from(shrunk.shrunk.preemptions), "preemption"),
                 trace.schedule,
-                minimality(shrunk.minimal, invariant)
+                minimality(shrunk.shrunk.minimal, invariant)
             ))?;
         }
     }

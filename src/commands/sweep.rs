@@ -5,13 +5,12 @@ use crate::files::ReportLock;
 use crate::output;
 use crate::report;
 use crate::select::{pairs, scenarios};
-use crate::sweep::execute::{execute, PCT_DEPTH};
+use crate::sweep::execute::execute;
 use crate::sweep::plan::{Plan, Row, Seeds, Shard};
 use crate::sweep::{table, wire, Judgement, Sweep};
 use crate::tracefile::TraceFile;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use raceway_sim::strategy::Pct;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -23,16 +22,14 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
         Engine::Madsim => &[StrategyName::Random],
     };
     let mut rows = Vec::new();
-    for (scenario, w, v) in selected_pairs(&args.selection)? {
-        let pct_steps = Pct::calibrate(scenario.runner(w, v).as_mut());
+    for pair in selected_pairs(&args.selection)? {
+        let pct_steps = raceway_sim::drive::pct_steps(pair.runner().as_mut());
         for &strategy in strategies {
             rows.push(Row {
-                scenario,
-                workload: w,
-                variant: v,
+                pair,
                 strategy,
                 engine: args.engine,
-                pct_steps,
+                seeding: crate::engine::seeding(strategy, args.depth, pct_steps),
             });
         }
     }
@@ -42,9 +39,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
 /// Every (scenario, workload, variant) the selection names, in catalog order. A workload or
 /// variant name that no selected scenario has is an error (a typo must not select nothing
 /// silently), and so is a selection without pairs.
-pub fn selected_pairs(
-    sel: &crate::cli::Selection,
-) -> Result<Vec<(&'static raceway_scenarios::Scenario, usize, usize)>> {
+pub fn selected_pairs(sel: &crate::cli::Selection) -> Result<Vec<raceway_scenarios::Pair>> {
     let selected = scenarios(&sel.scenario)?;
     for (what, names) in [("workload", &sel.workload), ("variant", &sel.variant)] {
         for n in names {
@@ -57,9 +52,7 @@ pub fn selected_pairs(
     }
     let mut out = Vec::new();
     for scenario in selected {
-        for (w, v) in pairs(scenario, &sel.workload, &sel.variant)? {
-            out.push((scenario, w, v));
-        }
+        out.extend(pairs(scenario, &sel.workload, &sel.variant));
     }
     anyhow::ensure!(
         !out.is_empty(),
@@ -72,7 +65,7 @@ pub fn selected_pairs(
 pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
     let seeds = Seeds::parse(&args.seeds)?;
     let shard = Shard::parse(&args.shard)?;
-    let plan = Plan::new(rows(args)?, seeds, shard)?;
+    let plan = Plan::new(rows(args)?, seeds, args.depth, shard)?;
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
@@ -108,16 +101,11 @@ fn confirm_natively(sweep: &mut Sweep, plan: &Plan) {
             .into_iter()
             .flatten()
         {
-            failure.schedule = crate::engine::confirm_natively(
-                row.scenario,
-                row.workload,
-                row.variant,
-                failure.seed,
-            )
-            .map_or_else(
-                || crate::sweep::result::NOT_REPRODUCED.to_string(),
-                |s| s.to_string(),
-            );
+            failure.schedule = crate::engine::confirm_natively(&row.pair, failure.seed)
+                .map_or_else(
+                    || crate::sweep::result::NOT_REPRODUCED.to_string(),
+                    |s| s.to_string(),
+                );
         }
     }
 }
@@ -167,7 +155,10 @@ fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
         ));
         TraceFile::new(
             &sel,
-            format!("{} seed {seed} (depth {PCT_DEPTH} for pct)", row.strategy()),
+            match row.strategy() {
+                "pct" => format!("pct seed {seed} (depth {})", sweep.pct_depth),
+                other => format!("{other} seed {seed}"),
+            },
             &trace,
         )?
         .save(&path)?;

@@ -5,10 +5,12 @@
 
 use super::plan::Plan;
 use super::result::Findings;
-use crate::engine::run_seed;
 use anyhow::Result;
 use indicatif::ProgressBar;
+use raceway_sim::drive::drive;
+use raceway_sim::strategy::Diverged;
 use raceway_sim::Simulation;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -17,9 +19,6 @@ pub struct Executed {
     pub rows: Vec<(Findings, Duration)>,
 }
 
-/// PCT's bug depth in sweeps.
-pub const PCT_DEPTH: u32 = 3;
-
 /// Runs the plan on at most `jobs` threads (never more than it has units).
 pub fn execute(plan: &Plan, jobs: usize, progress: &ProgressBar) -> Result<Executed> {
     let next = AtomicU64::new(0);
@@ -27,7 +26,8 @@ pub fn execute(plan: &Plan, jobs: usize, progress: &ProgressBar) -> Result<Execu
         1,
         usize::try_from(plan.owned()).unwrap_or(usize::MAX).max(1),
     );
-    let parts = std::thread::scope(|scope| -> Result<Vec<Vec<(Findings, Duration)>>> {
+    type Part = Result<Vec<(Findings, Duration)>, Diverged>;
+    let parts = std::thread::scope(|scope| -> Result<Vec<Part>> {
         let mut workers = Vec::with_capacity(jobs);
         for _ in 0..jobs {
             let worker = std::thread::Builder::new()
@@ -45,6 +45,7 @@ pub fn execute(plan: &Plan, jobs: usize, progress: &ProgressBar) -> Result<Execu
     })?;
     let mut rows: Vec<(Findings, Duration)> = vec![Default::default(); plan.rows.len()];
     for part in parts {
+        let part = part.map_err(|d| anyhow::anyhow!("a seeded run diverged: {d}"))?;
         for (row, (findings, time)) in rows.iter_mut().zip(part) {
             row.0.merge(findings)?;
             row.1 += time;
@@ -53,31 +54,27 @@ pub fn execute(plan: &Plan, jobs: usize, progress: &ProgressBar) -> Result<Execu
     Ok(Executed { rows })
 }
 
-fn worker(plan: &Plan, next: &AtomicU64, progress: &ProgressBar) -> Vec<(Findings, Duration)> {
+fn worker(
+    plan: &Plan,
+    next: &AtomicU64,
+    progress: &ProgressBar,
+) -> Result<Vec<(Findings, Duration)>, Diverged> {
     let mut runners: Vec<Option<Box<dyn Simulation>>> = plan.rows.iter().map(|_| None).collect();
     let mut out: Vec<(Findings, Duration)> = vec![Default::default(); plan.rows.len()];
     while let Some(u) = plan.unit(next.fetch_add(1, Ordering::Relaxed)) {
         let row = &plan.rows[u.row];
-        let sim =
-            runners[u.row].get_or_insert_with(|| row.scenario.runner(row.workload, row.variant));
+        let sim = runners[u.row].get_or_insert_with(|| row.pair.runner());
         let start = Instant::now();
         let (findings, time) = &mut out[u.row];
-        for seed in u.seeds() {
-            let run = run_seed(
-                sim.as_mut(),
-                row.engine,
-                row.strategy,
-                seed,
-                PCT_DEPTH,
-                row.pct_steps,
-                false,
-            );
-            if let Some(verdict) = run {
-                findings.add(seed, &verdict, sim.schedule());
+        let mut strategy = crate::engine::seeds(row.engine, row.seeding, u.first(), u.len());
+        drive(sim.as_mut(), strategy.as_mut(), false, |run| {
+            if let Some(seed) = run.seed {
+                findings.add(seed, run.verdict, run.sim.schedule());
             }
-        }
+            ControlFlow::Continue(())
+        })?;
         *time += start.elapsed();
         progress.inc(u.len());
     }
-    out
+    Ok(out)
 }

@@ -4,12 +4,10 @@
 //! one of its shard's seeds and must reproduce (the seed re-run gives the schedule, the
 //! schedule replayed gives the violation).
 
-use super::execute::PCT_DEPTH;
 use super::plan::Plan;
 use super::result::Failure;
 use super::{RowReport, Sweep, COMMIT, RACEWAY};
 use crate::cli::Engine;
-use crate::select::Seeded;
 use anyhow::{bail, ensure, Result};
 use raceway_sim::strategy::Replay;
 use raceway_sim::Schedule;
@@ -27,12 +25,6 @@ pub fn merge(mut shards: Vec<(PathBuf, Sweep)>) -> Result<Sweep> {
             s.raceway,
             s.commit
         );
-        ensure!(
-            s.depth == PCT_DEPTH,
-            "{}: PCT depth {}, but sweeps run depth {PCT_DEPTH}",
-            path.display(),
-            s.depth
-        );
     }
     let (first_path, first) = &shards[0];
     for (path, s) in &shards[1..] {
@@ -45,6 +37,12 @@ pub fn merge(mut shards: Vec<(PathBuf, Sweep)>) -> Result<Sweep> {
         };
         if s.seeds != first.seeds {
             return Err(other(format!("seeds {} and {}", s.seeds, first.seeds)));
+        }
+        if s.pct_depth != first.pct_depth {
+            return Err(other(format!(
+                "PCT depth {} and {}",
+                s.pct_depth, first.pct_depth
+            )));
         }
         if s.shard.count != first.shard.count {
             return Err(other(format!(
@@ -66,6 +64,7 @@ pub fn merge(mut shards: Vec<(PathBuf, Sweep)>) -> Result<Sweep> {
         let plan = Plan {
             rows: s.rows.iter().map(|r| r.row).collect(),
             seeds: s.seeds,
+            pct_depth: s.pct_depth,
             shard: s.shard,
         };
         for (i, r) in s.rows.iter().enumerate() {
@@ -197,10 +196,10 @@ fn check_failure(plan: &Plan, i: usize, r: &RowReport, f: &Failure) -> Result<()
         .schedule
         .parse()
         .map_err(|e| anyhow::anyhow!("seed {}: schedule `{}`: {e}", f.seed, f.schedule))?;
-    let mut sim = row.scenario.runner(row.workload, row.variant);
+    let mut sim = row.pair.runner();
     if row.engine == Engine::Native {
-        let mut seeded = Seeded::new(row.strategy, f.seed, PCT_DEPTH, row.pct_steps);
-        let rerun = sim.run(&mut seeded, false).ok();
+        let mut seeded = crate::engine::seeds(Engine::Native, row.seeding, f.seed, 1);
+        let rerun = sim.run(seeded.as_mut(), false).ok();
         ensure!(
             rerun.is_some() && *sim.schedule() == schedule,
             "seed {} does not run schedule {} in this raceway",

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Identifies sweep output files.
 pub const FORMAT: &str = "raceway-sweep";
-/// The sweep JSON's version (2: the commit, PCT's depth, typed rows checked on merge).
+/// The sweep JSON's version (2: the commit and PCT's depth recorded, rows checked on merge).
 pub const VERSION: u32 = 2;
 /// This build's version and commit, recorded in every sweep it writes.
 pub const RACEWAY: &str = env!("CARGO_PKG_VERSION");
@@ -50,15 +50,15 @@ pub struct RowReport {
 
 impl RowReport {
     pub fn scenario(&self) -> &'static str {
-        self.row.scenario.name
+        self.row.pair.scenario.name()
     }
 
     pub fn workload(&self) -> &'static str {
-        self.row.workload_name()
+        self.row.pair.workload.name
     }
 
     pub fn variant(&self) -> &'static str {
-        self.row.variant_name()
+        self.row.pair.variant.name
     }
 
     pub fn strategy(&self) -> &'static str {
@@ -66,15 +66,13 @@ impl RowReport {
     }
 
     /// The catalog's expectation of the row's pair.
-    pub fn expectation(&self) -> &'static Expectation {
-        self.row
-            .scenario
-            .expectation(self.row.workload, self.row.variant)
+    pub fn expectation(&self) -> Expectation {
+        self.row.pair.expectation
     }
 
     /// `breaks` or `holds`.
     pub fn expected(&self) -> &'static str {
-        expected_name(self.expectation().expected)
+        self.expectation().expected.name()
     }
 
     pub fn pair(&self) -> String {
@@ -118,14 +116,6 @@ impl RowReport {
     }
 }
 
-/// `breaks` or `holds`.
-pub fn expected_name(e: Expected) -> &'static str {
-    match e {
-        Expected::Breaks => "breaks",
-        Expected::Holds => "holds",
-    }
-}
-
 /// A whole sweep's (or one shard's) output.
 #[derive(Clone)]
 pub struct Sweep {
@@ -134,7 +124,7 @@ pub struct Sweep {
     pub commit: String,
     pub seeds: Seeds,
     /// PCT's bug depth.
-    pub depth: u32,
+    pub pct_depth: u32,
     pub shard: Shard,
     pub rows: Vec<RowReport>,
 }
@@ -154,7 +144,7 @@ impl Sweep {
             raceway: RACEWAY.to_string(),
             commit: COMMIT.to_string(),
             seeds: plan.seeds,
-            depth: execute::PCT_DEPTH,
+            pct_depth: plan.pct_depth,
             shard: plan.shard,
             rows,
         }

@@ -7,7 +7,8 @@
 //! or bounded by [`MAX_SEEDS`], the same in debug and release builds.
 
 use crate::cli::{Engine, StrategyName};
-use raceway_scenarios::Scenario;
+use raceway_scenarios::Pair;
+use raceway_sim::strategy::Seeding;
 
 /// Seeds per unit of work.
 pub const CHUNK: u64 = 256;
@@ -19,25 +20,17 @@ pub const MAX_SEEDS: u64 = 1 << 32;
 /// One row of the sweep.
 #[derive(Clone, Copy)]
 pub struct Row {
-    pub scenario: &'static Scenario,
-    pub workload: usize,
-    pub variant: usize,
+    /// The (scenario, workload, variant) it sweeps.
+    pub pair: Pair,
     pub strategy: StrategyName,
-    /// The engine; a madsim row ignores `strategy`.
+    /// The engine; a madsim row ignores `strategy` and `seeding`.
     pub engine: Engine,
-    /// PCT's step bound for this pair (see `Pct::calibrate`); unused by random.
-    pub pct_steps: u32,
+    /// The native strategy in full: PCT's depth and its step bound for this pair (see
+    /// `raceway_sim::drive::pct_steps`).
+    pub seeding: Seeding,
 }
 
 impl Row {
-    pub fn workload_name(&self) -> &'static str {
-        self.scenario.workloads[self.workload].name
-    }
-
-    pub fn variant_name(&self) -> &'static str {
-        self.scenario.variants[self.variant].name
-    }
-
     pub fn strategy_name(&self) -> &'static str {
         match (self.engine, self.strategy) {
             (Engine::Madsim, _) => "madsim",
@@ -58,9 +51,15 @@ impl Row {
 
     /// Whether two rows are the same row of a sweep (PCT's calibration aside).
     pub fn same(&self, other: &Row) -> bool {
-        std::ptr::eq(self.scenario, other.scenario)
-            && (self.workload, self.variant) == (other.workload, other.variant)
-            && self.strategy_name() == other.strategy_name()
+        let names = |r: &Row| {
+            (
+                r.pair.scenario.name(),
+                r.pair.workload.name,
+                r.pair.variant.name,
+                r.strategy_name(),
+            )
+        };
+        names(self) == names(other)
     }
 }
 
@@ -175,11 +174,12 @@ pub struct Unit {
 }
 
 impl Unit {
-    /// The unit's seeds, in order.
-    pub fn seeds(&self) -> impl Iterator<Item = u64> + '_ {
-        (self.first..self.first + self.count).map(|o| self.seeds.at(o))
+    /// The unit's first seed.
+    pub fn first(&self) -> u64 {
+        self.seeds.at(self.first)
     }
 
+    /// How many seeds it has (at most [`CHUNK`]).
     pub fn len(&self) -> u64 {
         self.count
     }
@@ -189,13 +189,20 @@ impl Unit {
 pub struct Plan {
     pub rows: Vec<Row>,
     pub seeds: Seeds,
+    /// PCT's bug depth in every PCT row.
+    pub pct_depth: u32,
     pub shard: Shard,
 }
 
 impl Plan {
     /// A plan; refused when the shard would have nothing to run.
-    pub fn new(rows: Vec<Row>, seeds: Seeds, shard: Shard) -> anyhow::Result<Plan> {
-        let plan = Plan { rows, seeds, shard };
+    pub fn new(rows: Vec<Row>, seeds: Seeds, pct_depth: u32, shard: Shard) -> anyhow::Result<Plan> {
+        let plan = Plan {
+            rows,
+            seeds,
+            pct_depth,
+            shard,
+        };
         anyhow::ensure!(
             plan.units() >= u64::from(shard.count),
             "--shard {shard}: this sweep has only {} units of work ({CHUNK} seeds of one row each), so at most {} shards",

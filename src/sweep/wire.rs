@@ -6,7 +6,7 @@ use super::plan::{Row, Seeds, Shard};
 use super::result::Findings;
 use super::{Judgement, RowReport, Sweep, FORMAT, VERSION};
 use anyhow::{bail, Result};
-use raceway_sim::strategy::Pct;
+use raceway_sim::drive::pct_steps;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -19,7 +19,7 @@ struct SweepFile {
     commit: String,
     /// `A..B`, or `A..=B` when it ends at `u64::MAX`.
     seeds: String,
-    depth: u32,
+    pct_depth: u32,
     shard: Shard,
     rows: Vec<RowFile>,
 }
@@ -48,7 +48,7 @@ pub fn to_json(sweep: &Sweep) -> String {
         raceway: sweep.raceway.clone(),
         commit: sweep.commit.clone(),
         seeds: sweep.seeds.to_string(),
-        depth: sweep.depth,
+        pct_depth: sweep.pct_depth,
         shard: sweep.shard,
         rows: sweep
             .rows
@@ -84,11 +84,14 @@ pub fn read(path: &Path) -> Result<Sweep> {
     let file: SweepFile = serde_json::from_value(value)
         .map_err(|e| anyhow::anyhow!("{name} is not a valid sweep output: {e}"))?;
     let seeds = Seeds::parse(&file.seeds).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    if file.pct_depth == 0 {
+        bail!("{name}: PCT depth 0");
+    }
     let shard =
         Shard::parse(&file.shard.to_string()).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     let mut rows = Vec::with_capacity(file.rows.len());
     for (i, r) in file.rows.into_iter().enumerate() {
-        let row = resolve(&r).map_err(|e| {
+        let row = resolve(&r, file.pct_depth).map_err(|e| {
             anyhow::anyhow!(
                 "{name}: row {} ({} {}/{} {}): {e}",
                 i + 1,
@@ -104,30 +107,24 @@ pub fn read(path: &Path) -> Result<Sweep> {
         raceway: file.raceway,
         commit: file.commit,
         seeds,
-        depth: file.depth,
+        pct_depth: file.pct_depth,
         shard,
         rows,
     })
 }
 
-fn resolve(r: &RowFile) -> Result<RowReport> {
-    let scenario = raceway_scenarios::find(&r.scenario)?;
-    let (workload, variant) = (
-        scenario.workload(&r.workload)?,
-        scenario.variant(&r.variant)?,
-    );
+fn resolve(r: &RowFile, pct_depth: u32) -> Result<RowReport> {
+    let pair = raceway_scenarios::find(&r.scenario)?.pair(&r.workload, &r.variant)?;
     let Some((engine, strategy)) = Row::parse_strategy(&r.strategy) else {
         bail!("unknown strategy `{}`", r.strategy);
     };
-    let pct_steps = Pct::calibrate(scenario.runner(workload, variant).as_mut());
+    let steps = pct_steps(pair.runner().as_mut());
     let report = RowReport {
         row: Row {
-            scenario,
-            workload,
-            variant,
+            pair,
             strategy,
             engine,
-            pct_steps,
+            seeding: crate::engine::seeding(strategy, pct_depth, steps),
         },
         judgement: r.judgement,
         findings: r.findings.clone(),

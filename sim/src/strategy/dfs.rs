@@ -1,7 +1,7 @@
 //! Exhaustive depth-first search over every choice of a run: task orders and picks.
 //!
 //! Stateless, like loom and CHESS: each run replays the current path from the start and
-//! extends it with first choices; [`Dfs::advance`] then backtracks to the deepest choice with an
+//! extends it with first choices; the next run then backtracks to the deepest choice with an
 //! alternative left. With reduction on, sleep sets (Godefroid, 1996) skip orders that only swap
 //! independent steps: after the subtree of task `t` at a node is explored, `t` sleeps in its
 //! siblings' subtrees until a step dependent on `t`'s pending step runs, since waking it earlier
@@ -34,8 +34,10 @@ enum Node {
     },
 }
 
-/// Exhaustive exploration, one run per call of [`Strategy::begin`] until [`Dfs::advance`]
-/// returns `false`.
+/// Exhaustive exploration: [`Strategy::next_run`] moves to the next unexplored path, and
+/// returns `false` once every path has been run. A run cut short because every task that can
+/// step is asleep ends pruned (`next_task` returns `None`): all it could still reach has been
+/// explored from another order.
 #[derive(Clone, Debug)]
 pub struct Dfs {
     path: Vec<Node>,
@@ -45,7 +47,7 @@ pub struct Dfs {
     preemptions: u32,
     reduction: bool,
     bound: Option<u32>,
-    pruned: bool,
+    started: bool,
 }
 
 impl Dfs {
@@ -60,14 +62,8 @@ impl Dfs {
             preemptions: 0,
             reduction: reduction && bound.is_none(),
             bound,
-            pruned: false,
+            started: false,
         }
-    }
-
-    /// Whether the last run was cut short because every task that could step was asleep:
-    /// everything it could still reach has been explored from another order.
-    pub fn pruned(&self) -> bool {
-        self.pruned
     }
 
     /// Whether the reduction is in force (it is not under a preemption bound).
@@ -102,7 +98,7 @@ impl Dfs {
     }
 
     /// Moves to the next unexplored path; `false` when the search is complete.
-    pub fn advance(&mut self) -> bool {
+    fn advance(&mut self) -> bool {
         while let Some(node) = self.path.pop() {
             match node {
                 Node::Pick { of, chosen } if chosen + 1 < of => {
@@ -159,15 +155,18 @@ impl Dfs {
 }
 
 impl Strategy for Dfs {
-    fn begin(&mut self) {
+    fn next_run(&mut self) -> bool {
+        if std::mem::replace(&mut self.started, true) && !self.advance() {
+            return false;
+        }
         self.depth = 0;
         self.sleep.clear();
         self.last = None;
         self.preemptions = 0;
-        self.pruned = false;
+        true
     }
 
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
         if self.reduction {
             // A sleeper that can no longer step (or whose step changed) leaves the set.
             self.sleep.retain(|s| {
@@ -178,11 +177,10 @@ impl Strategy for Dfs {
         }
         if candidates.len() == 1 {
             if self.sleep.iter().any(|s| s.task == candidates[0].task) {
-                self.pruned = true;
-                return Err(Diverged("every task that can step is asleep".into()));
+                return Ok(None);
             }
             self.take(candidates, 0, &[]);
-            return Ok(0);
+            return Ok(Some(0));
         }
         if self.depth == self.path.len() {
             let node = Node::Task {
@@ -194,8 +192,7 @@ impl Strategy for Dfs {
                 preemptions: self.preemptions,
             };
             let Some(first) = self.eligible(&node, 0) else {
-                self.pruned = true;
-                return Err(Diverged("every task that can step is asleep".into()));
+                return Ok(None);
             };
             let mut node = node;
             if let Node::Task { chosen, .. } = &mut node {
@@ -225,7 +222,7 @@ impl Strategy for Dfs {
         self.sleep = sleep.clone();
         self.depth += 1;
         self.take(candidates, chosen, &extra);
-        Ok(chosen)
+        Ok(Some(chosen))
     }
 
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
