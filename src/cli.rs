@@ -1,7 +1,7 @@
 //! The command line, as clap derives it.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use raceway_sim::strategy::Pct;
+use raceway_sim::strategy::{Delay, Pct};
 use std::path::PathBuf;
 
 /// Find, replay and explain cache-consistency races by deterministic simulation.
@@ -70,6 +70,9 @@ pub struct RunArgs {
     /// PCT's bug depth, 1 or more (3 by default; only with --strategy pct).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..), conflicts_with_all = ["schedule", "named"])]
     pub depth: Option<u32>,
+    /// Delay bounding's deviations from round robin (only with --strategy delay).
+    #[arg(long, conflicts_with_all = ["schedule", "named"])]
+    pub delays: Option<u32>,
     /// The engine (madsim: the seed seeds madsim's runtime; see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -148,6 +151,8 @@ pub enum StrategyName {
     Random,
     /// Probabilistic concurrency testing: random priorities, depth-1 change points.
     Pct,
+    /// Delay bounding: round robin with `--delays` deviations at random steps.
+    Delay,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,6 +196,9 @@ pub struct BenchArgs {
     /// PCT's bug depth (1 or more).
     #[arg(long, default_value_t = Pct::DEFAULT_DEPTH, value_parser = clap::value_parser!(u32).range(1..))]
     pub depth: u32,
+    /// Delay bounding's deviations from round robin.
+    #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
+    pub delays: u32,
     /// The engine to measure.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -220,6 +228,9 @@ pub struct SweepArgs {
     /// PCT's bug depth (1 or more).
     #[arg(long, default_value_t = Pct::DEFAULT_DEPTH, value_parser = clap::value_parser!(u32).range(1..))]
     pub depth: u32,
+    /// Delay bounding's deviations from round robin (`--strategy delay`).
+    #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
+    pub delays: u32,
     /// The engine: madsim runs one row per pair, seeded by madsim (see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -250,6 +261,7 @@ impl Default for SweepArgs {
             seeds: DEFAULT_SEEDS.to_string(),
             strategy: SweepStrategy::Both,
             depth: Pct::DEFAULT_DEPTH,
+            delays: Delay::DEFAULT_DELAYS,
             engine: Engine::Native,
             jobs: None,
             shard: "1/1".to_string(),
@@ -265,7 +277,8 @@ impl Default for SweepArgs {
 pub enum SweepStrategy {
     Random,
     Pct,
-    /// A row for each.
+    Delay,
+    /// A row for random and for PCT.
     Both,
 }
 
@@ -274,6 +287,7 @@ impl SweepStrategy {
         match self {
             SweepStrategy::Random => &[StrategyName::Random],
             SweepStrategy::Pct => &[StrategyName::Pct],
+            SweepStrategy::Delay => &[StrategyName::Delay],
             SweepStrategy::Both => &[StrategyName::Random, StrategyName::Pct],
         }
     }

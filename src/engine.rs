@@ -16,20 +16,25 @@ pub fn require(engine: Engine) -> Result<()> {
     Ok(())
 }
 
-/// The seeded strategy a name stands for: PCT at `depth`, over runs of about `pct_steps`.
-pub fn seeding(strategy: StrategyName, depth: u32, pct_steps: u32) -> Seeding {
+/// The seeded strategy a name stands for: PCT at `depth`, or delay bounding with `delays`,
+/// over runs of about `pct_steps`.
+pub fn seeding(strategy: StrategyName, (depth, delays): (u32, u32), pct_steps: u32) -> Seeding {
     match strategy {
         StrategyName::Random => Seeding::Random,
         StrategyName::Pct => Seeding::Pct {
             depth,
             steps: pct_steps,
         },
+        StrategyName::Delay => Seeding::Delay {
+            delays,
+            steps: pct_steps,
+        },
     }
 }
 
-/// The runs of the `count` seeds from `first` on `engine`: the native executor under `seeding`, or madsim's runtime
-/// (which makes its own choices, so `seeding` is unused). The madsim engine must have passed
-/// [`require`].
+/// The runs of the `count` seeds from `first` on `engine`: the native executor under
+/// `seeding`, or madsim's runtime (which makes its own choices, so `seeding` is unused). The
+/// madsim engine must have passed [`require`].
 pub fn seeds(engine: Engine, seeding: Seeding, first: u64, count: u64) -> Box<dyn Strategy> {
     match engine {
         Engine::Native => Box::new(Seeds::counted(seeding, first, count)),

@@ -404,7 +404,7 @@ fn merge_refuses_what_it_cannot_trust() {
 
 #[test]
 fn shrink_finds_the_shortest_or_says_it_is_locally_minimal() {
-    let path = temp("pct3.json");
+    let path = temp("pct29.json");
     let p = path.to_str().unwrap();
     let (code, _, _) = raceway(&[
         "run",
@@ -416,7 +416,7 @@ fn shrink_finds_the_shortest_or_says_it_is_locally_minimal() {
         "--strategy",
         "pct",
         "--seed",
-        "3",
+        "29",
         "--no-shrink",
         "--out",
         p,
@@ -433,10 +433,10 @@ fn shrink_finds_the_shortest_or_says_it_is_locally_minimal() {
         "{out}"
     );
     // The origin says `shrunk` once, however often it is shrunk.
-    let again = temp("pct3-shrunk.json");
+    let again = temp("pct29-shrunk.json");
     raceway(&["shrink", p, "--out", again.to_str().unwrap()]);
     let (_, out, _) = raceway(&["shrink", again.to_str().unwrap(), "--format", "json"]);
-    assert!(out.contains("\"origin\": \"pct seed 3, shrunk\""), "{out}");
+    assert!(out.contains("\"origin\": \"pct seed 29, shrunk\""), "{out}");
 
     // With no budget for the complete search, the greedy result stands and says what it is.
     use raceway_sim::shrink::{shrink_within, Minimal};
@@ -469,6 +469,10 @@ fn messages_and_options_say_what_they_mean() {
     refused(&["bench", "--variant", "nope"], "has a variant `nope`");
     refused(&["run", "wlog", "--depth", "0"], "--depth");
     refused(&["run", "wlog", "--depth", "4"], "it needs --strategy pct");
+    refused(
+        &["run", "wlog", "--delays", "2"],
+        "it needs --strategy delay",
+    );
     refused(
         &["run", "wlog", "--named", "seed", "--no-shrink"],
         "cannot be used with",
@@ -523,7 +527,7 @@ fn messages_and_options_say_what_they_mean() {
         "--strategy",
         "pct",
         "--seed",
-        "3",
+        "29",
     ]);
     assert!(
         out.contains("9 steps and 1 preemption (--no-shrink"),

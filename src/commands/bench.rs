@@ -25,11 +25,11 @@ pub struct Throughput {
 /// rate.
 pub fn measure(
     pair: Pair,
-    (engine, strategy, depth): (Engine, StrategyName, u32),
+    (engine, strategy, bounds): (Engine, StrategyName, (u32, u32)),
     budget: Duration,
 ) -> anyhow::Result<Throughput> {
     let mut sim = pair.runner();
-    let seeding = crate::engine::seeding(strategy, depth, pct_steps(sim.as_mut()));
+    let seeding = crate::engine::seeding(strategy, bounds, pct_steps(sim.as_mut()));
     let (mut runs, mut total_steps) = (0u64, 0u64);
     let start = Instant::now();
     loop {
@@ -51,6 +51,7 @@ pub fn measure(
             (Engine::Madsim, _) => "madsim",
             (Engine::Native, StrategyName::Random) => "random",
             (Engine::Native, StrategyName::Pct) => "pct",
+            (Engine::Native, StrategyName::Delay) => "delay",
         },
         runs,
         per_second: runs as f64 / secs,
@@ -77,7 +78,8 @@ pub fn run(args: &crate::cli::BenchArgs) -> anyhow::Result<std::process::ExitCod
             if output::closed() {
                 return Ok(std::process::ExitCode::SUCCESS);
             }
-            let t = measure(pair, (args.engine, strategy, args.depth), budget)?;
+            let how = (args.engine, strategy, (args.depth, args.delays));
+            let t = measure(pair, how, budget)?;
             output::println(&format!(
                 "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",
                 t.pair, t.strategy, t.runs, t.per_second, t.mean_steps

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use raceway_scenarios::Pair;
 use raceway_sim::drive::pct_steps;
 use raceway_sim::shrink::Minimal;
-use raceway_sim::strategy::{Follow, Pct, Replay, Script, Seeding};
+use raceway_sim::strategy::{Delay, Follow, Pct, Replay, Script, Seeding};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
 
@@ -31,14 +31,19 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         args.depth.is_none() || args.strategy == StrategyName::Pct,
         "--depth is PCT's bug depth; it needs --strategy pct"
     );
+    anyhow::ensure!(
+        args.delays.is_none() || args.strategy == StrategyName::Delay,
+        "--delays is delay bounding's; it needs --strategy delay"
+    );
     if args.engine == Engine::Madsim {
         anyhow::ensure!(
             args.schedule.is_none()
                 && named.is_none()
                 && compare.is_none()
                 && args.out.is_none()
-                && args.depth.is_none(),
-            "--engine madsim runs a seed; --schedule, --named, --compare, --out and --depth are the native engine's"
+                && args.depth.is_none()
+                && args.delays.is_none(),
+            "--engine madsim runs a seed; --schedule, --named, --compare, --out, --depth and --delays are the native engine's"
         );
         return madsim(args, &sel);
     }
@@ -53,10 +58,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         let steps = pct_steps(sim.as_mut());
         let depth = args.depth.unwrap_or(Pct::DEFAULT_DEPTH);
         let mut name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
+        let delays = args.delays.unwrap_or(Delay::DEFAULT_DELAYS);
         if depth != Pct::DEFAULT_DEPTH {
             name.push_str(&format!(" depth {depth}"));
         }
-        let seeding = crate::engine::seeding(args.strategy, depth, steps);
+        if delays != Delay::DEFAULT_DELAYS {
+            name.push_str(&format!(" delays {delays}"));
+        }
+        let seeding = crate::engine::seeding(args.strategy, (depth, delays), steps);
         let strategy = crate::engine::seeds(Engine::Native, seeding, args.seed, 1);
         (strategy, name)
     };

@@ -29,7 +29,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
                 pair,
                 strategy,
                 engine: args.engine,
-                seeding: crate::engine::seeding(strategy, args.depth, pct_steps),
+                seeding: crate::engine::seeding(strategy, (args.depth, args.delays), pct_steps),
             });
         }
     }
@@ -65,7 +65,7 @@ pub fn selected_pairs(sel: &crate::cli::Selection) -> Result<Vec<raceway_scenari
 pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
     let seeds = Seeds::parse(&args.seeds)?;
     let shard = Shard::parse(&args.shard)?;
-    let plan = Plan::new(rows(args)?, seeds, args.depth, shard)?;
+    let plan = Plan::new(rows(args)?, seeds, (args.depth, args.delays), shard)?;
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
@@ -157,6 +157,7 @@ fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
             &sel,
             match row.strategy() {
                 "pct" => format!("pct seed {seed} (depth {})", sweep.pct_depth),
+                "delay" => format!("delay seed {seed} ({} delays)", sweep.delays),
                 other => format!("{other} seed {seed}"),
             },
             &trace,

@@ -38,10 +38,10 @@ pub fn merge(mut shards: Vec<(PathBuf, Sweep)>) -> Result<Sweep> {
         if s.seeds != first.seeds {
             return Err(other(format!("seeds {} and {}", s.seeds, first.seeds)));
         }
-        if s.pct_depth != first.pct_depth {
+        if (s.pct_depth, s.delays) != (first.pct_depth, first.delays) {
             return Err(other(format!(
-                "PCT depth {} and {}",
-                s.pct_depth, first.pct_depth
+                "PCT depth {} and {}, delays {} and {}",
+                s.pct_depth, first.pct_depth, s.delays, first.delays
             )));
         }
         if s.shard.count != first.shard.count {
@@ -65,6 +65,7 @@ pub fn merge(mut shards: Vec<(PathBuf, Sweep)>) -> Result<Sweep> {
             rows: s.rows.iter().map(|r| r.row).collect(),
             seeds: s.seeds,
             pct_depth: s.pct_depth,
+            delays: s.delays,
             shard: s.shard,
         };
         for (i, r) in s.rows.iter().enumerate() {

@@ -125,6 +125,8 @@ pub struct Sweep {
     pub seeds: Seeds,
     /// PCT's bug depth.
     pub pct_depth: u32,
+    /// Delay bounding's delays.
+    pub delays: u32,
     pub shard: Shard,
     pub rows: Vec<RowReport>,
 }
@@ -145,6 +147,7 @@ impl Sweep {
             commit: COMMIT.to_string(),
             seeds: plan.seeds,
             pct_depth: plan.pct_depth,
+            delays: plan.delays,
             shard: plan.shard,
             rows,
         }

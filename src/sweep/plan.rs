@@ -36,6 +36,7 @@ impl Row {
             (Engine::Madsim, _) => "madsim",
             (Engine::Native, StrategyName::Random) => "random",
             (Engine::Native, StrategyName::Pct) => "pct",
+            (Engine::Native, StrategyName::Delay) => "delay",
         }
     }
 
@@ -45,6 +46,7 @@ impl Row {
             "madsim" => Some((Engine::Madsim, StrategyName::Random)),
             "random" => Some((Engine::Native, StrategyName::Random)),
             "pct" => Some((Engine::Native, StrategyName::Pct)),
+            "delay" => Some((Engine::Native, StrategyName::Delay)),
             _ => None,
         }
     }
@@ -191,16 +193,24 @@ pub struct Plan {
     pub seeds: Seeds,
     /// PCT's bug depth in every PCT row.
     pub pct_depth: u32,
+    /// Delay bounding's delays in every delay row.
+    pub delays: u32,
     pub shard: Shard,
 }
 
 impl Plan {
     /// A plan; refused when the shard would have nothing to run.
-    pub fn new(rows: Vec<Row>, seeds: Seeds, pct_depth: u32, shard: Shard) -> anyhow::Result<Plan> {
+    pub fn new(
+        rows: Vec<Row>,
+        seeds: Seeds,
+        (pct_depth, delays): (u32, u32),
+        shard: Shard,
+    ) -> anyhow::Result<Plan> {
         let plan = Plan {
             rows,
             seeds,
             pct_depth,
+            delays,
             shard,
         };
         anyhow::ensure!(

@@ -20,6 +20,7 @@ struct SweepFile {
     /// `A..B`, or `A..=B` when it ends at `u64::MAX`.
     seeds: String,
     pct_depth: u32,
+    delays: u32,
     shard: Shard,
     rows: Vec<RowFile>,
 }
@@ -49,6 +50,7 @@ pub fn to_json(sweep: &Sweep) -> String {
         commit: sweep.commit.clone(),
         seeds: sweep.seeds.to_string(),
         pct_depth: sweep.pct_depth,
+        delays: sweep.delays,
         shard: sweep.shard,
         rows: sweep
             .rows
@@ -91,7 +93,7 @@ pub fn read(path: &Path) -> Result<Sweep> {
         Shard::parse(&file.shard.to_string()).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     let mut rows = Vec::with_capacity(file.rows.len());
     for (i, r) in file.rows.into_iter().enumerate() {
-        let row = resolve(&r, file.pct_depth).map_err(|e| {
+        let row = resolve(&r, (file.pct_depth, file.delays)).map_err(|e| {
             anyhow::anyhow!(
                 "{name}: row {} ({} {}/{} {}): {e}",
                 i + 1,
@@ -108,12 +110,13 @@ pub fn read(path: &Path) -> Result<Sweep> {
         commit: file.commit,
         seeds,
         pct_depth: file.pct_depth,
+        delays: file.delays,
         shard,
         rows,
     })
 }
 
-fn resolve(r: &RowFile, pct_depth: u32) -> Result<RowReport> {
+fn resolve(r: &RowFile, how: (u32, u32)) -> Result<RowReport> {
     let pair = raceway_scenarios::find(&r.scenario)?.pair(&r.workload, &r.variant)?;
     let Some((engine, strategy)) = Row::parse_strategy(&r.strategy) else {
         bail!("unknown strategy `{}`", r.strategy);
@@ -124,7 +127,7 @@ fn resolve(r: &RowFile, pct_depth: u32) -> Result<RowReport> {
             pair,
             strategy,
             engine,
-            seeding: crate::engine::seeding(strategy, pct_depth, steps),
+            seeding: crate::engine::seeding(strategy, how, steps),
         },
         judgement: r.judgement,
         findings: r.findings.clone(),
