@@ -37,6 +37,8 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Shrink a saved failing trace to a minimal schedule that breaks the same invariant.
     Shrink(ShrinkArgs),
+    /// Check a recorded history (JSON Lines) against consistency models.
+    CheckHistory(crate::commands::check_history::CheckHistoryArgs),
     /// Re-run a saved JSON trace and confirm the same steps and violation.
     Replay {
         /// A trace saved by `raceway run --out FILE`.

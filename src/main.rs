@@ -10,6 +10,7 @@ mod columns;
 mod commands;
 mod engine;
 mod files;
+mod history_page;
 mod output;
 mod report;
 mod select;
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
         Some(Command::Shrink(args)) => commands::shrink::run(args),
         Some(Command::Bench(args)) => commands::bench::run(args),
         Some(Command::Replay { file }) => commands::replay::replay(file),
+        Some(Command::CheckHistory(args)) => commands::check_history::run(args),
     };
     result.unwrap_or_else(|e| {
         let text = format!("{e:#}");

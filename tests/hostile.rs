@@ -260,7 +260,7 @@ proptest! {
 
     #[test]
     fn any_arguments_end_well(
-        command in prop::sample::select(&["run", "sweep", "explore", "bench", "list", "replay", "shrink", "merge", "nope"][..]),
+        command in prop::sample::select(&["run", "sweep", "explore", "bench", "list", "replay", "shrink", "merge", "check-history", "nope"][..]),
         tokens in prop::collection::vec(token(), 0..6),
     ) {
         let dir = scratch("args");

@@ -44,6 +44,7 @@
 #![warn(missing_docs)]
 
 mod check;
+pub mod consistency;
 pub mod drive;
 mod executor;
 pub mod explore;
