@@ -45,6 +45,7 @@
 
 mod check;
 pub mod consistency;
+mod describe;
 pub mod drive;
 mod executor;
 pub mod explore;
