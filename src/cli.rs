@@ -5,8 +5,17 @@ use raceway_sim::strategy::{Delay, Pct};
 use std::path::PathBuf;
 
 /// Find, replay and explain cache-consistency races by deterministic simulation.
+///
+/// `raceway` alone sweeps the whole catalog: seeds 0..2000 of every (scenario, workload,
+/// variant) under random and PCT scheduling, judged against the expected verdicts
+/// (`raceway sweep` with its defaults).
 #[derive(Parser, Debug)]
-#[command(name = "raceway", version, about, long_about = None)]
+#[command(
+    name = "raceway",
+    version,
+    about,
+    after_help = "Exit status:\n  0  nothing broke that was expected to hold (a replay reproduced its trace)\n  1  an invariant broke, or a sweep contradicted an expectation (a replay differed)\n  2  a usage or input error, reported in one line on stderr"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -60,12 +69,12 @@ pub struct RunArgs {
     /// The strategy that makes the choices.
     #[arg(long, value_enum, default_value_t = StrategyName::Random)]
     pub strategy: StrategyName,
-    /// PCT's bug depth.
-    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
-    pub depth: u32,
-    /// Delay bounding's deviations from round robin.
-    #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
-    pub delays: u32,
+    /// PCT's bug depth, 1 or more (3 by default; only with --strategy pct).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), conflicts_with_all = ["schedule", "named"])]
+    pub depth: Option<u32>,
+    /// Delay bounding's deviations from round robin (only with --strategy delay).
+    #[arg(long, conflicts_with_all = ["schedule", "named"])]
+    pub delays: Option<u32>,
     /// The engine (madsim: the seed seeds madsim's runtime; see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -78,14 +87,14 @@ pub struct RunArgs {
     /// Print the trace even when no invariant breaks.
     #[arg(long)]
     pub trace: bool,
-    /// What to print: the trace in columns, or the JSON trace.
+    /// What to print: the trace in columns, or the JSON trace (not with --compare).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also save the JSON trace here, for `raceway replay`.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
     /// Show the seed's own failing run, not its shrunk form (seeded strategies only shrink).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["schedule", "named"])]
     pub no_shrink: bool,
     /// Also run the same task order on this variant, as far as its steps allow, and show the
     /// two traces side by side.
@@ -109,8 +118,8 @@ pub struct ExploreArgs {
     /// Explore only runs with at most K preemptions (switches the reduction off).
     #[arg(long, value_name = "K")]
     pub preemptions: Option<u32>,
-    /// Stop after N schedules per pair (the search is then incomplete).
-    #[arg(long, value_name = "N")]
+    /// Stop after N schedules per pair, N >= 1 (the search is then incomplete).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_schedules: Option<u64>,
     /// Explore every order, without sleep-set reduction.
     #[arg(long)]
@@ -156,6 +165,15 @@ pub enum Format {
     Json,
 }
 
+/// How a sweep's result is printed.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SweepFormat {
+    /// A table per scenario and a summary, for people.
+    Text,
+    /// The versioned sweep JSON, for machines and `raceway merge`.
+    Json,
+}
+
 /// A part of the catalog: every (scenario, workload, variant) that the names allow.
 #[derive(Args, Debug, Default)]
 pub struct Selection {
@@ -177,8 +195,8 @@ pub struct BenchArgs {
     /// Strategies to measure.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [StrategyName::Random, StrategyName::Pct])]
     pub strategy: Vec<StrategyName>,
-    /// PCT's bug depth.
-    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
+    /// PCT's bug depth (1 or more).
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH, value_parser = clap::value_parser!(u32).range(1..))]
     pub depth: u32,
     /// Delay bounding's deviations from round robin.
     #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
@@ -186,10 +204,13 @@ pub struct BenchArgs {
     /// The engine to measure.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
-    /// Wall-clock milliseconds per measured row.
-    #[arg(long, default_value_t = 300)]
+    /// Wall-clock milliseconds per measured row (1 to 600000).
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub millis: u64,
 }
+
+/// The most worker threads a sweep starts.
+pub const MAX_JOBS: u16 = 1024;
 
 /// The default sweep's seeds: `raceway` with no arguments finishes well within a minute on two
 /// cores.
@@ -199,14 +220,15 @@ pub const DEFAULT_SEEDS: &str = "0..2000";
 pub struct SweepArgs {
     #[command(flatten)]
     pub selection: Selection,
-    /// The seeds of every row: `A..B` (B exclusive), or a count N for `0..N`.
+    /// The seeds of every row: `A..B` (B exclusive), `A..=B`, or a count N for `0..N`; at
+    /// most 2^32 seeds.
     #[arg(long, default_value = DEFAULT_SEEDS)]
     pub seeds: String,
     /// The strategies: one row per pair and strategy (native engine).
     #[arg(long, value_enum, default_value_t = SweepStrategy::Both)]
     pub strategy: SweepStrategy,
-    /// PCT's bug depth.
-    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
+    /// PCT's bug depth (1 or more).
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH, value_parser = clap::value_parser!(u32).range(1..))]
     pub depth: u32,
     /// Delay bounding's deviations from round robin (`--strategy delay`).
     #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
@@ -214,15 +236,15 @@ pub struct SweepArgs {
     /// The engine: madsim runs one row per pair, seeded by madsim (see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
-    /// Worker threads; all cores by default. Results do not depend on it.
-    #[arg(long, short)]
-    pub jobs: Option<usize>,
+    /// Worker threads, 1 to 1024; all cores by default. Results do not depend on it.
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS as i64))]
+    pub jobs: Option<u16>,
     /// Run only shard I of N (`3/8`); merge the shards' JSON with `raceway merge`.
     #[arg(long, default_value = "1/1")]
     pub shard: String,
     /// A table for people, or JSON for machines and `raceway merge`.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = SweepFormat::Text)]
+    pub format: SweepFormat,
     /// Write the catalog report (Markdown summary, failing traces, diagrams) into this folder.
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -245,7 +267,7 @@ impl Default for SweepArgs {
             engine: Engine::Native,
             jobs: None,
             shard: "1/1".to_string(),
-            format: Format::Text,
+            format: SweepFormat::Text,
             report: None,
             save_failures: PathBuf::from("raceway-failures"),
             quiet: false,
@@ -279,8 +301,8 @@ pub struct MergeArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// A table for people, or JSON.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = SweepFormat::Text)]
+    pub format: SweepFormat,
     /// Write the catalog report of the merged sweep into this folder.
     #[arg(long)]
     pub report: Option<PathBuf>,

@@ -5,7 +5,6 @@ use crate::cli::{Engine, StrategyName};
 use anyhow::Result;
 use raceway_sim::strategy::{Seeding, Seeds};
 use raceway_sim::Strategy;
-use std::ops::Range;
 
 /// Refuses the madsim engine in a build without it, with the command that has it.
 pub fn require(engine: Engine) -> Result<()> {
@@ -33,14 +32,15 @@ pub fn seeding(strategy: StrategyName, (depth, delays): (u32, u32), pct_steps: u
     }
 }
 
-/// The runs of `seeds` on `engine`: the native executor under `seeding`, or madsim's runtime
-/// (which makes its own choices, so `seeding` is unused). The madsim engine must have passed
-/// [`require`].
-pub fn seeds(engine: Engine, seeding: Seeding, seeds: Range<u64>) -> Box<dyn Strategy> {
+/// The runs of the `count` seeds from `first` on `engine`: the native executor under
+/// `seeding`, or madsim's runtime (which makes its own choices, so `seeding` is unused). The
+/// madsim engine must have passed [`require`].
+pub fn seeds(engine: Engine, seeding: Seeding, first: u64, count: u64) -> Box<dyn Strategy> {
     match engine {
-        Engine::Native => Box::new(Seeds::new(seeding, seeds)),
+        Engine::Native => Box::new(Seeds::counted(seeding, first, count)),
+        // madsim's strategy takes a `Range`: the top seed, `u64::MAX`, is not run there.
         #[cfg(feature = "madsim")]
-        Engine::Madsim => Box::new(raceway_sim::Madsim::new(seeds)),
+        Engine::Madsim => Box::new(raceway_sim::Madsim::new(first..first.saturating_add(count))),
         #[cfg(not(feature = "madsim"))]
         Engine::Madsim => unreachable!("refused by engine::require"),
     }
@@ -57,7 +57,10 @@ pub fn confirm_natively(
     use raceway_sim::strategy::Follow;
     let mut sim = pair.runner();
     let found = sim
-        .run(&mut raceway_sim::Madsim::new(seed..seed + 1), true)
+        .run(
+            seeds(Engine::Madsim, Seeding::Random, seed, 1).as_mut(),
+            true,
+        )
         .ok()?
         .violation?;
     let mut follow = Follow::new(sim.trace());

@@ -4,7 +4,8 @@ use crate::cli::Target;
 use anyhow::Result;
 use raceway_scenarios::{find, Entry, NamedSchedule, Pair};
 use raceway_sim::explore::{Exploration, Options};
-use raceway_sim::{Schedule, Trace};
+use raceway_sim::shrink::ShrunkTrace;
+use raceway_sim::Schedule;
 
 /// Resolves `target` to a (scenario, workload, variant) pair; a named schedule supplies the
 /// workload and variant not given, and the first of each is the default.
@@ -59,8 +60,9 @@ pub fn explore(pair: Pair, options: &Options) -> Result<Exploration> {
         .map_err(|d| anyhow::anyhow!("{pair}: {d}"))
 }
 
-/// The trace of `schedule`'s failing run on `pair`, shrunk; `None` when it breaks no invariant.
-pub fn shrunk_trace(pair: Pair, schedule: &Schedule) -> Result<Option<Trace>> {
+/// `schedule`'s failing run on `pair`, shrunk, with its trace; `None` when it breaks no
+/// invariant.
+pub fn shrunk_trace(pair: Pair, schedule: &Schedule) -> Result<Option<ShrunkTrace>> {
     raceway_sim::shrink::shrunk_trace(pair.runner().as_mut(), schedule)
         .map_err(|d| anyhow::anyhow!("{pair}: {d}"))
 }

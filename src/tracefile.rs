@@ -43,9 +43,9 @@ impl TraceFile {
         Ok(serde_json::to_string_pretty(self)? + "\n")
     }
 
+    /// Saves the file whole or not at all.
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_json()?)
-            .with_context(|| format!("cannot write {}", path.display()))
+        crate::files::write(path, self.to_json()?.as_bytes())
     }
 
     /// The (scenario, workload, variant) the trace was recorded on, and its schedule.
@@ -64,8 +64,7 @@ impl TraceFile {
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = crate::files::read(path)?;
         let file: TraceFile = serde_json::from_str(&text).map_err(|e| {
             let what = if e.is_eof() {
                 "truncated"
@@ -87,6 +86,13 @@ impl TraceFile {
                 path.display(),
                 file.version,
                 raceway_sim::TRACE_VERSION
+            );
+        }
+        if !file.trace.is_object() {
+            bail!(
+                "{} is not a valid trace file: its `trace` is {}, not a recorded run",
+                path.display(),
+                file.trace
             );
         }
         Ok(file)

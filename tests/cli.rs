@@ -2,16 +2,7 @@
 
 mod common;
 
-use common::{raceway, temp};
-
-/// A usage or input error: exit 2 and exactly one line on stderr, nothing on stdout.
-fn assert_one_line_error(args: &[&str], expected: &str) {
-    let (code, stdout, stderr) = raceway(args);
-    assert_eq!(code, 2, "{args:?}: {stderr}");
-    assert_eq!(stdout, "", "{args:?}");
-    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.contains(expected), "{args:?}: {stderr}");
-}
+use common::{assert_one_line_error, raceway, temp};
 
 #[test]
 fn the_seed_schedule_breaks_buggy_and_holds_on_merged() {

@@ -84,7 +84,7 @@ fn the_glossary_has_the_outputs_words() {
         ),
         (
             &["run", "wlog", "--named", "seed"],
-            &["settle", "safety", "schedule", "[expected: Breaks]"],
+            &["settle", "safety", "schedule", "[expected: breaks]"],
         ),
         (
             &["explore", "wlog", "-w", "fork", "-v", "merged"],

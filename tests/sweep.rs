@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{raceway, temp};
+use common::{files_under, raceway, temp};
 use serde_json::Value;
 use std::path::Path;
 
@@ -112,7 +112,7 @@ fn bad_selections_are_usage_errors() {
         ),
         (vec!["sweep", "--seeds", "5..5"], "--seeds takes"),
         (vec!["sweep", "--shard", "4/3"], "--shard takes"),
-        (vec!["sweep", "--jobs", "0"], "--jobs must be at least 1"),
+        (vec!["sweep", "--jobs", "0"], "0 is not in 1..=1024"),
     ] {
         let (code, out, err) = raceway(&args);
         assert_eq!(
@@ -122,24 +122,6 @@ fn bad_selections_are_usage_errors() {
         );
         assert!(err.contains(message), "{args:?}: {err}");
     }
-}
-
-fn files_under(dir: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                out.push((rel, std::fs::read_to_string(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// `reports/` holds the default sweep's report; regenerate it with

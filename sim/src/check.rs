@@ -17,7 +17,7 @@ use crate::runner::{Runner, Simulation};
 use crate::schedule::Schedule;
 use crate::search::first_violation;
 use crate::shrink::shrunk_trace;
-use crate::strategy::{Delay, Replay, Seeds};
+use crate::strategy::{Delay, Replay, Seeding, Seeds};
 use crate::trace::{Trace, Violation};
 use std::fmt;
 use std::ops::ControlFlow;
@@ -162,25 +162,28 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
         Some(Ok(seed)) => Some(seed),
         Some(Err(s)) => panic!("RACEWAY_SEED must be a number, not `{s}`"),
     };
-    let seeds = |runs: u64| match only {
-        Some(seed) => seed..seed + 1,
-        None => 0..runs,
-    };
+    // (first seed, count): the top seed (`u64::MAX`) alone is no `Range`.
+    let seeds = |runs: u64| only.map_or((0, runs), |seed| (seed, 1));
     let found = match search {
         Search::Random { runs } => {
-            let mut random = Seeds::random(seeds(runs));
+            let (first, count) = seeds(runs);
+            let mut random = Seeds::counted(Seeding::Random, first, count);
             first_violation(&mut runner, &mut random)
                 .expect("seeded strategies never diverge")
                 .map(|f| (f, "random"))
         }
         Search::Pct { runs, depth } => {
-            let mut pct = Seeds::pct(seeds(runs), depth, pct_steps(&mut runner));
+            let (first, count) = seeds(runs);
+            let steps = pct_steps(&mut runner);
+            let mut pct = Seeds::counted(Seeding::Pct { depth, steps }, first, count);
             first_violation(&mut runner, &mut pct)
                 .expect("seeded strategies never diverge")
                 .map(|f| (f, "pct"))
         }
         Search::Delay { runs, delays } => {
-            let mut delay = Seeds::delay(seeds(runs), delays, pct_steps(&mut runner));
+            let (first, count) = seeds(runs);
+            let steps = pct_steps(&mut runner);
+            let mut delay = Seeds::counted(Seeding::Delay { delays, steps }, first, count);
             first_violation(&mut runner, &mut delay)
                 .expect("seeded strategies never diverge")
                 .map(|f| (f, "delay"))
@@ -241,13 +244,14 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
             Err(failure(&mut runner, &f.schedule, f.violation, by))
         }
         None => Ok(Passed {
-            schedules: seeds(match search {
-                Search::Random { runs } | Search::Pct { runs, .. } | Search::Delay { runs, .. } => {
-                    runs
-                }
-                Search::Exhaustive { .. } | Search::DelayBounded { .. } => 0,
-            })
-            .count() as u64,
+            schedules: match (only, search) {
+                (Some(_), _) => 1,
+                (
+                    None,
+                    Search::Random { runs } | Search::Pct { runs, .. } | Search::Delay { runs, .. },
+                ) => runs,
+                (None, Search::Exhaustive { .. } | Search::DelayBounded { .. }) => 0,
+            },
             complete: false,
         }),
     }
@@ -261,7 +265,8 @@ fn failure<M: Model>(
 ) -> Box<Failure> {
     let trace = shrunk_trace(runner, schedule)
         .expect("a failing schedule replays")
-        .expect("a failing schedule fails again");
+        .expect("a failing schedule fails again")
+        .trace;
     Box::new(Failure {
         violation: trace.violation.clone().unwrap_or(v),
         schedule: trace.schedule.clone(),

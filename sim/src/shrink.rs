@@ -1,22 +1,53 @@
-//! Shrinking a failing schedule to a minimal one that breaks the same invariant: fewest steps,
-//! then fewest preemptions (then the shortest, then the least schedule).
+//! Shrinking a failing schedule to a small one that breaks the same invariant, ranked by
+//! fewest steps, then fewest preemptions (then the shortest, then the least schedule).
 //!
-//! Greedy and deterministic: try every single edit of the best schedule so far (drop a
-//! choice, cut the tail, lower a choice), replay it leniently, and keep the best run that still
-//! breaks the same invariant; repeat until no edit improves. The result is the schedule the
-//! engine recorded for that run, so it replays strictly, and it is never worse than the input.
+//! Two passes, both deterministic:
+//!
+//! 1. Greedy: try every single edit of the best schedule so far (drop a choice, cut the tail,
+//!    lower a choice), replay it leniently, and keep the best run that still breaks the same
+//!    invariant; repeat until no edit improves. The result is *locally minimal*: no single
+//!    edit of it does better. It is never worse than the input.
+//! 2. Shortest: iterative deepening, as stateright's breadth-first checker finds shortest
+//!    counterexamples: for each length `n` from 1 up to the greedy result's, explore every
+//!    schedule of at most `n` steps (depth-first, without reduction, so that no order is
+//!    skipped); the first length at which the invariant breaks is the fewest steps possible,
+//!    and the best run of that length has the fewest preemptions. This pass runs only within
+//!    a budget of runs; beyond it the greedy result stands, and says so ([`Minimal::Local`]).
+//!
+//! The schedule returned is the one the engine recorded for its run, so it replays strictly.
 
 use crate::drive::drive;
 use crate::runner::Simulation;
 use crate::schedule::Schedule;
-use crate::strategy::{Diverged, Replay};
+use crate::strategy::{Candidate, Dfs, Diverged, Pick, Replay, Strategy};
 use crate::trace::{Trace, Violation};
 use std::ops::ControlFlow;
+
+/// How many runs the search for a shortest schedule may take by default.
+pub const SHORTEST_BUDGET: u64 = 20_000;
+
+/// What is known of a shrunk schedule's size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Minimal {
+    /// Shortest: no schedule of fewer steps breaks the invariant, and none of as many steps
+    /// with fewer preemptions; shown by a complete search of `searched` runs.
+    Shortest {
+        /// Runs the search took.
+        searched: u64,
+    },
+    /// Locally minimal: no single edit of the schedule (dropping, cutting or lowering a choice)
+    /// gives a shorter run that breaks the invariant; a complete search of shorter schedules
+    /// did not fit in `budget` runs, so a shorter one may exist.
+    Local {
+        /// The runs the search was allowed.
+        budget: u64,
+    },
+}
 
 /// A shrunk failing run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Shrunk {
-    /// The minimal schedule found.
+    /// The smallest schedule found.
     pub schedule: Schedule,
     /// Its violation.
     pub violation: Violation,
@@ -24,6 +55,8 @@ pub struct Shrunk {
     pub steps: u32,
     /// Its preemptions.
     pub preemptions: u32,
+    /// Whether it is known to be shortest.
+    pub minimal: Minimal,
 }
 
 impl Shrunk {
@@ -37,16 +70,15 @@ impl Shrunk {
     }
 }
 
-/// Runs each of `schedules` leniently; the best run (by rank, the first of equals) that breaks
-/// the same invariant as `target`.
-fn best_of(
+/// Runs `strategy`'s runs; the best (by rank, the first of equals) that breaks the same
+/// invariant as `target`, or `Err` if the strategy diverged.
+fn best_run(
     sim: &mut dyn Simulation,
-    schedules: Vec<Schedule>,
+    strategy: &mut dyn Strategy,
     target: &Violation,
-) -> Option<Shrunk> {
+) -> Result<Option<Shrunk>, Diverged> {
     let mut best: Option<Shrunk> = None;
-    // Lenient replays never diverge.
-    let _ = drive(sim, &mut Replay::each_lenient(schedules), false, |run| {
+    drive(sim, strategy, false, |run| {
         let verdict = run.verdict;
         if let Some(v) = verdict
             .violation
@@ -58,14 +90,27 @@ fn best_of(
                 violation: v.clone(),
                 steps: verdict.steps,
                 preemptions: verdict.preemptions,
+                minimal: Minimal::Local { budget: 0 },
             };
             if best.as_ref().is_none_or(|b| candidate.rank() < b.rank()) {
                 best = Some(candidate);
             }
         }
         ControlFlow::Continue(())
-    });
-    best
+    })?;
+    Ok(best)
+}
+
+/// Runs each of `schedules` leniently; the best run that breaks the same invariant.
+fn best_of(
+    sim: &mut dyn Simulation,
+    schedules: Vec<Schedule>,
+    target: &Violation,
+) -> Option<Shrunk> {
+    // Lenient replays never diverge.
+    best_run(sim, &mut Replay::each_lenient(schedules), target)
+        .ok()
+        .flatten()
 }
 
 /// Every single edit of `choices`, the most drastic first.
@@ -89,9 +134,19 @@ fn edits(choices: &[u32]) -> Vec<Vec<u32>> {
     out
 }
 
-/// Shrinks `schedule`, which must break the same invariant as `target` when replayed; `None`
-/// if it does not.
+/// Shrinks `schedule`, which must break the same invariant as `target` when replayed (`None`
+/// if it does not), searching for a shortest schedule within [`SHORTEST_BUDGET`] runs.
 pub fn shrink(sim: &mut dyn Simulation, schedule: &Schedule, target: &Violation) -> Option<Shrunk> {
+    shrink_within(sim, schedule, target, SHORTEST_BUDGET)
+}
+
+/// [`shrink`] with the search for a shortest schedule limited to `budget` runs.
+pub fn shrink_within(
+    sim: &mut dyn Simulation,
+    schedule: &Schedule,
+    target: &Violation,
+    budget: u64,
+) -> Option<Shrunk> {
     let mut best = best_of(sim, vec![schedule.clone()], target)?;
     loop {
         let candidates = edits(best.schedule.choices())
@@ -101,9 +156,94 @@ pub fn shrink(sim: &mut dyn Simulation, schedule: &Schedule, target: &Violation)
         let better = best_of(sim, candidates, target).filter(|c| c.rank() < best.rank());
         match better {
             Some(b) => best = b,
-            None => return Some(best),
+            None => break,
         }
     }
+    best.minimal = Minimal::Local { budget };
+    Some(shortest(sim, target, best.steps, budget).unwrap_or(best))
+}
+
+/// The best run breaking `target` among every schedule of at most `most` steps, found by
+/// iterative deepening; `None` when that takes more than `budget` runs (or the model is not
+/// deterministic).
+fn shortest(
+    sim: &mut dyn Simulation,
+    target: &Violation,
+    most: u32,
+    budget: u64,
+) -> Option<Shrunk> {
+    let mut runs = 0u64;
+    for limit in 1..=most {
+        let mut cut = Cut {
+            dfs: Dfs::new(false, None),
+            limit,
+            left: limit,
+            runs,
+            budget,
+            over: false,
+        };
+        let found = best_run(sim, &mut cut, target).ok()?;
+        runs = cut.runs;
+        if cut.over {
+            return None;
+        }
+        if let Some(mut b) = found {
+            b.minimal = Minimal::Shortest { searched: runs };
+            return Some(b);
+        }
+    }
+    None
+}
+
+/// Depth-first exploration of every schedule, each run cut (as pruned) after `limit` steps,
+/// refusing a run beyond `budget` runs in all (`over` then says the search is incomplete).
+struct Cut {
+    dfs: Dfs,
+    limit: u32,
+    left: u32,
+    runs: u64,
+    budget: u64,
+    over: bool,
+}
+
+impl Strategy for Cut {
+    fn next_run(&mut self) -> bool {
+        if self.runs >= self.budget {
+            self.over = true;
+            return false;
+        }
+        if !self.dfs.next_run() {
+            return false;
+        }
+        self.runs += 1;
+        self.left = self.limit;
+        true
+    }
+
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        self.dfs.next_task(candidates)
+    }
+
+    fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
+        self.dfs.next_pick(pick)
+    }
+
+    fn finish(&mut self) -> Result<(), Diverged> {
+        self.dfs.finish()
+    }
+}
+
+/// A shrunk failing run with its recorded trace.
+#[derive(Clone, Debug)]
+pub struct ShrunkTrace {
+    /// The shrunk run.
+    pub shrunk: Shrunk,
+    /// Its trace.
+    pub trace: Trace,
 }
 
 /// The trace of `schedule`'s failing run on `sim`, shrunk (its own trace when it is minimal
@@ -111,12 +251,20 @@ pub fn shrink(sim: &mut dyn Simulation, schedule: &Schedule, target: &Violation)
 pub fn shrunk_trace(
     sim: &mut dyn Simulation,
     schedule: &Schedule,
-) -> Result<Option<Trace>, Diverged> {
+) -> Result<Option<ShrunkTrace>, Diverged> {
     let verdict = sim.run(&mut Replay::new(schedule.clone()), false)?;
     let Some(violation) = verdict.violation else {
         return Ok(None);
     };
-    let best = shrink(sim, schedule, &violation).map_or_else(|| schedule.clone(), |s| s.schedule);
-    sim.run(&mut Replay::new(best), true)?;
-    Ok(Some(sim.trace().clone()))
+    let Some(shrunk) = shrink(sim, schedule, &violation) else {
+        return Err(Diverged(format!(
+            "schedule {schedule} breaks `{}` only when replayed strictly",
+            violation.invariant
+        )));
+    };
+    sim.run(&mut Replay::new(shrunk.schedule.clone()), true)?;
+    Ok(Some(ShrunkTrace {
+        shrunk,
+        trace: sim.trace().clone(),
+    }))
 }

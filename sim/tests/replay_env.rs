@@ -51,6 +51,20 @@ fn environment_variables_replay_one_run() {
     );
     std::env::remove_var("RACEWAY_SEED");
 
+    // The top seed alone runs that seed (`seed..seed + 1` once overflowed and ran none).
+    std::env::set_var("RACEWAY_SEED", u64::MAX.to_string());
+    match check(lost_update(), Search::Random { runs: 100 }) {
+        Ok(passed) => assert_eq!(passed.schedules, 1),
+        Err(failure) => assert!(
+            failure
+                .found_by
+                .contains(&format!("RACEWAY_SEED={}", u64::MAX)),
+            "{}",
+            failure.found_by
+        ),
+    }
+    std::env::remove_var("RACEWAY_SEED");
+
     std::env::set_var("RACEWAY_SCHEDULE", "rw9.A");
     let bad = std::panic::catch_unwind(|| check(lost_update(), Search::Random { runs: 1 }));
     std::env::remove_var("RACEWAY_SCHEDULE");

@@ -3,6 +3,7 @@
 //! model or a strategy.
 
 use crate::cli::{Engine, StrategyName};
+use crate::output;
 use raceway_scenarios::Pair;
 use raceway_sim::drive::{drive, pct_steps};
 use std::ops::ControlFlow;
@@ -26,25 +27,25 @@ pub fn measure(
     pair: Pair,
     (engine, strategy, bounds): (Engine, StrategyName, (u32, u32)),
     budget: Duration,
-) -> Throughput {
+) -> anyhow::Result<Throughput> {
     let mut sim = pair.runner();
     let seeding = crate::engine::seeding(strategy, bounds, pct_steps(sim.as_mut()));
     let (mut runs, mut total_steps) = (0u64, 0u64);
     let start = Instant::now();
     loop {
-        let mut batch = crate::engine::seeds(engine, seeding, runs..runs + BATCH);
+        let mut batch = crate::engine::seeds(engine, seeding, runs, BATCH);
         let driven = drive(sim.as_mut(), batch.as_mut(), false, |run| {
             total_steps += u64::from(run.verdict.steps);
             ControlFlow::Continue(())
         })
-        .expect("seeded strategies never diverge");
+        .map_err(|d| anyhow::anyhow!("{pair}: a seeded run diverged: {d}"))?;
         runs += driven.runs;
         if start.elapsed() >= budget {
             break;
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    Throughput {
+    Ok(Throughput {
         pair: pair.to_string(),
         strategy: match (engine, strategy) {
             (Engine::Madsim, _) => "madsim",
@@ -55,7 +56,7 @@ pub fn measure(
         runs,
         per_second: runs as f64 / secs,
         mean_steps: total_steps as f64 / runs as f64,
-    }
+    })
 }
 
 /// Measures every selected pair and strategy and prints a table.
@@ -66,21 +67,23 @@ pub fn run(args: &crate::cli::BenchArgs) -> anyhow::Result<std::process::ExitCod
         Engine::Native => args.strategy.clone(),
         Engine::Madsim => vec![StrategyName::Random],
     };
-    println!(
+    // Every name is checked before the header is printed.
+    let pairs = super::sweep::selected_pairs(&args.selection)?;
+    output::println(&format!(
         "{:<44} {:<7} {:>10} {:>14} {:>7}",
         "pair", "strategy", "runs", "schedules/s", "steps"
-    );
-    let sel = &args.selection;
-    for scenario in crate::select::scenarios(&sel.scenario)? {
-        for pair in crate::select::pairs(scenario, &sel.workload, &sel.variant) {
-            for &strategy in &strategies {
-                let how = (args.engine, strategy, (args.depth, args.delays));
-                let t = measure(pair, how, budget);
-                println!(
-                    "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",
-                    t.pair, t.strategy, t.runs, t.per_second, t.mean_steps
-                );
+    ))?;
+    for pair in pairs {
+        for &strategy in &strategies {
+            if output::closed() {
+                return Ok(std::process::ExitCode::SUCCESS);
             }
+            let how = (args.engine, strategy, (args.depth, args.delays));
+            let t = measure(pair, how, budget)?;
+            output::println(&format!(
+                "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",
+                t.pair, t.strategy, t.runs, t.per_second, t.mean_steps
+            ))?;
         }
     }
     Ok(std::process::ExitCode::SUCCESS)

@@ -73,14 +73,14 @@ pub fn run(args: &CheckHistoryArgs) -> Result<ExitCode> {
         SpecName::Register => verdicts(&Register, &loaded, &models),
         SpecName::Kv => verdicts(&KvMap, &loaded, &models),
     };
-    print!("{}", render(&args.file, &loaded, &verdicts));
+    crate::output::print(&render(&args.file, &loaded, &verdicts))?;
     if let Some(out) = &args.html {
         let page = match args.model {
             SpecName::Register => history_page::render(&Register, &args.file, &loaded, &verdicts),
             SpecName::Kv => history_page::render(&KvMap, &args.file, &loaded, &verdicts),
         };
-        write_whole(out, &page)?;
-        println!("wrote {}", out.display());
+        crate::files::write(out, page.as_bytes())?;
+        crate::output::println(&format!("wrote {}", out.display()))?;
     }
     Ok(if verdicts.iter().all(Verdict::holds) {
         ExitCode::SUCCESS
@@ -96,8 +96,7 @@ fn verdicts<S: Spec>(spec: &S, loaded: &Loaded, models: &[Consistency]) -> Vec<V
 
 /// Reads and validates a history file; errors name the file and line.
 pub fn load(path: &Path, spec: SpecName) -> Result<Loaded> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = crate::files::read(path)?;
     let mut history = History::new();
     let mut lines = Vec::new();
     let mut register_key: Option<(Option<Value>, usize)> = None;
@@ -255,11 +254,4 @@ pub fn span(loaded: &Loaded, op: &raceway_sim::consistency::Operation) -> String
         Some(c) => format!("lines {from}-{}", loaded.lines[c]),
         None => format!("line {from}-"),
     }
-}
-
-/// Writes `text` to `path` whole or not at all (a temporary file renamed over it).
-fn write_whole(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("html.tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -2,6 +2,7 @@
 //! shortest trace, or a proof that there is none within the workload's bounds.
 
 use crate::cli::ExploreArgs;
+use crate::output::{self, count, plural};
 use crate::select::{explore, pairs, scenarios};
 use anyhow::Result;
 use raceway_scenarios::Pair;
@@ -30,7 +31,7 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     let selected = pairs(scenario, &args.workload, &args.variant);
     if let [pair] = selected[..] {
         let found = explore(pair, &options)?;
-        print!("{}", describe(pair, &found, &options)?);
+        output::print(&describe(pair, &found, &options)?)?;
         return Ok(if found.violations.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -38,28 +39,43 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         });
     }
     let mut broke = false;
-    println!(
+    output::println(&format!(
         "{:<32} {:<7} {:>10} {:>8}  result",
         "pair", "expect", "schedules", "pruned"
-    );
+    ))?;
     for pair in selected {
+        if output::closed() {
+            break;
+        }
         let found = explore(pair, &options)?;
         let expected = pair.expectation.expected;
-        let result = found.summary();
+        let result = summary(&found, &options);
         broke |= !found.violations.is_empty();
-        println!(
+        output::println(&format!(
             "{:<32} {:<7} {:>10} {:>8}  {result}",
             format!("{}/{}", pair.workload.name, pair.variant.name),
             expected.name(),
             found.schedules,
             found.pruned,
-        );
+        ))?;
     }
     Ok(if broke {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One line: the exploration's own summary, except that a clean search within a preemption
+/// bound is not called a proof.
+pub fn summary(found: &Exploration, options: &Options) -> String {
+    match options.preemptions {
+        Some(k) if found.proves() => format!(
+            "none with at most {k} {}: a bounded search, not a proof",
+            plural(u64::from(k), "preemption")
+        ),
+        _ => found.summary(),
+    }
 }
 
 fn describe(pair: Pair, found: &Exploration, options: &Options) -> Result<String> {
@@ -87,8 +103,13 @@ fn describe(pair: Pair, found: &Exploration, options: &Options) -> Result<String
             .map_err(|e| anyhow::anyhow!("{pair}: {e}"))?;
         let _ = writeln!(
             out,
-            "\n✗ {} `{}` in {} explored schedule(s); the shortest, {} steps and {} preemption(s):\n",
-            d.violation.kind, d.violation.invariant, d.count, d.steps, d.preemptions
+            "\n✗ {} `{}` in {} explored {}; the shortest, {} and {}:\n",
+            d.violation.kind,
+            d.violation.invariant,
+            d.count,
+            plural(d.count, "schedule"),
+            count(u64::from(d.steps), "step"),
+            count(u64::from(d.preemptions), "preemption")
         );
         out.push_str(&sim.trace().render());
         let _ = writeln!(out, "replay: {}", crate::select::replay(pair, &d.schedule));

@@ -1,21 +1,17 @@
-//! `raceway merge`: the shards of a sweep, unioned and judged as a whole.
+//! `raceway merge`: the shards of a sweep, checked, unioned and judged as a whole.
 
 use crate::cli::MergeArgs;
-use crate::sweep::Sweep;
-use anyhow::{Context, Result};
+use crate::files::ReportLock;
+use anyhow::Result;
 use std::process::ExitCode;
 
 pub fn run(args: &MergeArgs) -> Result<ExitCode> {
+    let lock = args.report.as_deref().map(ReportLock::take).transpose()?;
     let shards = args
         .files
         .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(f)
-                .with_context(|| format!("cannot read {}", f.display()))?;
-            serde_json::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{} is not a sweep's JSON output: {e}", f.display()))
-        })
-        .collect::<Result<Vec<Sweep>>>()?;
-    let whole = Sweep::merge(shards)?;
-    super::sweep::print(&whole, args.format, args.report.as_deref())
+        .map(|f| Ok((f.clone(), crate::sweep::wire::read(f)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let whole = crate::sweep::merge::merge(shards)?;
+    super::sweep::print(&whole, args.format, lock.as_ref())
 }

@@ -1,5 +1,6 @@
 //! `raceway replay FILE`: re-run a saved trace and confirm it step for step.
 
+use crate::output;
 use crate::tracefile::TraceFile;
 use anyhow::Result;
 use raceway_sim::strategy::Replay;
@@ -20,21 +21,24 @@ pub fn replay(path: &Path) -> Result<ExitCode> {
         )
     })?;
     let trace = sim.trace();
-    println!("{}", trace.render());
+    output::println(&trace.render())?;
     let now = serde_json::to_value(trace)?;
     if now == file.trace {
         let what = match &trace.violation {
             Some(v) => format!("and the {} violation `{}`", v.kind, v.invariant),
             None => "and no violation".to_string(),
         };
-        println!("replay: reproduced {} steps {what} exactly", trace.steps);
+        output::println(&format!(
+            "replay: reproduced {} steps {what} exactly",
+            trace.steps
+        ))?;
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        output::println(&format!(
             "replay: the run differs from the saved trace (saved by raceway {}): {}",
             file.raceway,
             first_difference(&file.trace, &now)
-        );
+        ))?;
         Ok(ExitCode::from(1))
     }
 }

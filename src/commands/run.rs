@@ -1,15 +1,17 @@
 //! `raceway run`: one schedule, its trace and its verdict; optionally the same task order on a
 //! second variant, the two runs compared step by step.
 
-use crate::cli::{Engine, Format, RunArgs};
+use crate::cli::{Engine, Format, RunArgs, StrategyName};
+use crate::commands::shrink::{minimality, shrunk_origin};
 use crate::compare::{wrap, WIDTH};
+use crate::output::{self, count};
 use crate::select::resolve;
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
 use raceway_scenarios::Pair;
 use raceway_sim::drive::pct_steps;
-use raceway_sim::shrink::shrunk_trace;
-use raceway_sim::strategy::{Follow, Replay, Script, Seeding};
+use raceway_sim::shrink::Minimal;
+use raceway_sim::strategy::{Delay, Follow, Pct, Replay, Script, Seeding};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
 
@@ -52,10 +54,27 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .map(|v| sel.scenario.pair(sel.workload.name, v))
         .transpose()?;
     crate::engine::require(args.engine)?;
+    anyhow::ensure!(
+        !(compare.is_some() && args.format == Format::Json),
+        "--compare shows two traces side by side as text; it does not combine with --format json"
+    );
+    anyhow::ensure!(
+        args.depth.is_none() || args.strategy == StrategyName::Pct,
+        "--depth is PCT's bug depth; it needs --strategy pct"
+    );
+    anyhow::ensure!(
+        args.delays.is_none() || args.strategy == StrategyName::Delay,
+        "--delays is delay bounding's; it needs --strategy delay"
+    );
     if args.engine == Engine::Madsim {
         anyhow::ensure!(
-            args.schedule.is_none() && named.is_none() && compare.is_none(),
-            "--engine madsim runs a seed; --schedule, --named and --compare are the native engine's"
+            args.schedule.is_none()
+                && named.is_none()
+                && compare.is_none()
+                && args.out.is_none()
+                && args.depth.is_none()
+                && args.delays.is_none(),
+            "--engine madsim runs a seed; --schedule, --named, --compare, --out, --depth and --delays are the native engine's"
         );
         return madsim(args, &sel);
     }
@@ -71,9 +90,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         (Chooser::Other(script), format!("named {}", n.name))
     } else {
         let steps = pct_steps(sim.as_mut());
-        let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        let seeding = crate::engine::seeding(args.strategy, (args.depth, args.delays), steps);
-        let strategy = crate::engine::seeds(Engine::Native, seeding, one(args.seed));
+        let depth = args.depth.unwrap_or(Pct::DEFAULT_DEPTH);
+        let mut name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
+        let delays = args.delays.unwrap_or(Delay::DEFAULT_DELAYS);
+        if depth != Pct::DEFAULT_DEPTH {
+            name.push_str(&format!(" depth {depth}"));
+        }
+        if delays != Delay::DEFAULT_DELAYS {
+            name.push_str(&format!(" delays {delays}"));
+        }
+        let seeding = crate::engine::seeding(args.strategy, (depth, delays), steps);
+        let strategy = crate::engine::seeds(Engine::Native, seeding, args.seed, 1);
         (Chooser::Other(strategy), name)
     };
     let strategy: &mut dyn Strategy = match &mut chooser {
@@ -90,13 +117,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     };
     let mut shrunk_from = None;
     if seeded && verdict.violation.is_some() && !args.no_shrink {
-        let shrunk = shrunk_trace(sim.as_mut(), &trace.schedule)
-            .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?;
-        if let Some(t) = shrunk {
-            if t.steps < trace.steps || t.schedule != trace.schedule {
-                shrunk_from = Some((trace.steps, verdict.preemptions));
-                origin.push_str(", shrunk");
-                trace = t;
+        if let Some(s) = crate::select::shrunk_trace(sel, &trace.schedule)? {
+            shrunk_from = Some((trace.steps, verdict.preemptions, s.shrunk.minimal));
+            if s.trace.schedule != trace.schedule {
+                origin = shrunk_origin(&origin);
+                trace = s.trace;
             }
         }
     }
@@ -105,7 +130,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         file.save(path)?;
     }
     if args.format == Format::Json {
-        print!("{}", file.to_json()?);
+        output::print(&file.to_json()?)?;
         return Ok(exit(&trace));
     }
     match compare {
@@ -113,21 +138,18 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             let mut sim2 = other.runner();
             sim2.run(&mut Follow::lenient(&trace), true)
                 .map_err(|d| anyhow::anyhow!("{other}: {d}"))?;
-            print!(
-                "{}",
-                crate::compare::compare(
-                    (sel.variant.name, &trace),
-                    (other.variant.name, sim2.trace())
-                )
-            );
+            output::print(&crate::compare::compare(
+                (sel.variant.name, &trace),
+                (other.variant.name, sim2.trace()),
+            ))?;
         }
-        None if trace.violation.is_some() || args.trace => println!("{}", trace.render()),
+        None if trace.violation.is_some() || args.trace => output::println(&trace.render())?,
         None => {}
     }
     if let Some(fit) = fit {
-        print!("{}", wrap(&fit, "", "", WIDTH));
+        output::print(&wrap(&fit, "", "", WIDTH))?;
     }
-    verdict_line(&sel, &origin, &trace, shrunk_from);
+    output::print(&verdict_lines(&sel, &origin, &trace, shrunk_from))?;
     Ok(exit(&trace))
 }
 
@@ -139,56 +161,80 @@ fn exit(trace: &Trace) -> ExitCode {
     }
 }
 
-fn verdict_line(sel: &Pair, origin: &str, trace: &Trace, shrunk_from: Option<(u32, u32)>) {
+/// The verdict, how the run was shrunk, and the command that replays it.
+fn verdict_lines(
+    sel: &Pair,
+    origin: &str,
+    trace: &Trace,
+    shrunk_from: Option<(u32, u32, Minimal)>,
+) -> String {
+    use std::fmt::Write;
     let found = match &trace.violation {
-        Some(v) => format!("VIOLATION {v}"),
-        None => format!("holds ({} steps)", trace.steps),
+        Some(v) => v.to_string(),
+        None => format!("holds ({})", count(u64::from(trace.steps), "step")),
     };
     let line = format!(
-        "{sel} ({origin}): {found}  [expected: {:?}]",
-        sel.expectation.expected
+        "{sel} ({origin}): {found}  [expected: {}]",
+        sel.expectation.expected.name()
     );
-    print!("{}", wrap(&line, "", "  ", WIDTH));
-    if let Some((steps, preemptions)) = shrunk_from {
-        println!(
-            "shrunk from the seed's run of {steps} steps and {preemptions} preemptions (--no-shrink shows that run)"
+    let mut out = wrap(&line, "", "  ", WIDTH);
+    if let (Some((steps, preemptions, minimal)), Some(v)) = (shrunk_from, &trace.violation) {
+        let _ = writeln!(
+            out,
+            "shrunk from the seed's run of {} and {} (--no-shrink shows that run); {}",
+            count(u64::from(steps), "step"),
+            count(u64::from(preemptions), "preemption"),
+            minimality(minimal, &v.invariant)
         );
     }
     if trace.violation.is_some() && !trace.schedule.is_empty() {
-        println!("replay: {}", crate::select::replay(*sel, &trace.schedule));
+        let _ = writeln!(
+            out,
+            "replay: {}",
+            crate::select::replay(*sel, &trace.schedule)
+        );
     }
-}
-
-/// The seed range of `seed` alone (a strategy over it stands at `seed`, even at `u64::MAX`).
-fn one(seed: u64) -> std::ops::Range<u64> {
-    seed..seed.saturating_add(1)
+    out
 }
 
 /// `run --engine madsim`: the seed's madsim run, and the native schedule that replays it.
 fn madsim(args: &RunArgs, sel: &Pair) -> Result<ExitCode> {
     let mut sim = sel.runner();
     let origin = format!("madsim seed {}", args.seed);
-    let mut madsim = crate::engine::seeds(Engine::Madsim, Seeding::Random, one(args.seed));
+    let mut madsim = crate::engine::seeds(Engine::Madsim, Seeding::Random, args.seed, 1);
     sim.run(madsim.as_mut(), true)
         .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?;
     let trace = sim.trace().clone();
     if args.format == Format::Json {
-        print!("{}", TraceFile::new(sel, origin, &trace)?.to_json()?);
+        output::print(&TraceFile::new(sel, origin, &trace)?.to_json()?)?;
         return Ok(exit(&trace));
     }
     if trace.violation.is_some() || args.trace {
-        println!("{}", trace.render());
+        output::println(&without_schedule(&trace.render()))?;
     }
-    verdict_line(sel, &origin, &trace, None);
+    // A madsim run has no native schedule: only the confirmation below can give one.
+    let mut native = trace.clone();
+    native.schedule = Schedule::default();
+    output::print(&verdict_lines(sel, &origin, &native, None))?;
     #[cfg(feature = "madsim")]
     if trace.violation.is_some() {
-        match crate::engine::confirm_natively(sel, args.seed) {
-            Some(s) => println!(
+        output::println(&match crate::engine::confirm_natively(sel, args.seed) {
+            Some(s) => format!(
                 "confirmed on the native engine: {}",
                 crate::select::replay(*sel, &s)
             ),
-            None => println!("not reproduced by the native engine from the same task order"),
-        }
+            None => "not reproduced by the native engine from the same task order".to_string(),
+        })?;
     }
     Ok(exit(&trace))
+}
+
+/// A rendered trace without its last line, `schedule: …`: a madsim run's choices are madsim's,
+/// and no native schedule replays them.
+fn without_schedule(rendered: &str) -> String {
+    let body = rendered.trim_end_matches('\n');
+    match body.rsplit_once('\n') {
+        Some((rest, last)) if last.starts_with("schedule: ") => format!("{rest}\n"),
+        _ => rendered.to_string(),
+    }
 }

@@ -1,26 +1,45 @@
 //! `raceway sweep` (and `raceway` with no arguments): the catalog's main job.
 
-use crate::cli::{Engine, Format, StrategyName, SweepArgs};
+use crate::cli::{Engine, StrategyName, SweepArgs, SweepFormat};
+use crate::files::ReportLock;
+use crate::output;
 use crate::report;
 use crate::select::{pairs, scenarios};
 use crate::sweep::execute::execute;
-use crate::sweep::plan::{parse_seeds, Plan, Row, Shard};
-use crate::sweep::{table, Judgement, Sweep};
+use crate::sweep::plan::{Plan, Row, Seeds, Shard};
+use crate::sweep::{table, wire, Judgement, Sweep};
 use crate::tracefile::TraceFile;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-/// The rows selected by the arguments, in catalog order. A workload or variant name that no
-/// selected scenario has is an error (a typo must not select nothing silently).
+/// The rows selected by the arguments, in catalog order (see [`selected_pairs`]).
 pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
     crate::engine::require(args.engine)?;
     let strategies: &[StrategyName] = match args.engine {
         Engine::Native => args.strategy.names(),
         Engine::Madsim => &[StrategyName::Random],
     };
-    let sel = &args.selection;
+    let mut rows = Vec::new();
+    for pair in selected_pairs(&args.selection)? {
+        let pct_steps = raceway_sim::drive::pct_steps(pair.runner().as_mut());
+        for &strategy in strategies {
+            rows.push(Row {
+                pair,
+                strategy,
+                engine: args.engine,
+                seeding: crate::engine::seeding(strategy, (args.depth, args.delays), pct_steps),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Every (scenario, workload, variant) the selection names, in catalog order. A workload or
+/// variant name that no selected scenario has is an error (a typo must not select nothing
+/// silently), and so is a selection without pairs.
+pub fn selected_pairs(sel: &crate::cli::Selection) -> Result<Vec<raceway_scenarios::Pair>> {
     let selected = scenarios(&sel.scenario)?;
     for (what, names) in [("workload", &sel.workload), ("variant", &sel.variant)] {
         for n in names {
@@ -31,37 +50,27 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
             anyhow::ensure!(known, "no selected scenario has a {what} `{n}`");
         }
     }
-    let mut rows = Vec::new();
+    let mut out = Vec::new();
     for scenario in selected {
-        for pair in pairs(scenario, &sel.workload, &sel.variant) {
-            let pct_steps = raceway_sim::drive::pct_steps(pair.runner().as_mut());
-            for &strategy in strategies {
-                rows.push(Row {
-                    pair,
-                    strategy,
-                    engine: args.engine,
-                    seeding: crate::engine::seeding(strategy, (args.depth, args.delays), pct_steps),
-                });
-            }
-        }
+        out.extend(pairs(scenario, &sel.workload, &sel.variant));
     }
     anyhow::ensure!(
-        !rows.is_empty(),
+        !out.is_empty(),
         "the selection holds no (workload, variant) pair"
     );
-    Ok(rows)
+    Ok(out)
 }
 
 /// Runs the sweep the arguments describe.
 pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
-    let seeds = parse_seeds(&args.seeds)?;
+    let seeds = Seeds::parse(&args.seeds)?;
     let shard = Shard::parse(&args.shard)?;
-    let plan = Plan::new(rows(args)?, seeds, (args.depth, args.delays), shard);
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    anyhow::ensure!(jobs >= 1, "--jobs must be at least 1");
-    let total: u64 = plan.units.iter().map(|u| u.seeds.end - u.seeds.start).sum();
+    let plan = Plan::new(rows(args)?, seeds, (args.depth, args.delays), shard)?;
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let total = plan.total();
     let progress = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -72,7 +81,7 @@ pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
         );
         bar
     };
-    let executed = execute(&plan, jobs, &progress);
+    let executed = execute(&plan, jobs, &progress)?;
     progress.finish_and_clear();
     #[allow(unused_mut)]
     let mut sweep = Sweep::new(&plan, executed);
@@ -93,29 +102,30 @@ fn confirm_natively(sweep: &mut Sweep, plan: &Plan) {
             .flatten()
         {
             failure.schedule = crate::engine::confirm_natively(&row.pair, failure.seed)
-                .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
+                .map_or_else(
+                    || crate::sweep::result::NOT_REPRODUCED.to_string(),
+                    |s| s.to_string(),
+                );
         }
     }
 }
 
 pub fn run(args: &SweepArgs) -> Result<ExitCode> {
+    // Taken before the sweep, so that a second writer of the folder is refused at once.
+    let lock = args.report.as_deref().map(ReportLock::take).transpose()?;
     let sweep = sweep(args)?;
     save_contradictions(&sweep, args)?;
-    print(&sweep, args.format, args.report.as_deref())
+    print(&sweep, args.format, lock.as_ref())
 }
 
 /// Prints the sweep, writes its report if asked, and turns its judgement into the exit status.
-pub fn print(
-    sweep: &Sweep,
-    format: Format,
-    report_dir: Option<&std::path::Path>,
-) -> Result<ExitCode> {
-    if let Some(dir) = report_dir {
-        report::write(sweep, dir)?;
+pub fn print(sweep: &Sweep, format: SweepFormat, report: Option<&ReportLock>) -> Result<ExitCode> {
+    if let Some(lock) = report {
+        report::write(sweep, lock)?;
     }
     match format {
-        Format::Text => print!("{}", table::render(sweep, true)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(sweep)?),
+        SweepFormat::Text => output::print(&table::render(sweep, true))?,
+        SweepFormat::Json => output::println(&wire::to_json(sweep))?,
     }
     Ok(if sweep.contradicted() {
         ExitCode::from(1)
@@ -138,11 +148,14 @@ fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
         let seed = row.findings.shortest.as_ref().map_or(0, |f| f.seed);
         let path = args.save_failures.join(format!(
             "{}.{}.{}.{}.seed{seed}.json",
-            row.scenario, row.workload, row.variant, row.strategy
+            row.scenario(),
+            row.workload(),
+            row.variant(),
+            row.strategy()
         ));
         TraceFile::new(
             &sel,
-            match row.strategy.as_str() {
+            match row.strategy() {
                 "pct" => format!("pct seed {seed} (depth {})", sweep.pct_depth),
                 "delay" => format!("delay seed {seed} ({} delays)", sweep.delays),
                 other => format!("{other} seed {seed}"),
@@ -150,12 +163,12 @@ fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
             &trace,
         )?
         .save(&path)?;
-        eprintln!(
+        output::note(&format!(
             "saved the failing trace of {} {}: {}",
-            row.scenario,
+            row.scenario(),
             row.pair(),
             path.display()
-        );
+        ));
     }
     Ok(())
 }
@@ -186,7 +199,6 @@ mod tests {
         let mut swept = sweep(&args).unwrap();
         let row = &mut swept.rows[0];
         assert!(row.findings.violations > 0);
-        row.expected = "holds".into();
         row.judgement = Judgement::Contradicted;
         save_contradictions(&swept, &args).unwrap();
         let saved: Vec<_> = std::fs::read_dir(&dir)

@@ -1,42 +1,56 @@
 //! The catalog report: a Markdown summary of a sweep (no timings, so it changes only when
 //! findings change) and, for every row that broke, its shortest failing trace as text, as
 //! replayable JSON and as a Mermaid diagram.
+//!
+//! The report is built whole in a staging folder and swapped in (see [`crate::files`]): a run
+//! that fails or is interrupted leaves the previous report as it was.
 
 mod mermaid;
 
+use crate::files::ReportLock;
 use crate::sweep::{Judgement, RowReport, Sweep};
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
+use raceway_scenarios::Pair;
 use raceway_sim::{Schedule, Trace};
 use std::fmt::Write;
 use std::path::Path;
 
 /// The trace of a row's shortest failure, shrunk, rebuilt by replaying its schedule.
-pub fn failing_trace(row: &RowReport) -> Result<Option<(raceway_scenarios::Pair, Trace)>> {
+pub fn failing_trace(row: &RowReport) -> Result<Option<(Pair, Trace)>> {
     let Some(f) = &row.findings.shortest else {
         return Ok(None);
     };
-    let sel = raceway_scenarios::find(&row.scenario)?.pair(&row.workload, &row.variant)?;
+    let pair = row.row.pair;
     // A madsim failure that the native engine did not reproduce has no schedule to show.
     let Ok(schedule) = f.schedule.parse::<Schedule>() else {
         return Ok(None);
     };
-    let trace = crate::select::shrunk_trace(sel, &schedule)?
-        .ok_or_else(|| anyhow::anyhow!("{sel}: schedule {schedule} no longer fails"))?;
-    Ok(Some((sel, trace)))
+    let shrunk = crate::select::shrunk_trace(pair, &schedule)?
+        .ok_or_else(|| anyhow::anyhow!("{pair}: schedule {schedule} no longer fails"))?;
+    Ok(Some((pair, shrunk.trace)))
 }
 
 fn file_stem(r: &RowReport) -> String {
-    format!("{}.{}.{}.{}", r.scenario, r.workload, r.variant, r.strategy)
+    format!(
+        "{}.{}.{}.{}",
+        r.scenario(),
+        r.workload(),
+        r.variant(),
+        r.strategy()
+    )
 }
 
-/// Writes the report into `dir`, replacing the traces of an earlier report there.
-pub fn write(sweep: &Sweep, dir: &Path) -> Result<()> {
+/// Writes the report into the locked folder, replacing an earlier report there whole.
+pub fn write(sweep: &Sweep, lock: &ReportLock) -> Result<()> {
+    let staged = lock.stage()?;
+    build(sweep, staged.path())?;
+    lock.commit(staged)
+}
+
+/// Writes the report's `README.md` and `traces/` into the empty folder `dir`.
+fn build(sweep: &Sweep, dir: &Path) -> Result<()> {
     let traces = dir.join("traces");
-    if traces.exists() {
-        std::fs::remove_dir_all(&traces)
-            .with_context(|| format!("cannot clear {}", traces.display()))?;
-    }
     std::fs::create_dir_all(&traces)
         .with_context(|| format!("cannot create {}", traces.display()))?;
     for row in &sweep.rows {
@@ -48,28 +62,34 @@ pub fn write(sweep: &Sweep, dir: &Path) -> Result<()> {
         let text = trace.render();
         let origin = format!(
             "{} seed {}",
-            row.strategy,
+            row.strategy(),
             row.findings.shortest.as_ref().map_or(0, |f| f.seed)
         );
-        TraceFile::new(&sel, origin, &trace)?.save(&path("json"))?;
-        std::fs::write(path("txt"), &text)?;
+        write_file(
+            &path("json"),
+            &TraceFile::new(&sel, origin, &trace)?.to_json()?,
+        )?;
+        write_file(&path("txt"), &text)?;
         let md = format!(
             "# {} {} ({})\n\nExpected: {} — {}\n\n```mermaid\n{}```\n\n```text\n{}```\n\nReplay: `raceway replay reports/traces/{}.json`\n",
-            row.scenario,
+            row.scenario(),
             row.pair(),
-            row.strategy,
-            row.expected,
-            row.reason,
+            row.strategy(),
+            row.expected(),
+            row.expectation().reason,
             mermaid::diagram(&trace),
             text,
             stem,
         );
-        std::fs::write(path("md"), md)?;
+        write_file(&path("md"), &md)?;
     }
     let mut text = summary(sweep);
     text.push_str(&proofs(sweep)?);
-    std::fs::write(dir.join("README.md"), text)?;
-    Ok(())
+    write_file(&dir.join("README.md"), &text)
+}
+
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// The most schedules the report explores per pair; a larger search is reported incomplete.
@@ -86,23 +106,22 @@ pub fn proofs(sweep: &Sweep) -> Result<String> {
     );
     let mut seen = std::collections::BTreeSet::new();
     for r in &sweep.rows {
-        if !seen.insert((&r.scenario, &r.workload, &r.variant)) {
+        if !seen.insert((r.scenario(), r.workload(), r.variant())) {
             continue;
         }
-        let pair = raceway_scenarios::find(&r.scenario)?.pair(&r.workload, &r.variant)?;
         let options = raceway_sim::explore::Options {
             max_schedules: Some(PROOF_BUDGET),
             ..Default::default()
         };
-        let found = crate::select::explore(pair, &options)?;
+        let found = crate::select::explore(r.row.pair, &options)?;
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
-            r.scenario,
+            r.scenario(),
             r.pair(),
-            r.expected,
+            r.expected(),
             found.schedules,
-            found.summary()
+            crate::commands::explore::summary(&found, &options)
         );
     }
     Ok(out)
@@ -119,8 +138,8 @@ pub fn summary(sweep: &Sweep) -> String {
     );
     let mut scenario = "";
     for r in &sweep.rows {
-        if r.scenario != scenario {
-            scenario = &r.scenario;
+        if r.scenario() != scenario {
+            scenario = r.scenario();
             let _ = writeln!(
                 out,
                 "\n## {scenario}\n\n| workload/variant | strategy | runs | violations | first failing seed | broken invariants | expected | verdict | shortest failing trace |\n|---|---|---:|---:|---:|---|---|---|---|"
@@ -146,12 +165,12 @@ pub fn summary(sweep: &Sweep) -> String {
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.pair(),
-            r.strategy,
+            r.strategy(),
             r.findings.runs,
             r.findings.violations,
             first.map_or("-".to_string(), |f| f.seed.to_string()),
             broken.join(", "),
-            r.expected,
+            r.expected(),
             verdict,
             link
         );
@@ -159,14 +178,14 @@ pub fn summary(sweep: &Sweep) -> String {
     out.push_str("\n## Expected verdicts\n\n");
     let mut seen = std::collections::BTreeSet::new();
     for r in &sweep.rows {
-        if seen.insert((&r.scenario, &r.workload, &r.variant)) {
+        if seen.insert((r.scenario(), r.workload(), r.variant())) {
             let _ = writeln!(
                 out,
                 "- {} {}: {} — {}",
-                r.scenario,
+                r.scenario(),
                 r.pair(),
-                r.expected,
-                r.reason
+                r.expected(),
+                r.expectation().reason
             );
         }
     }

@@ -1,14 +1,17 @@
 //! Running a plan's units on `jobs` threads. Each thread keeps its own runners (a runner is
-//! single-threaded by design); results are put back in unit order before merging, so the
-//! outcome is the same for any `--jobs`.
+//! single-threaded by design) and one [`Findings`] per row; findings merge order-free (see
+//! [`Findings::merge`]), so the outcome is the same for any `--jobs`, and memory grows with
+//! the rows and threads, never with the seeds.
 
 use super::plan::Plan;
 use super::result::Findings;
+use anyhow::Result;
 use indicatif::ProgressBar;
 use raceway_sim::drive::drive;
+use raceway_sim::strategy::Diverged;
 use raceway_sim::Simulation;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The findings of each row of the plan, and the time its runs took on their threads.
@@ -16,50 +19,62 @@ pub struct Executed {
     pub rows: Vec<(Findings, Duration)>,
 }
 
-pub fn execute(plan: &Plan, jobs: usize, progress: &ProgressBar) -> Executed {
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, Findings, Duration)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..jobs.max(1))
-            .map(|_| scope.spawn(|| worker(plan, &next, progress)))
-            .collect();
+/// Runs the plan on at most `jobs` threads (never more than it has units).
+pub fn execute(plan: &Plan, jobs: usize, progress: &ProgressBar) -> Result<Executed> {
+    let next = AtomicU64::new(0);
+    let jobs = jobs.clamp(
+        1,
+        usize::try_from(plan.owned()).unwrap_or(usize::MAX).max(1),
+    );
+    type Part = Result<Vec<(Findings, Duration)>, Diverged>;
+    let parts = std::thread::scope(|scope| -> Result<Vec<Part>> {
+        let mut workers = Vec::with_capacity(jobs);
+        for _ in 0..jobs {
+            let worker = std::thread::Builder::new()
+                .spawn_scoped(scope, || worker(plan, &next, progress))
+                .map_err(|e| anyhow::anyhow!("cannot start {jobs} worker threads: {e}"))?;
+            workers.push(worker);
+        }
         workers
             .into_iter()
-            .flat_map(|w| w.join().expect("sweep worker panicked"))
+            .map(|w| {
+                w.join()
+                    .map_err(|_| anyhow::anyhow!("a sweep worker failed"))
+            })
             .collect()
-    });
-    done.sort_by_key(|(unit, ..)| *unit);
+    })?;
     let mut rows: Vec<(Findings, Duration)> = vec![Default::default(); plan.rows.len()];
-    for (unit, findings, time) in done {
-        let row = &mut rows[plan.units[unit].row];
-        row.0.merge(findings);
-        row.1 += time;
+    for part in parts {
+        let part = part.map_err(|d| anyhow::anyhow!("a seeded run diverged: {d}"))?;
+        for (row, (findings, time)) in rows.iter_mut().zip(part) {
+            row.0.merge(findings)?;
+            row.1 += time;
+        }
     }
-    Executed { rows }
+    Ok(Executed { rows })
 }
 
 fn worker(
     plan: &Plan,
-    next: &AtomicUsize,
+    next: &AtomicU64,
     progress: &ProgressBar,
-) -> Vec<(usize, Findings, Duration)> {
+) -> Result<Vec<(Findings, Duration)>, Diverged> {
     let mut runners: Vec<Option<Box<dyn Simulation>>> = plan.rows.iter().map(|_| None).collect();
-    let mut out = Vec::new();
-    loop {
-        let unit = next.fetch_add(1, Ordering::Relaxed);
-        let Some(u) = plan.units.get(unit) else { break };
+    let mut out: Vec<(Findings, Duration)> = vec![Default::default(); plan.rows.len()];
+    while let Some(u) = plan.unit(next.fetch_add(1, Ordering::Relaxed)) {
         let row = &plan.rows[u.row];
         let sim = runners[u.row].get_or_insert_with(|| row.pair.runner());
         let start = Instant::now();
-        let mut findings = Findings::default();
-        let mut strategy = crate::engine::seeds(row.engine, row.seeding, u.seeds.clone());
+        let (findings, time) = &mut out[u.row];
+        let mut strategy = crate::engine::seeds(row.engine, row.seeding, u.first(), u.len());
         drive(sim.as_mut(), strategy.as_mut(), false, |run| {
-            let seed = run.seed.expect("a seeded strategy");
-            findings.add(seed, run.verdict, run.sim.schedule());
+            if let Some(seed) = run.seed {
+                findings.add(seed, run.verdict, run.sim.schedule());
+            }
             ControlFlow::Continue(())
-        })
-        .expect("seeded strategies never diverge");
-        out.push((unit, findings, start.elapsed()));
-        progress.inc(u.seeds.end - u.seeds.start);
+        })?;
+        *time += start.elapsed();
+        progress.inc(u.len());
     }
-    out
+    Ok(out)
 }

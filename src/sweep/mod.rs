@@ -1,18 +1,28 @@
 //! Sweeps: many seeds of many rows, on all cores, shardable; the catalog's main job.
+//!
+//! Rows stay typed (catalog entries, strategies, verdict enums) from the run to the printing:
+//! names appear only at the edges, in [`wire`] (the JSON a sweep writes and `merge` reads)
+//! and in the table and report.
 
 pub mod execute;
+pub mod merge;
 pub mod plan;
 pub mod result;
 pub mod table;
+pub mod wire;
 
-use plan::{Plan, Row, Shard};
+use plan::{Plan, Row, Seeds, Shard};
+use raceway_scenarios::{Expectation, Expected};
 use result::Findings;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 
 /// Identifies sweep output files.
 pub const FORMAT: &str = "raceway-sweep";
-pub const VERSION: u32 = 1;
+/// The sweep JSON's version (2: the commit and PCT's depth recorded, rows checked on merge).
+pub const VERSION: u32 = 2;
+/// This build's version and commit, recorded in every sweep it writes.
+pub const RACEWAY: &str = env!("CARGO_PKG_VERSION");
+pub const COMMIT: &str = env!("RACEWAY_COMMIT");
 
 /// Whether a row met its expectation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,17 +36,11 @@ pub enum Judgement {
     Open,
 }
 
-/// One row's result, as printed, saved and merged.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One row's result.
+#[derive(Clone)]
 pub struct RowReport {
-    pub scenario: String,
-    pub workload: String,
-    pub variant: String,
-    pub strategy: String,
-    pub expected: String,
-    pub reason: String,
+    pub row: Row,
     pub judgement: Judgement,
-    #[serde(flatten)]
     pub findings: Findings,
     /// Schedules per second on one thread (timing; never part of reports).
     pub per_second: f64,
@@ -45,72 +49,83 @@ pub struct RowReport {
 }
 
 impl RowReport {
-    pub fn key(&self) -> (&str, &str, &str, &str) {
-        (
-            &self.scenario,
-            &self.workload,
-            &self.variant,
-            &self.strategy,
-        )
+    pub fn scenario(&self) -> &'static str {
+        self.row.pair.scenario.name()
+    }
+
+    pub fn workload(&self) -> &'static str {
+        self.row.pair.workload.name
+    }
+
+    pub fn variant(&self) -> &'static str {
+        self.row.pair.variant.name
+    }
+
+    pub fn strategy(&self) -> &'static str {
+        self.row.strategy_name()
+    }
+
+    /// The catalog's expectation of the row's pair.
+    pub fn expectation(&self) -> Expectation {
+        self.row.pair.expectation
+    }
+
+    /// `breaks` or `holds`.
+    pub fn expected(&self) -> &'static str {
+        self.expectation().expected.name()
     }
 
     pub fn pair(&self) -> String {
-        format!("{}/{}", self.workload, self.variant)
+        format!("{}/{}", self.workload(), self.variant())
+    }
+
+    /// `wlog fork/buggy random`, to name a row in messages.
+    pub fn label(&self) -> String {
+        format!("{} {} {}", self.scenario(), self.pair(), self.strategy())
     }
 
     /// Judges `findings` against the expectation; `whole` when every seed of the sweep was run.
-    fn judge(expected: &str, findings: &Findings, whole: bool) -> Judgement {
+    fn judge(expected: Expected, findings: &Findings, whole: bool) -> Judgement {
         match (expected, findings.violations > 0) {
-            ("holds", false) | ("breaks", true) => Judgement::Met,
-            ("breaks", false) if !whole => Judgement::Open,
+            (Expected::Holds, false) | (Expected::Breaks, true) => Judgement::Met,
+            (Expected::Breaks, false) if !whole => Judgement::Open,
             _ => Judgement::Contradicted,
         }
     }
 
-    fn new(row: &Row, findings: Findings, time: Duration, whole: bool) -> Self {
-        let e = row.pair.expectation;
-        let expected = e.expected.name();
-        let seconds = time.as_secs_f64();
-        RowReport {
-            scenario: row.pair.scenario.name().to_string(),
-            workload: row.pair.workload.name.to_string(),
-            variant: row.pair.variant.name.to_string(),
-            strategy: row.strategy_name().to_string(),
-            expected: expected.to_string(),
-            reason: e.reason.to_string(),
-            judgement: Self::judge(expected, &findings, whole),
-            per_second: if seconds > 0.0 {
-                findings.runs as f64 / seconds
-            } else {
-                0.0
-            },
+    fn new(row: Row, findings: Findings, seconds: f64, whole: bool) -> Self {
+        let mut report = RowReport {
+            row,
+            judgement: Judgement::Met,
+            per_second: 0.0,
             seconds,
             findings,
-        }
+        };
+        report.rejudge(whole);
+        report
+    }
+
+    /// Recomputes the judgement and the rate from the findings.
+    fn rejudge(&mut self, whole: bool) {
+        self.judgement = Self::judge(self.expectation().expected, &self.findings, whole);
+        self.per_second = if self.seconds > 0.0 {
+            self.findings.runs as f64 / self.seconds
+        } else {
+            0.0
+        };
     }
 }
 
-fn default_pct_depth() -> u32 {
-    raceway_sim::strategy::Pct::DEFAULT_DEPTH
-}
-
-fn default_delays() -> u32 {
-    raceway_sim::strategy::Delay::DEFAULT_DELAYS
-}
-
 /// A whole sweep's (or one shard's) output.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone)]
 pub struct Sweep {
-    pub format: String,
-    pub version: u32,
+    /// The raceway version and commit that ran it.
     pub raceway: String,
-    /// `A..B`.
-    pub seeds: String,
-    /// PCT's bug depth (in sweeps saved before it was an option, the default).
-    #[serde(default = "default_pct_depth")]
+    pub commit: String,
+    pub seeds: Seeds,
+    /// PCT's bug depth.
     pub pct_depth: u32,
-    /// Delay bounding's delays (in sweeps saved before it existed, the default).
-    #[serde(default = "default_delays")]
+    /// Delay bounding's delays.
     pub delays: u32,
     pub shard: Shard,
     pub rows: Vec<RowReport>,
@@ -123,13 +138,14 @@ impl Sweep {
             .rows
             .iter()
             .zip(executed.rows)
-            .map(|(row, (findings, time))| RowReport::new(row, findings, time, whole))
+            .map(|(row, (findings, time))| {
+                RowReport::new(*row, findings, time.as_secs_f64(), whole)
+            })
             .collect();
         Sweep {
-            format: FORMAT.to_string(),
-            version: VERSION,
-            raceway: env!("CARGO_PKG_VERSION").to_string(),
-            seeds: format!("{}..{}", plan.seeds.start, plan.seeds.end),
+            raceway: RACEWAY.to_string(),
+            commit: COMMIT.to_string(),
+            seeds: plan.seeds,
             pct_depth: plan.pct_depth,
             delays: plan.delays,
             shard: plan.shard,
@@ -142,56 +158,5 @@ impl Sweep {
         self.rows
             .iter()
             .any(|r| r.judgement == Judgement::Contradicted)
-    }
-
-    /// Unions the shards of one sweep into the whole and judges it. Every shard `1..=N` of the
-    /// same sweep (same seeds, same rows) must be given exactly once.
-    pub fn merge(mut shards: Vec<Sweep>) -> anyhow::Result<Sweep> {
-        anyhow::ensure!(!shards.is_empty(), "nothing to merge");
-        shards.sort_by_key(|s| s.shard.index);
-        let count = shards[0].shard.count;
-        for (i, s) in shards.iter().enumerate() {
-            anyhow::ensure!(
-                s.format == FORMAT && s.version == VERSION,
-                "not a raceway sweep of format {VERSION}"
-            );
-            anyhow::ensure!(
-                s.shard.count == count && s.shard.index == i as u32 + 1,
-                "the shards given are not exactly 1/{count} to {count}/{count}"
-            );
-            anyhow::ensure!(
-                s.seeds == shards[0].seeds
-                    && s.pct_depth == shards[0].pct_depth
-                    && s.delays == shards[0].delays
-                    && s.rows
-                        .iter()
-                        .map(RowReport::key)
-                        .eq(shards[0].rows.iter().map(RowReport::key)),
-                "shard {}/{count} is of another sweep (other seeds, PCT depth, delays or rows)",
-                s.shard.index
-            );
-        }
-        anyhow::ensure!(
-            shards.len() == count as usize,
-            "{} of {count} shards given",
-            shards.len()
-        );
-        let mut whole = shards.remove(0);
-        for shard in shards {
-            for (row, part) in whole.rows.iter_mut().zip(shard.rows) {
-                row.findings.merge(part.findings);
-                row.seconds += part.seconds;
-            }
-        }
-        for row in &mut whole.rows {
-            row.judgement = RowReport::judge(&row.expected, &row.findings, true);
-            row.per_second = if row.seconds > 0.0 {
-                row.findings.runs as f64 / row.seconds
-            } else {
-                0.0
-            };
-        }
-        whole.shard = Shard::WHOLE;
-        Ok(whole)
     }
 }

@@ -8,6 +8,9 @@ use raceway_sim::{Kind, Schedule, Verdict, Violation};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The schedule of a madsim failure that the native engine did not reproduce.
+pub const NOT_REPRODUCED: &str = "not reproduced natively";
+
 /// A failing run, replayable from its schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
@@ -73,13 +76,19 @@ impl Findings {
         }
     }
 
-    /// Folds `other` (runs of other seeds of the same row) into this.
-    pub fn merge(&mut self, other: Findings) {
-        self.runs += other.runs;
-        self.steps += other.steps;
-        self.violations += other.violations;
+    /// Folds `other` (runs of other seeds of the same row) into this; `Err` if a count would
+    /// overflow (only counts read from files can be that large).
+    pub fn merge(&mut self, other: Findings) -> anyhow::Result<()> {
+        let add = |a: u64, b: u64, what: &str| {
+            a.checked_add(b)
+                .ok_or_else(|| anyhow::anyhow!("the {what} counts add up beyond 2^64"))
+        };
+        self.runs = add(self.runs, other.runs, "run")?;
+        self.steps = add(self.steps, other.steps, "step")?;
+        self.violations = add(self.violations, other.violations, "violation")?;
         for (k, n) in other.by_invariant {
-            *self.by_invariant.entry(k).or_default() += n;
+            let count = self.by_invariant.entry(k).or_default();
+            *count = add(*count, n, "violation")?;
         }
         if let Some(f) = other.first {
             if self.first.as_ref().is_none_or(|s| f.seed < s.seed) {
@@ -95,5 +104,6 @@ impl Findings {
                 self.shortest = Some(f);
             }
         }
+        Ok(())
     }
 }

@@ -19,8 +19,8 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
         .max(4);
     let mut scenario = "";
     for r in &sweep.rows {
-        if r.scenario != scenario {
-            scenario = &r.scenario;
+        if r.scenario() != scenario {
+            scenario = r.scenario();
             let _ = writeln!(
                 out,
                 "\n{scenario}\n  {:<pair_w$}  {:<8}  {:>6}  {:>6}  {:>10}  {:<6}  {:<12}  broken invariants (count)",
@@ -41,14 +41,14 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
         let line = format!(
             "  {:<pair_w$}  {:<8}  {:>6}  {:>6}  {:>10}  {:<6}  {:<12}  {}",
             r.pair(),
-            r.strategy,
+            r.strategy(),
             r.findings.runs,
             r.findings.violations,
             r.findings
                 .first
                 .as_ref()
                 .map_or("-".to_string(), |f| f.seed.to_string()),
-            r.expected,
+            r.expected(),
             verdict,
             broken.join(", "),
         );
@@ -83,11 +83,15 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
 /// failure the native engine did not reproduce, the madsim run of its seed.
 fn replay(r: &RowReport, f: &Failure) -> String {
     if f.schedule.parse::<raceway_sim::Schedule>().is_ok() {
-        return replay_command(&r.scenario, &r.workload, &r.variant, &f.schedule);
+        return replay_command(r.scenario(), r.workload(), r.variant(), &f.schedule);
     }
     format!(
         "{}; its madsim run: scripts/madsim run {} -w {} -v {} --engine madsim --seed {}",
-        f.schedule, r.scenario, r.workload, r.variant, f.seed
+        f.schedule,
+        r.scenario(),
+        r.workload(),
+        r.variant(),
+        f.seed
     )
 }
 
@@ -123,16 +127,16 @@ pub fn summary(sweep: &Sweep) -> String {
                 let _ = writeln!(
                     out,
                     "CONTRADICTED {} {} ({}): expected to hold, but seed {} broke `{}`: {}\n  replay: {}",
-                    r.scenario, r.pair(), r.strategy, f.seed, f.invariant, f.message, replay(r, f)
+                    r.scenario(), r.pair(), r.strategy(), f.seed, f.invariant, f.message, replay(r, f)
                 );
             }
             None => {
                 let _ = writeln!(
                     out,
                     "CONTRADICTED {} {} ({}): expected to break, but {} runs found nothing",
-                    r.scenario,
+                    r.scenario(),
                     r.pair(),
-                    r.strategy,
+                    r.strategy(),
                     r.findings.runs
                 );
             }

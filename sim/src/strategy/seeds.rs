@@ -54,19 +54,26 @@ pub struct Seeds {
     seeding: Seeding,
     seed: u64,
     next: u64,
-    end: u64,
+    /// Seeds not run yet: a count, so that a range may end with `u64::MAX`.
+    left: u64,
     run: Seeded,
 }
 
 impl Seeds {
     /// The runs of `seeds` under `seeding`.
     pub fn new(seeding: Seeding, seeds: Range<u64>) -> Self {
+        Self::counted(seeding, seeds.start, seeds.end.saturating_sub(seeds.start))
+    }
+
+    /// The runs of the `count` seeds from `first` under `seeding` (up to `u64::MAX` itself,
+    /// which no `Range` holds).
+    pub fn counted(seeding: Seeding, first: u64, count: u64) -> Self {
         Self {
             seeding,
-            seed: seeds.start,
-            next: seeds.start,
-            end: seeds.end,
-            run: seeding.strategy(seeds.start),
+            seed: first,
+            next: first,
+            left: count,
+            run: seeding.strategy(first),
         }
     }
 
@@ -89,11 +96,13 @@ impl Seeds {
 
 impl Strategy for Seeds {
     fn next_run(&mut self) -> bool {
-        if self.next >= self.end {
+        if self.left == 0 {
             return false;
         }
+        self.left -= 1;
         self.seed = self.next;
-        self.next += 1;
+        // Wraps only after the last seed, `u64::MAX`, when no run is left.
+        self.next = self.next.wrapping_add(1);
         self.run = self.seeding.strategy(self.seed);
         true
     }
@@ -132,5 +141,7 @@ mod tests {
         }
         assert_eq!(seen, [5, 6, 7]);
         assert!(!Seeds::random(3..3).next_run());
+        let mut top = Seeds::counted(Seeding::Random, u64::MAX, 1);
+        assert!(top.next_run() && top.seed() == Some(u64::MAX) && !top.next_run());
     }
 }
