@@ -1,7 +1,6 @@
 //! The catalog entry: the variants and workloads, every pair's expected verdict, the named
 //! schedules.
 
-use super::checker::READ_YOUR_WRITES;
 use super::ConfigCache;
 use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
 use raceway_sim::strategy::ScriptStep::{Pick, Task};
@@ -86,7 +85,7 @@ impl Scenario for ConfigCache {
             name: "seed",
             workload: Workload::ReaderWriter,
             variant: Variant::InvalidateBefore,
-            breaks: READ_YOUR_WRITES.name,
+            breaks: "read-your-writes",
             about: "the seed report's interleaving: the reader refills c1 between invalidate and write",
             script: &[
                     Task("admin"),
@@ -102,7 +101,7 @@ impl Scenario for ConfigCache {
             name: "stale-fill",
             workload: Workload::ReaderWriter,
             variant: Variant::InvalidateAfter,
-            breaks: READ_YOUR_WRITES.name,
+            breaks: "read-your-writes",
             about: "the seed report's fix broken: the reader reads c1 before the write and caches it after the invalidation",
             script: &[
                     Task("reader"),
@@ -118,7 +117,7 @@ impl Scenario for ConfigCache {
             name: "delete-window",
             workload: Workload::Writers,
             variant: Variant::DoubleDelete,
-            breaks: READ_YOUR_WRITES.name,
+            breaks: "read-your-writes",
             about: "a stale fill served to another reader in the 1 s before the second delete",
             script: &[
                     Task("reader1"),

@@ -1,6 +1,5 @@
 //! The catalog entry: the variants and workloads, every pair's expected verdict, the seed.
 
-use super::checker::MEMORY_EQUALS_DISK;
 use super::GenCache;
 use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;
@@ -101,7 +100,7 @@ impl Scenario for GenCache {
             name: "seed",
             workload: Workload::PathA,
             variant: Variant::BothBytes,
-            breaks: MEMORY_EQUALS_DISK.name,
+            breaks: "memory-equals-disk",
             about: "Path A: Delete(k) admitted (Δ=1, Miss, coverage-only), Save(k, v) applies, rotation, Delete(k) applies",
             script: &[
             // T0: Save(k, v) and a noop take indices 1 and 2; Delete(k) is admitted at 3, Δ = 1.

@@ -1,7 +1,6 @@
 //! The catalog entry: the variants and workloads, every pair's expected verdict, the named
 //! schedules.
 
-use super::checker::{CACHE_CONVERGES, CACHE_REPOPULATED, VERSIONS_INCREASE};
 use super::Jetstream;
 use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;
@@ -76,7 +75,7 @@ impl Scenario for Jetstream {
             name: "seed",
             workload: Workload::Review,
             variant: Variant::UnlockedSet,
-            breaks: VERSIONS_INCREASE.name,
+            breaks: "versions-increase",
             about: "the review's race: a stale versions[a] = 2 lets the retried SaveEvent(a@3) publish a duplicate",
             script: &[
                     // getter: js.FetchLatest(a) without the lock → 2
@@ -99,7 +98,7 @@ impl Scenario for Jetstream {
             name: "external-between",
             workload: Workload::External,
             variant: Variant::Merged,
-            breaks: VERSIONS_INCREASE.name,
+            breaks: "versions-increase",
             about: "an external append between GetLatestVersion and SaveEvent: the fix as merged trusts a stale hit",
             script: &[
                     // app: GetLatestVersion(a): lock; js.FetchLatest(a) → none; versions[a] = 0
@@ -119,7 +118,7 @@ impl Scenario for Jetstream {
             name: "never-refreshed",
             workload: Workload::External,
             variant: Variant::NoInvalidation,
-            breaks: CACHE_CONVERGES.name,
+            breaks: "cache-converges",
             about: "an external append after the app's saves: GetLatestVersion never refreshes the stale cache",
             script: &[
                     // app: GetLatestVersion(a) → 0; SaveEvent(a@1): a miss, so fetch and cache 0,
@@ -146,7 +145,7 @@ impl Scenario for Jetstream {
             name: "not-repopulated",
             workload: Workload::External,
             variant: Variant::PrCommit1,
-            breaks: CACHE_REPOPULATED.name,
+            breaks: "cache-repopulated",
             about: "an external append after the app's saves: GetLatestVersion deletes the stale entry, the next save fetches",
             script: &[
                     // app: GetLatestVersion(a) → 0 (a miss: nothing to delete); SaveEvent(a@1): a

@@ -1,6 +1,5 @@
 //! The catalog entry: the variants and workloads, every pair's expected verdict, the seed.
 
-use super::checker::{AGGREGATE_CONVERGES, IDLE_POLL_COSTS_ONE_READ};
 use super::KvQueue;
 use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
 use raceway_sim::strategy::ScriptStep::{self, Pick, Task};
@@ -92,7 +91,7 @@ impl Scenario for KvQueue {
             name: "seed",
             workload: Workload::Stuck,
             variant: Variant::Buggy,
-            breaks: IDLE_POLL_COSTS_ONE_READ.name,
+            breaks: "idle-poll-costs-one-read",
             about: "the seed report: four completes' aggregate puts fail, and every later poll costs [KVr:5 KVw:0]",
             script: &SEED,
         },
@@ -100,7 +99,7 @@ impl Scenario for KvQueue {
             name: "heal-drops-post",
             workload: Workload::PostDuringPoll,
             variant: Variant::SelfHeal,
-            breaks: AGGREGATE_CONVERGES.name,
+            breaks: "aggregate-converges",
             about: "the self-heal's put of its healed copy overwrites the aggregate that POST(m2) just put",
             script: &[
                     Task("bot"),    // kv.get(recent:comments) → [m1:processing]
