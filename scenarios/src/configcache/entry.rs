@@ -132,7 +132,7 @@ impl Scenario for ConfigCache {
             name: "slow-fill",
             workload: Workload::SlowReader,
             variant: Variant::DoubleDelete,
-            breaks: READ_YOUR_WRITES.name,
+            breaks: "read-your-writes",
             about: "the double delete broken by a slow read: the reply to the reader's SELECT of c1 takes 2δ, so it caches c1 after the second delete",
             script: &[
                     Task("reader"), // cache.get(g) → miss
