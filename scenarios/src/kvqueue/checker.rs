@@ -87,7 +87,7 @@ fn aggregate_converges(s: &State) -> Check {
         }
         // Every copy, not only the first: a retried POST leaves two.
         let copies = s.recent.value.entries().iter().filter(|e| e.id == id);
-        for (n, e) in copies.enumerate().filter(|(_, e)| e.status != msg.status) {
+        if let Some((n, e)) = copies.enumerate().find(|(_, e)| e.status != msg.status) {
             let entry = match n {
                 0 => format!(" says {id:?}"),
                 n => format!("'s copy {} of {id:?} says", n + 1),
