@@ -3,9 +3,11 @@
 
 use raceway_scenarios::configcache::{ConfigCache, Variant, Workload};
 use raceway_scenarios::testing::{named_trace, runner};
-use raceway_sim::strategy::Script;
+use raceway_sim::explore::{explore_with, Options};
 use raceway_sim::strategy::ScriptStep::{Pick, Task};
+use raceway_sim::strategy::{Replay, Script};
 use raceway_sim::Simulation;
+use std::collections::BTreeSet;
 
 #[test]
 fn seed_schedule_reproduces_the_report() {
@@ -94,4 +96,46 @@ fn failed_write_refill_is_not_stale() {
         "configcache_failed_write_invalidate_before",
         sim.trace().render()
     );
+}
+
+/// A reply slower than δ breaks the double delete: the reader caches c1 after the second
+/// delete, and its next get hits it.
+#[test]
+fn slow_fill_breaks_double_delete() {
+    let trace = named_trace::<ConfigCache>("slow-fill", Variant::DoubleDelete);
+    let violation = trace.violation.as_ref().expect("a violation");
+    assert_eq!(violation.invariant, "read-your-writes");
+    let text = trace.render();
+    assert!(text.contains("· db SELECT reply takes 2s"), "{text}");
+    insta::assert_snapshot!("configcache_slow_fill_double_delete", text);
+}
+
+/// `double-delete` on `slow-reader`, every schedule: the runs that break are exactly those
+/// whose reply took 2δ; replies of 0 and δ/2 (the bounded case) are explored and hold.
+#[test]
+fn double_delete_holds_only_while_every_read_replies_within_delta() {
+    let mut sim = runner::<ConfigCache>(Workload::SlowReader, Variant::DoubleDelete);
+    let options = Options {
+        all: true,
+        ..Options::default()
+    };
+    let mut runs = Vec::new();
+    let found = explore_with(&mut sim, &options, |schedule, verdict| {
+        runs.push((schedule.clone(), verdict.violation.is_some()));
+    })
+    .unwrap();
+    assert!(found.complete);
+    let mut held = BTreeSet::new();
+    let mut broke = BTreeSet::new();
+    for (schedule, breaks) in runs {
+        sim.run(&mut Replay::new(schedule), true).unwrap();
+        let text = sim.trace().render();
+        let took = ["0s", "0.5s", "2s"]
+            .into_iter()
+            .find(|d| text.contains(&format!("db SELECT reply takes {d}\n")))
+            .unwrap_or("no read");
+        if breaks { &mut broke } else { &mut held }.insert(took);
+    }
+    assert_eq!(broke, BTreeSet::from(["2s"]));
+    assert_eq!(held, BTreeSet::from(["0s", "0.5s", "2s"]));
 }

@@ -1,8 +1,9 @@
 //! The `kvqueue` scenario: the seed report's trace, the self-heal's repair of it, the POST the
 //! self-heal loses, and sweeps against the expected verdicts.
 
-use raceway_scenarios::kvqueue::{KvQueue, Variant};
-use raceway_scenarios::testing::named_trace;
+use raceway_scenarios::kvqueue::{KvQueue, Variant, Workload};
+use raceway_scenarios::testing::{named_trace, runner};
+use raceway_sim::explore::{explore, Options};
 
 /// One message's way through the bot, as the seed tells it: claim, process, complete, whose
 /// aggregate put fails.
@@ -72,4 +73,28 @@ fn self_heal_drops_a_post() {
     let v = trace.violation.as_ref().expect("a violation");
     assert_eq!(v.invariant, "aggregate-converges");
     insta::assert_snapshot!("kvqueue_heal_drops_post", trace.render());
+}
+
+/// A retried POST leaves m1 twice in the aggregate: on KV both variants leave the second copy
+/// pending (the self-heal patches the first copy, every poll), and the actor, which makes a
+/// new id per POST, is proved.
+#[test]
+fn a_retried_post_is_healed_only_in_its_first_copy() {
+    for (variant, broken) in [
+        (Variant::Buggy, Some("[KVr:2 KVw:0]")),
+        (Variant::SelfHeal, Some("[KVr:2 KVw:1]")),
+        (Variant::DurableObject, None),
+    ] {
+        let mut sim = runner::<KvQueue>(Workload::DuplicatePost, variant);
+        let found = explore(&mut sim, &Options::default()).unwrap();
+        match broken {
+            Some(cost) => {
+                let first = &found.violations[0].violation;
+                assert_eq!(first.invariant, "idle-poll-costs-one-read", "{variant:?}");
+                assert!(first.message.contains(cost), "{variant:?}: {first}");
+                assert!(first.message.contains("m1 pending"), "{variant:?}: {first}");
+            }
+            None => assert!(found.proves(), "{variant:?}: {}", found.summary()),
+        }
+    }
 }

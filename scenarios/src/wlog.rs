@@ -20,6 +20,12 @@
 //! (check and set as one step under the cache mutex); positive sets stay unconditional.
 //! `no-negative` never caches a miss. `epoch` keeps a per-key epoch that every storage write
 //! bumps in the same step; `Get` notes it first and installs its result only if unchanged.
+//!
+//! **What the verdicts assume.** Nothing here runs on the clock (no TTL, no timer, no
+//! timeout), so a slow call is only a later step, and the scheduler already holds any task back
+//! past any other's steps: no verdict rests on a step taking no time. The workloads are the
+//! seed's fork and a record's update and delete; a projector that retries its `Get` would meet
+//! the same cached `Miss`.
 
 use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;

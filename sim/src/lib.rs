@@ -51,6 +51,50 @@
 //! strategies of many runs, and [`drive::drive`] is the one loop that runs them all for
 //! [`explore`], [`search`], [`check`], [`shrink`], sweeps and benchmarks.
 //!
+//! # Latency as a choice
+//!
+//! A step takes no virtual time, so a model asks "what if this call is slow?" by declaring
+//! the call's [`Latency`]: [`Cx::latency`] lets the strategy pick one of its durations (shortest
+//! first) and sleeps it. The pick is in the schedule: it replays, an exploration covers every
+//! duration, and shrinking lowers it to the shortest delay that still breaks.
+//!
+//! ```
+//! use raceway_sim::{check, Footprint, Invariant, Latency, Race, Search};
+//! use std::time::Duration;
+//!
+//! /// The reply to a read takes 0, 1 s or 3 s; the writer deletes the cache again 2 s after
+//! /// its write (delayed double delete). Only a reply slower than 2 s fills a stale value.
+//! const REPLY: Latency = Latency::of(&[
+//!     Duration::ZERO,
+//!     Duration::from_secs(1),
+//!     Duration::from_secs(3),
+//! ]);
+//!
+//! #[derive(Default)]
+//! struct Db { row: u32, cache: Option<u32> }
+//!
+//! let race = Race::new(Db::default)
+//!     .task("reader", |cx| async move {
+//!         let v = cx.step("db.read", Footprint::read("row"), |s: &mut Db| s.row).await;
+//!         cx.latency("db.read reply", REPLY).await;
+//!         cx.step("cache.set", Footprint::write("cache"), move |s| s.cache = Some(v)).await;
+//!     })
+//!     .task("writer", |cx| async move {
+//!         cx.step("db.write", Footprint::write("row"), |s| s.row = 1).await;
+//!         cx.step("cache.delete", Footprint::write("cache"), |s| s.cache = None).await;
+//!         cx.sleep(Duration::from_secs(2)).await;
+//!         cx.step("cache.delete", Footprint::write("cache"), |s| s.cache = None).await;
+//!     })
+//!     .invariant(Invariant::convergence("cache-matches-row", |s| match s.cache {
+//!         Some(v) if v != s.row => Err(format!("the cache holds {v}, the row {}", s.row)),
+//!         _ => Ok(()),
+//!     }));
+//!
+//! let failure = check(race, Search::Exhaustive { preemptions: None, max_schedules: None })
+//!     .unwrap_err();
+//! assert!(failure.trace.render().contains("db.read reply takes 3s"));
+//! ```
+//!
 //! The engine knows nothing of any scenario. Nothing here reads the wall clock, spawns a
 //! thread or iterates a randomly seeded hash map: the same seed or schedule gives the same
 //! trace on every machine, in debug and release.
@@ -72,6 +116,7 @@ mod footprint;
 // otherwise.
 #[cfg(not(all(feature = "madsim", madsim)))]
 mod handover;
+mod latency;
 #[cfg(all(feature = "madsim", madsim))]
 use madsim_driver as handover;
 mod invariant;
@@ -99,6 +144,7 @@ pub use check::{
 pub use cx::{Cx, EventId, MutexGuard, MutexId, Spawner};
 pub use footprint::{Access, Footprint, Mode};
 pub use invariant::{Check, Invariant, Kind, When};
+pub use latency::Latency;
 pub use model::Model;
 pub use race::Race;
 pub use runner::{Runner, Simulation, Verdict};

@@ -3,7 +3,7 @@
 
 use super::ConfigCache;
 use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
-use raceway_sim::strategy::ScriptStep::Task;
+use raceway_sim::strategy::ScriptStep::{Pick, Task};
 use strum::{EnumMessage, IntoStaticStr, VariantArray};
 
 /// The variants of the spec.
@@ -34,6 +34,8 @@ pub enum Workload {
     FailedWrite,
     /// admins set c2 and c3; two readers get twice each
     Writers,
+    /// reader-writer, with the reply to the reader's DB read taking 0, δ/2 or 2δ
+    SlowReader,
 }
 
 impl Scenario for ConfigCache {
@@ -54,7 +56,7 @@ impl Scenario for ConfigCache {
             (W::ReaderWriter, V::Sync) => holds("get and set are one step each and set empties the cache as it writes, so every entry left after set returns was loaded from the new row: in the real process neither order races"),
             (W::ReaderWriter, V::InvalidateBefore) => breaks("the seed: the reader misses, SELECTs c1 and caches it between the admin's invalidateCache and UPSERT; its next get, after set returned, hits c1 until the TTL"),
             (W::ReaderWriter, V::InvalidateAfter) => breaks("the seed report's fix is no fix once steps interleave: the reader SELECTs c1 before the UPSERT and caches it after the invalidation, so its next get hits c1 (`stale-fill`)"),
-            (W::ReaderWriter, V::DoubleDelete) => holds("the only stale fill is by the reader's first get at 0 s, which overlaps the set (c1 allowed); the second delete at 1 s drops it before the next get at 5 s"),
+            (W::ReaderWriter, V::DoubleDelete) => holds("the bounded case, every DB read replying at once: the only stale fill is by the reader's first get at 0 s, which overlaps the set (c1 allowed); the second delete at 1 s drops it before the next get at 5 s (slow-reader lifts the bound)"),
             (W::ReaderWriter, V::Versioned) => holds("a fill made before the writer's bump is dropped by it and one made after noted the old generation and is refused, so after set returns only reads begun after the write are cached"),
             (W::ReaderWriter, V::Locked) => holds("the lock puts the reader's SELECT and cache set wholly before the write and invalidation (which drops the fill) or wholly after them (which reads c2)"),
             (W::FailedWrite, V::Sync) => holds("as reader-writer; a failed set promises nothing, and the refill after it loads c1, the row's value"),
@@ -68,6 +70,12 @@ impl Scenario for ConfigCache {
             (W::Writers, V::InvalidateAfter) => breaks("the stale fill, by either admin against either reader"),
             (W::Writers, V::DoubleDelete) => breaks("a second reader gets in before the delayed delete: reader1 caches c1 after admin1's write and invalidation, and reader2's get, begun after admin1's set returned, hits it within the 1 s (`delete-window`)"),
             (W::Writers, V::Versioned) => holds("each bump drops earlier fills and refuses fills noted before it, so after a set returns only reads begun after its write are cached, and they see its value or a later one"),
+            (W::SlowReader, V::Sync) => holds("get is one synchronous step, DB read included: a slow read blocks the whole process, set too, so nothing interleaves with it (the model gives sync no latency)"),
+            (W::SlowReader, V::InvalidateBefore) => breaks("the seed race, with any latency"),
+            (W::SlowReader, V::InvalidateAfter) => breaks("the stale fill of reader-writer, with any latency"),
+            (W::SlowReader, V::DoubleDelete) => breaks("a reply slower than δ: the reader SELECTs c1 before the write, its reply takes 2δ, so it caches c1 after the second delete at 1 s, and its next get, begun after set returned, hits c1 (`slow-fill`); replies within δ (0, δ/2) are dropped by the second delete, as in reader-writer"),
+            (W::SlowReader, V::Versioned) => holds("however late the fill, it checks the generation noted before its SELECT: a read begun before the writer's bump is refused"),
+            (W::SlowReader, V::Locked) => holds("the reader holds the lock across its SELECT, the slow reply and the cache set, so the write waits for the fill and then invalidates it"),
             (W::Writers, V::Locked) => holds("the lock orders every miss path against every write and invalidation: a fill before a write is dropped by it, a fill after it reads that write or a later one"),
         }
     }
@@ -118,6 +126,26 @@ impl Scenario for ConfigCache {
                     Task("admin1"),
                     Task("reader1"),
                     Task("reader2"),
+                ],
+        },
+        Named {
+            name: "slow-fill",
+            workload: Workload::SlowReader,
+            variant: Variant::DoubleDelete,
+            breaks: "read-your-writes",
+            about: "the double delete broken by a slow read: the reply to the reader's SELECT of c1 takes 2δ, so it caches c1 after the second delete",
+            script: &[
+                    Task("reader"), // cache.get(g) → miss
+                    Task("reader"), // db SELECT guild_config(g) → c1
+                    Pick(2),        // its reply takes 2δ = 2 s
+                    Task("admin"),  // db UPSERT guild_config(g, c2)
+                    Task("admin"),  // invalidateCache(g); set returns
+                    Task("admin"),  // 1 s: sleep(δ)
+                    Task("admin"),  // invalidateCache(g), the second delete
+                    Task("reader"), // 2 s: the reply arrives
+                    Task("reader"), // cache.set(g, c1)
+                    Task("reader"), // 7 s: sleep(5s)
+                    Task("reader"), // cache.get(g) → hit c1, after set returned
                 ],
         },
     ];

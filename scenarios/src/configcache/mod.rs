@@ -19,14 +19,24 @@
 //! starts at its first step (its invocation touches nothing shared). The settle task sleeps
 //! past the TTL and gets once more.
 //!
-//! **Simplifications.** A reader's DB read and its cache set happen at the same virtual
-//! instant (the spec gives `get` no pause between them), so every cached value was the row's
-//! value when its TTL began: bounded staleness and convergence hold in every variant, and only
-//! read-your-writes can break. A slow reader (a pause between steps 2 and 3) would stretch
-//! staleness past the TTL; the spec has no such workload. Values are committed at most once
-//! each (`c1` initially, then `c2`, `c3`), so a value names its commit. The `locked` variant's
-//! mutex is the run's mutex `lock[g]`, which the settle `get` names again to take the same
-//! lock.
+//! **Latency.** A step takes no virtual time. In `slow-reader` the reply to the reader's DB
+//! read takes a time the strategy picks (0, δ/2 or 2δ, with δ the second delete's 1 s): the row
+//! is read at the `SELECT` step, the cache set comes that much later. `sync` has no latency:
+//! its `get` is one synchronous call, and a slow read there blocks the process, `set` with it.
+//! `double-delete` holds in the other workloads only because every read replies at once (the
+//! bounded case); a reply slower than δ fills the old value after the second delete
+//! (`slow-fill`). Assumptions that remain: writes, invalidations and cache lookups take no
+//! time, and only the workload reader's read is slow (the settle `get`, which checks
+//! convergence, replies at once).
+//!
+//! **Simplifications.** Outside `slow-reader`, a reader's DB read and its cache set happen at
+//! the same virtual instant, so every cached value was the row's value when its TTL began:
+//! bounded staleness and convergence hold in every variant, and only read-your-writes can
+//! break. A reply of 2δ lets a value outlive its commit by the TTL and 2 s, which would
+//! break bounded staleness for a `get` in those last 2 s; none runs then (the reader's last
+//! `get` is at 7 s, the settle `get` 61 s after the workload ends). Values are committed at most once each (`c1` initially, then `c2`,
+//! `c3`), so a value names its commit. The `locked` variant's mutex is the run's mutex
+//! `lock[g]`, which the settle `get` names again to take the same lock.
 //!
 //! **Variants.** `sync`: `get` and `set` are one step each; `set` invalidates, then writes.
 //! `invalidate-before` (loggingStore): invalidate; DB write. `invalidate-after` (flaggerStore,
@@ -42,7 +52,8 @@
 //! write and invalidation leaves the old value cached for the TTL (`stale-fill`). In the real
 //! single-threaded process (`sync`) neither order races, and a failed write breaks nothing in
 //! either order: the value refilled after it is the row's. Only `versioned` and `locked` hold
-//! everywhere; `double-delete` only narrows the window to δ (`delete-window`).
+//! everywhere; `double-delete` only narrows the window to δ (`delete-window`), and closes it
+//! only while every read replies within δ (`slow-fill`).
 
 mod checker;
 mod entry;

@@ -8,7 +8,7 @@ use super::system::{
     Served,
 };
 use super::{ConfigCache, State};
-use raceway_sim::{Cx, Footprint, Invariant, Model, MutexId, Spawner};
+use raceway_sim::{Cx, Footprint, Invariant, Latency, Model, MutexId, Spawner};
 use std::time::Duration;
 
 const CACHE: &str = "cache[g]";
@@ -22,6 +22,14 @@ const READ_PAUSE: Duration = Duration::from_secs(5);
 
 /// `double-delete`'s delay δ before the second invalidation.
 const SECOND_DELETE: Duration = Duration::from_secs(1);
+
+/// How long the reply to a `slow-reader`'s DB read takes: at once, within δ (δ/2), or past it
+/// (2δ), shortest first.
+const DB_READ: Latency = Latency::of(&[
+    Duration::ZERO,
+    Duration::from_millis(SECOND_DELETE.as_millis() as u64 / 2),
+    Duration::from_millis(SECOND_DELETE.as_millis() as u64 * 2),
+]);
 
 /// The settle task's wait: past the TTL of anything cached before it began.
 pub(super) const SETTLE_WAIT: Duration = Duration::from_secs(61);
@@ -47,11 +55,12 @@ const SET_ATOMIC: [&str; 3] = [
 ];
 
 /// The config store of one run, as its tasks share it: the variant's code, whether DB writes
-/// may fail, and the per-key lock of `locked`.
+/// may fail, whether a DB read's reply may be slow, and the per-key lock of `locked`.
 #[derive(Clone, Copy)]
 struct Store {
     variant: Variant,
     faults: bool,
+    slow_reads: bool,
     lock: Option<MutexId>,
 }
 
@@ -107,6 +116,10 @@ impl Store {
         let value = cx
             .step("db SELECT guild_config(g)", Footprint::read(ROW), |s| s.row)
             .await;
+        if self.slow_reads {
+            // The row was read; the reply reaches the reader this much later.
+            cx.latency("db SELECT reply", DB_READ).await;
+        }
         self.fill(cx, value, gen).await;
         (get, value)
     }
@@ -247,6 +260,7 @@ impl ConfigCache {
         Store {
             variant: self.variant,
             faults: self.workload == Workload::FailedWrite,
+            slow_reads: self.workload == Workload::SlowReader,
             lock: (self.variant == Variant::Locked).then(|| sp.mutex("lock[g]")),
         }
     }
@@ -279,7 +293,7 @@ impl Model for ConfigCache {
             );
         };
         match self.workload {
-            Workload::ReaderWriter | Workload::FailedWrite => {
+            Workload::ReaderWriter | Workload::FailedWrite | Workload::SlowReader => {
                 admin(sp, "admin", Ch::C2);
                 reader(sp, "reader");
             }
@@ -293,7 +307,11 @@ impl Model for ConfigCache {
     }
 
     fn settle(&self, sp: &mut Spawner<'_, State>) {
-        let store = self.store(sp);
+        // The settle `get` checks convergence, not the reader's latency: its read is prompt.
+        let store = Store {
+            slow_reads: false,
+            ..self.store(sp)
+        };
         sp.spawn("settle", move |cx| async move {
             cx.sleep(SETTLE_WAIT).await;
             let value = store.get(&cx, "settle").await;

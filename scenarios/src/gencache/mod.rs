@@ -73,6 +73,11 @@
 //! errs on the safe side (a Miss); the unsafe view, new generation with old maps, needs the
 //! rotation's two stores. `mirror-touch`'s strict `Del` answers an error rather than panicking,
 //! but its gen0-only `Get` never lets a gen0 miss reach `Del`, so the model shares the panic.
+//!
+//! **What the verdicts assume.** The one timer is a rejected client's retry after 1 s when no
+//! commit came first; it decides only when a retry happens, never what it sees, so a slow
+//! proposal or apply is only a later step, which the scheduler already explores: no verdict
+//! rests on a step taking no time.
 
 mod cache;
 mod checker;

@@ -38,6 +38,11 @@
 //! `conditional-append` is `merged`, and `SaveEvent` caches the sequence with the version and
 //! publishes with `publishExpect` against it; on a sequence mismatch it refreshes the entry
 //! from the stream and returns `VersionConflict`.
+//!
+//! **What the verdicts assume.** Nothing here runs on the clock, so a slow fetch or publish is
+//! only a later step, which the scheduler already explores: no verdict rests on a step taking
+//! no time. External writers are well-behaved (`publishExpect` against what they fetched); one
+//! that appends blindly would break the stream's order on its own, whatever the cache does.
 
 mod checker;
 mod entry;

@@ -29,6 +29,8 @@ pub enum Workload {
     PostDuringPoll,
     /// m1 pending, two bots, POST(m2); a read may return the previous value, one write per second per key
     Eventual,
+    /// a client's POST(m1) times out and is retried while the first is still handled; one bot
+    DuplicatePost,
 }
 
 /// The seed: the bot completes m1..m4, and each complete's aggregate put fails.
@@ -77,6 +79,9 @@ impl Scenario for KvQueue {
             (W::PostDuringPoll, V::DurableObject) => holds("the actor's array is the aggregate, so nothing is stale, and the POST and the poll are atomic steps"),
             (W::Eventual, V::Buggy) => breaks("POST(m2)'s aggregate put gets 429 in the same second as a claim's, or a handler puts an aggregate it read stale, without m2: swallowed, so m2 is never processed; stale key reads also let both bots claim m2"),
             (W::Eventual, V::SelfHeal) => breaks("as in buggy, a 429 or a stale read-modify-write drops m2 from the aggregate, and self-heal patches only entries it has (its own put of a stale copy drops m2 too); stale key reads still let both bots claim m2"),
+            (W::DuplicatePost, V::Buggy) => breaks("when both POSTs' read-modify-writes of the aggregate survive, it holds m1 twice; claim and complete set only the first copy (findIndex), so the second says pending forever and every poll reads comment:m1 for it: [KVr:2 KVw:0]"),
+            (W::DuplicatePost, V::SelfHeal) => breaks("the heal finds the stale second copy but findIndex patches the first, which is already right: the second stays pending, and every poll reads comment:m1 and puts the unchanged copy back, [KVr:2 KVw:1] forever"),
+            (W::DuplicatePost, V::DurableObject) => holds("the actor makes every message's id (generateId), so the retry is a second message m2, not a second copy of m1; each handler is atomic and each message is claimed and completed once"),
             (W::Eventual, V::DurableObject) => holds("no KV: reads are never stale, there is no rate limit, and claim checks and sets in one step, so the second claim gets 409"),
         }
     }

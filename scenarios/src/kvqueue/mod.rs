@@ -38,6 +38,23 @@
 //! polls while the poster posts m2, both from 0 s, so the POST may land anywhere in the poll.
 //! `eventual`: m1 pending, two bots polling and a poster posting m2, all from 0 s; every get
 //! may be stale and the rate limit is on, so handlers writing in the same second get 429.
+//! `duplicate-post`: a client's POST(m1) times out and the client retries it while the first
+//! is still being handled, so the two race from 0 s, with one bot polling from 0 s. On KV the
+//! retry carries the client's id (`body.id || generateId()`), so m1 is put pending twice and,
+//! unless one aggregate read-modify-write overwrites the other, appended twice: `claim`,
+//! `complete` and the self-heal's `findIndex` only ever set the first copy. The actor of
+//! `durable-object` makes a new id for every POST, so there the retry is a second message, m2.
+//! The convergence check reads every entry, copies included, as the spec's "each aggregate
+//! entry" says.
+//!
+//! **What the verdicts assume.** Every KV call takes no virtual time, so a handler's steps all
+//! fall in the second it began; that is what lets `two-completes` under `self-heal` hold (the
+//! next poll comes 3 s after the last put) and what keeps the rate limit out of the other
+//! workloads. A slow KV put (the latency of [`raceway_sim::Latency`]) landing after a heal
+//! would undo it until the next poll, which the settle phase's polls still give. The retry of
+//! `duplicate-post` races the first POST; a retry sent after the bot answered would re-queue m1
+//! (its key back to pending) and be processed twice, a failure of POST's idempotence that no
+//! workload models yet.
 //!
 //! **Variants.** `buggy` is the code of the seed: nothing repairs an aggregate entry once its
 //! handler's put was lost. `self-heal` (85df021a) makes `pending` patch, in its in-memory copy

@@ -109,7 +109,7 @@ pub(super) struct Recent {
 }
 
 impl Recent {
-    const EMPTY: Recent = Recent {
+    pub(super) const EMPTY: Recent = Recent {
         len: 0,
         entries: [Entry {
             id: M1,

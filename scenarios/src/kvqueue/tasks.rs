@@ -409,6 +409,7 @@ impl Model for KvQueue {
                 let keys = [Kv::new(pending), none, none, none];
                 (keys, Recent::first(1, Status::Pending), [0; N])
             }
+            Workload::DuplicatePost => ([none; N], Recent::EMPTY, [0; N]),
         };
         State {
             comments,
@@ -438,6 +439,15 @@ impl Model for KvQueue {
             Workload::PostDuringPoll => {
                 sp.spawn("bot", move |cx| async move { w.poll_until_idle(&cx).await });
                 sp.spawn("poster", move |cx| async move { w.post(&cx, M2).await });
+            }
+            Workload::DuplicatePost => {
+                // The client's timeout fired while its first POST was still being handled, so
+                // both requests race. On KV the retry carries the client's id again (`body.id`);
+                // the actor makes a new id for every POST, so there the retry is m2.
+                let retried = if w.on_kv() { M1 } else { M2 };
+                sp.spawn("bot", move |cx| async move { w.poll_until_idle(&cx).await });
+                sp.spawn("client", move |cx| async move { w.post(&cx, M1).await });
+                sp.spawn("retry", move |cx| async move { w.post(&cx, retried).await });
             }
             Workload::Eventual => {
                 for name in ["bot1", "bot2"] {
