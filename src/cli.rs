@@ -100,16 +100,26 @@ pub struct ExploreArgs {
     /// Go on after the first violation and report every distinct one.
     #[arg(long)]
     pub all: bool,
-    /// Explore only runs with at most K preemptions (switches the reduction off).
+    /// Explore only runs with at most K preemptions (one bounded search, reduction on).
     #[arg(long, value_name = "K")]
     pub preemptions: Option<u32>,
-    /// Stop after N schedules per pair (the search is then incomplete).
-    #[arg(long, value_name = "N")]
-    pub max_schedules: Option<u64>,
+    /// The budget per pair, in schedules: the unbounded search stops there, and iterative
+    /// preemption bounding gets as much again for the strongest claim within it.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_EXPLORE_BUDGET)]
+    pub max_schedules: u64,
     /// Explore every order, without sleep-set reduction.
     #[arg(long)]
     pub no_reduction: bool,
+    /// Explore statelessly: revisit configurations reached again by another order.
+    #[arg(long)]
+    pub no_states: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
+
+/// `explore`'s default budget per pair, in schedules.
+pub const DEFAULT_EXPLORE_BUDGET: u64 = 1_000_000;
 
 #[derive(Args, Debug)]
 pub struct ShrinkArgs {

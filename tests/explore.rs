@@ -26,6 +26,7 @@ fn exploration_visits_each_seed_interleaving() {
             // Every order within the seed's preemptions, with no reduction, holds the seed's own.
             let options = Options {
                 reduction: false,
+                states: false,
                 preemptions: Some(seed.preemptions),
                 max_schedules: Some(BUDGET * 10),
                 all: true,
@@ -72,49 +73,102 @@ fn kinds(found: &raceway_sim::explore::Exploration) -> BTreeSet<(Kind, String)> 
         .collect()
 }
 
+/// Each reduction (sleep sets; sleep sets and state caching) against the plain search, on every
+/// pair small enough for the plain search to finish: the same distinct violations, never more
+/// schedules, and every complete reduced search agrees with the pair's expectation.
 #[test]
-fn reduction_finds_the_same_violations_and_agrees_with_expectations() {
+fn every_reduction_finds_the_same_violations_and_agrees_with_expectations() {
     let mut compared = 0;
     for scenario in CATALOG {
         for w in 0..scenario.workloads.len() {
             for v in 0..scenario.variants.len() {
                 let mut sim = scenario.runner(w, v);
-                let all = |reduction| Options {
-                    reduction,
-                    max_schedules: Some(BUDGET),
-                    all: true,
-                    ..Options::default()
+                let mut all = |reduction, states| {
+                    let options = Options {
+                        reduction,
+                        states,
+                        max_schedules: Some(BUDGET),
+                        all: true,
+                        ..Options::default()
+                    };
+                    explore(sim.as_mut(), &options).unwrap()
                 };
-                let reduced = explore(sim.as_mut(), &all(true)).unwrap();
-                let full = explore(sim.as_mut(), &all(false)).unwrap();
+                let full = all(false, false);
+                let reduced = [all(true, false), all(true, true)];
                 let pair = format!(
                     "{} {}/{}",
                     scenario.name, scenario.workloads[w].name, scenario.variants[v].name
                 );
-                assert!(
-                    reduced.schedules <= full.schedules,
-                    "{pair}: reduction explored more"
-                );
-                if reduced.complete && full.complete {
-                    assert_eq!(kinds(&reduced), kinds(&full), "{pair}");
-                    compared += 1;
-                }
-                if reduced.complete {
-                    let expected = scenario.expectation(w, v).expected;
-                    assert_eq!(
-                        reduced.violations.is_empty(),
-                        expected == Expected::Holds,
-                        "{pair}: {:?}",
-                        kinds(&reduced)
+                for (reduced, how) in reduced.iter().zip(["sleep sets", "stateful"]) {
+                    assert!(
+                        reduced.schedules <= full.schedules || !full.complete,
+                        "{pair}: {how} explored more"
                     );
+                    if reduced.complete && full.complete {
+                        assert_eq!(kinds(reduced), kinds(&full), "{pair}, {how}");
+                        compared += 1;
+                    }
+                    if reduced.complete {
+                        let expected = scenario.expectation(w, v).expected;
+                        assert_eq!(
+                            reduced.violations.is_empty(),
+                            expected == Expected::Holds,
+                            "{pair}, {how}: {:?}",
+                            kinds(reduced)
+                        );
+                    }
                 }
             }
         }
     }
     assert!(
-        compared >= 24,
-        "only {compared} pairs were small enough to compare"
+        compared >= 48,
+        "only {compared} searches were small enough to compare"
     );
+}
+
+/// Under a preemption bound the reduction stays on, and skips nothing the bound lets through:
+/// each bound finds what the plain bounded search finds.
+#[test]
+fn a_bounded_search_keeps_its_reduction_and_its_violations() {
+    let mut compared = 0;
+    for scenario in CATALOG {
+        for w in 0..scenario.workloads.len() {
+            for v in 0..scenario.variants.len() {
+                let mut sim = scenario.runner(w, v);
+                for k in 0..=2 {
+                    let mut bounded = |reduction, states| {
+                        let options = Options {
+                            reduction,
+                            states,
+                            preemptions: Some(k),
+                            max_schedules: Some(BUDGET),
+                            all: true,
+                        };
+                        explore(sim.as_mut(), &options).unwrap()
+                    };
+                    let plain = bounded(false, false);
+                    if !plain.complete {
+                        continue;
+                    }
+                    for reduced in [bounded(true, false), bounded(true, true)] {
+                        assert!(reduced.complete && reduced.reduced);
+                        assert!(reduced.schedules <= plain.schedules);
+                        assert_eq!(
+                            kinds(&reduced),
+                            kinds(&plain),
+                            "{} {}/{} within {k} preemptions",
+                            scenario.name,
+                            scenario.workloads[w].name,
+                            scenario.variants[v].name
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared >= 100, "only {compared} bounded searches compared");
 }
 
 /// stateright-style pinned counts: a change in what exploration visits fails here.
@@ -162,7 +216,8 @@ fn a_preemption_bound_limits_the_search() {
         .unwrap()
     };
     let (none, one) = (bounded(0), bounded(1));
-    assert!(none.complete && one.complete && !none.reduced);
+    assert!(none.complete && one.complete && none.reduced);
+    assert_eq!((none.bound, one.bound), (Some(0), Some(1)));
     assert!(none.schedules < one.schedules);
     assert!(none.violations.is_empty(), "the race needs a preemption");
     assert!(!one.violations.is_empty());

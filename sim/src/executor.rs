@@ -5,6 +5,7 @@
 //! a run allocates only the tasks' futures, and nothing on the per-step path allocates unless
 //! the trace is being recorded.
 
+use crate::fingerprint::{self, Fingerprint, Fingerprinter};
 use crate::footprint::Footprint;
 use crate::model::{Invariant, Kind, Model, When};
 use crate::panic;
@@ -16,6 +17,7 @@ use crate::trace::{Event, Trace, Violation, TRACE_VERSION};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -26,7 +28,7 @@ pub const DEFAULT_MAX_STEPS: u32 = 10_000;
 type TaskFuture = Pin<Box<dyn Future<Output = ()>>>;
 
 /// What a waiting task waits for before its next step can be granted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Guard {
     /// A plain step: can go at any time.
     Ready,
@@ -43,7 +45,7 @@ pub(crate) enum Guard {
 }
 
 /// A task's pending step.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub(crate) struct Wait {
     pub(crate) label: &'static str,
     pub(crate) footprint: Footprint,
@@ -58,6 +60,10 @@ pub(crate) struct TaskSlot {
     pub(crate) done: bool,
     pub(crate) notified: bool,
     pub(crate) answer: u32,
+    /// The fingerprint of what the task observed so far (its steps, their results, its picks
+    /// and waits), kept only in runs whose configurations are fingerprinted. A task is a
+    /// deterministic function of what it observed, so this stands for its local state.
+    pub(crate) seen: Fingerprint,
 }
 
 pub(crate) struct MutexSlot {
@@ -72,6 +78,8 @@ pub(crate) struct Core {
     pub(crate) events: Vec<&'static str>,
     pub(crate) now: Instant,
     pub(crate) record: bool,
+    /// Whether tasks' histories are kept, for configuration fingerprints.
+    pub(crate) fingerprinting: bool,
     pub(crate) trace: Vec<Event>,
     /// Futures of tasks spawned since the executor last looked, in spawn order.
     pub(crate) spawned: Vec<TaskFuture>,
@@ -109,6 +117,7 @@ where
         done: false,
         notified: false,
         answer: 0,
+        seen: 0,
     });
     core.spawned.push(fut);
     #[cfg(feature = "madsim")]
@@ -160,6 +169,41 @@ impl Core {
             let event = make(self.now);
             self.trace.push(event);
         }
+    }
+
+    /// Grants `task` its pending step; in a fingerprinted run, the task's history takes in
+    /// what it observes at the grant: which step, whether its wait was notified, the clock.
+    fn grant(&mut self, task: TaskId) {
+        let now = self.now;
+        let fingerprinting = self.fingerprinting;
+        let slot = &mut self.tasks[task as usize];
+        if fingerprinting {
+            slot.seen = fingerprint::extend(slot.seen, |h| {
+                slot.wait.hash(h);
+                slot.notified.hash(h);
+                now.hash(h);
+            });
+        }
+        slot.wait = None;
+    }
+
+    /// The fingerprint of the engine's side of a configuration, around the model's state
+    /// `state`: each task's history, pending step and whether it ended, the mutexes' holders,
+    /// the events, the clock. With the model's state it determines everything a run does
+    /// next, since each task is a deterministic function of what it observed.
+    fn configuration(&self, state: Fingerprint) -> Fingerprint {
+        let mut h = Fingerprinter::new();
+        h.write_u128(state);
+        self.now.hash(&mut h);
+        h.write_usize(self.tasks.len());
+        for t in &self.tasks {
+            (t.seen, t.wait, t.done, t.notified).hash(&mut h);
+        }
+        for m in &self.mutexes {
+            (m.name, m.owner).hash(&mut h);
+        }
+        self.events.hash(&mut h);
+        h.finish128()
     }
 
     /// The mutex called `name`, created on first use.
@@ -237,6 +281,7 @@ impl<M: Model> Runner<M> {
                 events: Vec::new(),
                 now: Instant::ZERO,
                 record: false,
+                fingerprinting: false,
                 trace: Vec::new(),
                 spawned: Vec::new(),
                 #[cfg(feature = "madsim")]
@@ -331,6 +376,11 @@ impl<M: Model> Runner<M> {
                 }
                 continue;
             }
+            if self.candidates.len() > 1 && strategy.wants_configuration() {
+                if let Some(fp) = self.configuration() {
+                    strategy.configuration(fp);
+                }
+            }
             let chosen = strategy.next_task(&self.candidates)?;
             if self.candidates.len() > 1 {
                 self.schedule.push(chosen as u32);
@@ -343,7 +393,7 @@ impl<M: Model> Runner<M> {
                 self.preemptions += 1;
             }
             self.last = Some(task);
-            self.shared.core.borrow_mut().tasks[task as usize].wait = None;
+            self.shared.core.borrow_mut().grant(task);
             self.steps += 1;
             if let Some(v) = self.poll(task, strategy)? {
                 return Ok(Some(v));
@@ -447,7 +497,12 @@ impl<M: Model> Runner<M> {
                         let chosen = strategy.next_pick(pick)?;
                         self.schedule.push(chosen);
                         let mut core = self.shared.core.borrow_mut();
-                        core.tasks[task as usize].answer = chosen;
+                        let fingerprinting = core.fingerprinting;
+                        let slot = &mut core.tasks[task as usize];
+                        slot.answer = chosen;
+                        if fingerprinting {
+                            slot.seen = fingerprint::extend(slot.seen, |h| h.write_u32(chosen));
+                        }
                         core.record_with(|_| Event::Pick {
                             task,
                             label,
@@ -492,6 +547,12 @@ impl<M: Model> Runner<M> {
                 }
             }
         }
+    }
+
+    /// The fingerprint of the current configuration, when the model fingerprints its state.
+    fn configuration(&self) -> Option<Fingerprint> {
+        let state = self.model.fingerprint(&self.shared.state.borrow())?;
+        Some(self.shared.core.borrow().configuration(state))
     }
 
     fn check(&self, when: When) -> Option<Violation> {
@@ -581,6 +642,7 @@ impl<M: Model> Simulation for Runner<M> {
     fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged> {
         self.reset(record);
         strategy.begin();
+        self.shared.core.borrow_mut().fingerprinting = strategy.fingerprints();
         let violation = match panic::quietly(|| self.execute(strategy)) {
             Ok(violation) => violation,
             Err(d) => {

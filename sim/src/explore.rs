@@ -1,6 +1,11 @@
 //! Exhaustive exploration of a simulation: every schedule (up to reduction), a proof within
 //! the workload's bounds when complete and clean, every distinct violation with its shortest
 //! trace otherwise.
+//!
+//! [`explore`] runs one search, with or without a preemption bound. [`prove`] is what a user
+//! wants from a budget: the unbounded search first, and when the budget does not let it
+//! finish, iterative preemption bounding (0, 1, 2, … preemptions) for the strongest claim the
+//! budget allows: "proved for every schedule with at most K preemptions".
 
 use crate::executor::{Simulation, Verdict};
 use crate::model::Kind;
@@ -14,7 +19,10 @@ use std::borrow::Cow;
 pub struct Options {
     /// Skip orders that only swap independent steps (sleep sets).
     pub reduction: bool,
-    /// At most this many preemptions per run (switches reduction off).
+    /// Skip configurations explored already (stateful search), when the model fingerprints
+    /// its state.
+    pub states: bool,
+    /// At most this many preemptions per run.
     pub preemptions: Option<u32>,
     /// Stop after this many schedules.
     pub max_schedules: Option<u64>,
@@ -26,6 +34,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             reduction: true,
+            states: true,
             preemptions: None,
             max_schedules: None,
             all: false,
@@ -48,6 +57,17 @@ pub struct Distinct {
     pub count: u64,
 }
 
+/// What a search covered, when it found no violation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    /// Every schedule: a proof within the workload's bounds.
+    Complete,
+    /// Every schedule with at most this many preemptions; nothing is claimed beyond.
+    Bounded(u32),
+    /// Not even every schedule without preemption: the budget ran out first.
+    Partial,
+}
+
 /// What an exploration found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exploration {
@@ -55,20 +75,58 @@ pub struct Exploration {
     pub schedules: u64,
     /// Runs cut short by the reduction (their continuations were explored elsewhere).
     pub pruned: u64,
-    /// Whether every schedule (within the preemption bound) was covered.
+    /// Distinct configurations explored (0 when the search was stateless).
+    pub states: u64,
+    /// Whether every schedule (within `bound`) was covered.
     pub complete: bool,
-    /// Whether the reduction was in force.
+    /// The preemption bound of the search; `None` when unbounded (or when the bound cut
+    /// nothing, so that the search covered every schedule).
+    pub bound: Option<u32>,
+    /// Whether the sleep-set reduction was in force.
     pub reduced: bool,
+    /// Whether the search was stateful (the option was on and the model fingerprints).
+    pub stateful: bool,
     /// Each distinct violation, in the order first found.
     pub violations: Vec<Distinct>,
 }
 
 impl Exploration {
-    /// A complete exploration that found nothing: a proof within the workload's bounds.
+    /// A complete unbounded exploration that found nothing: a proof within the workload's
+    /// bounds.
     pub fn proves(&self) -> bool {
-        self.complete && self.violations.is_empty()
+        self.coverage() == Some(Coverage::Complete)
+    }
+
+    /// What the search covered, when it found no violation.
+    pub fn coverage(&self) -> Option<Coverage> {
+        if !self.violations.is_empty() {
+            return None;
+        }
+        Some(match (self.complete, self.bound) {
+            (true, None) => Coverage::Complete,
+            (true, Some(k)) => Coverage::Bounded(k),
+            (false, _) => Coverage::Partial,
+        })
     }
 }
+
+/// How far a search has got, for a progress display.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    /// Schedules run to their end so far.
+    pub schedules: u64,
+    /// Runs cut short so far.
+    pub pruned: u64,
+    /// Distinct configurations so far.
+    pub states: u64,
+    /// The depth (choices) of the current path.
+    pub depth: usize,
+    /// The preemption bound of the current search.
+    pub bound: Option<u32>,
+}
+
+/// How often (in runs) the progress callback is called.
+const PROGRESS_EVERY: u64 = 1 << 12;
 
 /// Explores `sim` depth-first.
 pub fn explore(sim: &mut dyn Simulation, options: &Options) -> Result<Exploration, Diverged> {
@@ -79,19 +137,95 @@ pub fn explore(sim: &mut dyn Simulation, options: &Options) -> Result<Exploratio
 pub fn explore_with(
     sim: &mut dyn Simulation,
     options: &Options,
+    visit: impl FnMut(&Schedule, &Verdict),
+) -> Result<Exploration, Diverged> {
+    search(sim, options, visit, &mut |_| {})
+}
+
+/// The strongest claim `budget` schedules allow. With a preemption bound in `options`, that
+/// bounded search alone, stopped at the budget. Without, the unbounded search, and when it cannot
+/// finish within the budget (and found nothing), preemption bounds 0, 1, 2, … while each
+/// finishes within what is left of a second budget of the same size. The result is the
+/// unbounded search's when it finished or found a violation; else the largest bound that
+/// finished, or the first bounded search that found a violation. Its counts are those of
+/// that search alone. Deterministic: the budget counts schedules, not time.
+pub fn prove(
+    sim: &mut dyn Simulation,
+    options: &Options,
+    budget: u64,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Exploration, Diverged> {
+    if options.preemptions.is_some() {
+        let bounded = Options {
+            max_schedules: Some(budget),
+            ..*options
+        };
+        return search(sim, &bounded, |_, _| {}, progress);
+    }
+    let unbounded = Options {
+        preemptions: None,
+        max_schedules: Some(budget),
+        ..*options
+    };
+    let first = search(sim, &unbounded, |_, _| {}, progress)?;
+    if first.complete || !first.violations.is_empty() {
+        return Ok(first);
+    }
+    let mut best = first;
+    let mut left = budget;
+    for k in 0.. {
+        let bounded = Options {
+            preemptions: Some(k),
+            max_schedules: Some(left),
+            ..*options
+        };
+        let found = search(sim, &bounded, |_, _| {}, progress)?;
+        left = left.saturating_sub(found.schedules);
+        let broke = !found.violations.is_empty();
+        if !found.complete && !broke {
+            break;
+        }
+        let done = broke || found.bound.is_none() || left == 0;
+        best = found;
+        if done {
+            break;
+        }
+    }
+    Ok(best)
+}
+
+fn search(
+    sim: &mut dyn Simulation,
+    options: &Options,
     mut visit: impl FnMut(&Schedule, &Verdict),
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<Exploration, Diverged> {
     let mut dfs = Dfs::new(options.reduction, options.preemptions);
+    if options.states {
+        dfs = dfs.with_states();
+    }
     let mut found = Exploration {
         schedules: 0,
         pruned: 0,
+        states: 0,
         complete: false,
+        bound: options.preemptions,
         reduced: dfs.reduces(),
+        stateful: false,
         violations: Vec::new(),
+    };
+    let finish = |mut found: Exploration, dfs: &Dfs, complete: bool| {
+        found.states = dfs.states();
+        found.stateful = found.states > 0;
+        found.complete = complete;
+        if complete && !dfs.bound_cut() {
+            found.bound = None;
+        }
+        found
     };
     loop {
         if options.max_schedules.is_some_and(|m| found.schedules >= m) {
-            return Ok(found);
+            return Ok(finish(found, &dfs, false));
         }
         match sim.run(&mut dfs, false) {
             Err(_) if dfs.pruned() => found.pruned += 1,
@@ -108,14 +242,22 @@ pub fn explore_with(
                         verdict.preemptions,
                     );
                     if !options.all {
-                        return Ok(found);
+                        return Ok(finish(found, &dfs, false));
                     }
                 }
             }
         }
+        if (found.schedules + found.pruned) % PROGRESS_EVERY == 0 {
+            progress(&Progress {
+                schedules: found.schedules,
+                pruned: found.pruned,
+                states: dfs.states(),
+                depth: dfs.depth(),
+                bound: options.preemptions,
+            });
+        }
         if !dfs.advance() {
-            found.complete = true;
-            return Ok(found);
+            return Ok(finish(found, &dfs, true));
         }
     }
 }

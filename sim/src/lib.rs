@@ -46,6 +46,7 @@
 mod check;
 mod executor;
 pub mod explore;
+pub mod fingerprint;
 #[cfg(all(feature = "madsim", not(madsim)))]
 compile_error!(
     "the madsim engine needs `--cfg madsim` (madsim silently falls back to tokio without it): \

@@ -2,9 +2,11 @@
 //! test, without a type of its own.
 
 use crate::executor::Spawner;
+use crate::fingerprint::{self, Fingerprint};
 use crate::model::{Invariant, Model};
 use crate::task::Cx;
 use std::future::Future;
+use std::hash::Hash;
 use std::pin::Pin;
 use std::rc::Rc;
 
@@ -38,6 +40,7 @@ pub struct Race<S: 'static> {
     tasks: Vec<(&'static str, Body<S>)>,
     settle: Vec<(&'static str, Body<S>)>,
     invariants: Vec<Invariant<S>>,
+    fingerprint: Option<fn(&S) -> Fingerprint>,
 }
 
 impl<S: 'static> Clone for Race<S> {
@@ -47,6 +50,7 @@ impl<S: 'static> Clone for Race<S> {
             tasks: self.tasks.clone(),
             settle: self.settle.clone(),
             invariants: self.invariants.clone(),
+            fingerprint: self.fingerprint,
         }
     }
 }
@@ -67,6 +71,7 @@ impl<S: 'static> Race<S> {
             tasks: Vec::new(),
             settle: Vec::new(),
             invariants: Vec::new(),
+            fingerprint: None,
         }
     }
 
@@ -98,6 +103,15 @@ impl<S: 'static> Race<S> {
     }
 }
 
+impl<S: Hash + 'static> Race<S> {
+    /// Lets exploration fingerprint the state (it is `Hash`), so that a configuration reached
+    /// again by another order is not explored again (see [`Model::fingerprint`]).
+    pub fn hashed(mut self) -> Self {
+        self.fingerprint = Some(fingerprint::of::<S>);
+        self
+    }
+}
+
 impl<S: 'static> Model for Race<S> {
     type State = S;
 
@@ -121,5 +135,9 @@ impl<S: 'static> Model for Race<S> {
 
     fn invariants(&self) -> &[Invariant<S>] {
         &self.invariants
+    }
+
+    fn fingerprint(&self, state: &S) -> Option<Fingerprint> {
+        self.fingerprint.map(|f| f(state))
     }
 }

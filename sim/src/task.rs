@@ -76,6 +76,7 @@ impl<S: 'static> Cx<S> {
     ) -> R {
         self.suspend(label, footprint, Guard::Ready, None).await;
         let result = access(&mut self.shared.state.borrow_mut());
+        self.observe(&result);
         self.record(
             || Cow::Borrowed(label),
             footprint,
@@ -270,6 +271,19 @@ impl<S: 'static> Cx<S> {
                 deadline,
             },
             registered: false,
+        }
+    }
+
+    /// In a fingerprinted run, takes a step's result into the task's history, through its
+    /// `Debug` text (written into the hasher, never into a string): a result type whose
+    /// `Debug` hides a difference the task acts on would merge configurations that differ.
+    fn observe<R: Debug>(&self, result: &R) {
+        let mut core = self.shared.core.borrow_mut();
+        if core.fingerprinting {
+            let slot = &mut core.tasks[self.task as usize];
+            slot.seen = crate::fingerprint::extend(slot.seen, |h| {
+                let _ = std::fmt::Write::write_fmt(h, format_args!("{result:?}"));
+            });
         }
     }
 

@@ -25,6 +25,7 @@ pub use random::Random;
 pub use replay::Replay;
 pub use script::{Script, ScriptStep};
 
+use crate::fingerprint::Fingerprint;
 use crate::footprint::Footprint;
 
 /// The identity of a task within one run: its index in spawn order.
@@ -92,6 +93,23 @@ pub trait Strategy {
 
     /// The option chosen for `pick`, below `pick.of`.
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged>;
+
+    /// Whether the coming run's configurations are fingerprinted (asked once per run, after
+    /// [`Strategy::begin`]): the executor then keeps each task's history, at a small cost per
+    /// step. Only a stateful search asks for it.
+    fn fingerprints(&self) -> bool {
+        false
+    }
+
+    /// Whether the strategy wants the fingerprint of the configuration at the coming task
+    /// choice (asked only in fingerprinted runs, before a choice among two or more tasks).
+    fn wants_configuration(&self) -> bool {
+        false
+    }
+
+    /// The fingerprint of the configuration at the coming task choice, when the strategy
+    /// wants it and the model fingerprints its state.
+    fn configuration(&mut self, _fingerprint: Fingerprint) {}
 
     /// Called once after each run; a strategy that must consume its whole input checks here.
     fn finish(&mut self) -> Result<(), Diverged> {
