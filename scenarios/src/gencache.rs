@@ -105,7 +105,7 @@ fn byte(cur_gen: u32, g: usize) -> usize {
 }
 
 /// A metadata key.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Key {
     /// The seed's key.
     K,
@@ -131,7 +131,7 @@ impl fmt::Debug for Key {
 const KEYS: [Key; 2] = [Key::K, Key::J];
 
 /// A metadata value.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum V {
     /// The seed's value.
     V,
@@ -152,7 +152,7 @@ impl fmt::Debug for V {
 }
 
 /// A cache entry: live, or a tombstone that keeps the data it deleted.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Entry {
     deleted: bool,
     data: V,
@@ -229,7 +229,7 @@ impl fmt::Debug for ShowGen {
 }
 
 /// The in-memory cache of a node.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Cache {
     cur_gen: u32,
     gen0: Gen,
@@ -244,7 +244,7 @@ impl fmt::Debug for Cache {
 }
 
 /// The disk mirror of a node's cache: rows by generation byte, and the meta record.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Disk {
     meta: u32,
     rows: [Gen; 2],
@@ -258,7 +258,7 @@ impl fmt::Debug for Disk {
 }
 
 /// A replica of the state machine: cache, disk mirror, committed store `A`, applied index.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Hash)]
 pub struct Node {
     cache: Cache,
     disk: Disk,
@@ -269,7 +269,7 @@ pub struct Node {
 }
 
 /// What survives of a node and what must converge: cache, disk and store.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Persisted {
     cache: Cache,
     disk: Disk,
@@ -284,7 +284,7 @@ impl fmt::Debug for Persisted {
 }
 
 /// A metadata operation.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
     /// `SaveMetadata(k, v)`.
     Save(V),
@@ -294,6 +294,7 @@ pub enum Op {
     Read,
 }
 
+#[derive(Hash)]
 /// An order of a workload, with the label of its proposal.
 pub struct Order {
     op: Op,
@@ -313,7 +314,7 @@ impl fmt::Debug for Order {
 }
 
 /// The plan entry admission attaches for the order's key.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Plan {
     /// Declares the key, carries nothing.
     Coverage,
@@ -331,7 +332,7 @@ impl fmt::Debug for Plan {
 }
 
 /// An admitted order, as the log holds it.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Hash)]
 struct Proposal {
     order: &'static Order,
     predicted: u32,
@@ -340,7 +341,7 @@ struct Proposal {
     delta: i32,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Hash)]
 enum LogEntry {
     Noop,
     Order(Proposal),
@@ -358,7 +359,7 @@ impl fmt::Debug for LogEntry {
 }
 
 /// The Raft log: appended by proposers, applied in order by the FSM.
-#[derive(Default)]
+#[derive(Default, Hash)]
 struct Log {
     entries: [Option<LogEntry>; MAX_LOG],
     len: u32,
@@ -884,7 +885,7 @@ impl Node {
 }
 
 /// A read that disagreed with the reference map.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Hash)]
 struct BadRead {
     index: u32,
     key: Key,
@@ -892,6 +893,7 @@ struct BadRead {
     want: Option<V>,
 }
 
+#[derive(Hash)]
 /// The checker's state: the reference map and what tasks observed.
 pub struct Ghost {
     /// The log's orders applied in order, up to the primary's last commit.
@@ -956,6 +958,7 @@ impl Ghost {
     }
 }
 
+#[derive(Hash)]
 /// The shared state: the log, the node under test and the never-crashing replica, the ghost.
 pub struct State {
     log: Log,
@@ -1684,6 +1687,10 @@ impl Model for GenCache {
 
     fn invariants(&self) -> &[Invariant<State>] {
         &INVARIANTS
+    }
+
+    fn fingerprint(&self, state: &State) -> Option<raceway_sim::fingerprint::Fingerprint> {
+        Some(raceway_sim::fingerprint::of(state))
     }
 }
 
