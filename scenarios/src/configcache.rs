@@ -66,7 +66,7 @@ const SECOND_DELETE: Duration = Duration::from_secs(1);
 const SETTLE_WAIT: Duration = Duration::from_secs(61);
 
 /// A logging channel id: the row's value.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ch {
     /// The row's initial value.
     C1,
@@ -111,7 +111,7 @@ const SET_ATOMIC: [&str; 3] = [
 ];
 
 /// A cache entry.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Entry {
     value: Ch,
     expires: Instant,
@@ -225,7 +225,7 @@ impl Served {
 }
 
 /// An append-only log of at most `N` records, without allocation.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 struct Log<T, const N: usize> {
     items: [Option<T>; N],
     len: usize,
@@ -261,21 +261,21 @@ impl<T: Copy, const N: usize> Log<T, N> {
 }
 
 /// A value the row committed, and when.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct Commit {
     value: Ch,
     at: Instant,
 }
 
 /// A `get`'s return: when, and what it returned.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct GetEnd {
     at: Instant,
     value: Ch,
 }
 
 /// One `get`: who ran it, when its first step ran, and how it ended.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct GetRecord {
     who: &'static str,
     seq: u32,
@@ -284,7 +284,7 @@ struct GetRecord {
 }
 
 /// One `set` that returned: who ran it, when, and the commit it made (none if it failed).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct SetRecord {
     who: &'static str,
     value: Ch,
@@ -295,7 +295,7 @@ struct SetRecord {
 
 /// Ghost: the history the invariants judge. Every event takes the next `seq`, so `seq` orders
 /// events as they happened even when the virtual clock stands still.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 struct History {
     seq: u32,
     commits: Log<Commit, 3>,
@@ -369,7 +369,7 @@ impl History {
 }
 
 /// The shared state: the row, the cache, the generation, and the checker's ghost history.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct State {
     row: Ch,
     cache: Option<Entry>,
@@ -796,6 +796,10 @@ impl Model for ConfigCache {
 
     fn invariants(&self) -> &[Invariant<State>] {
         &INVARIANTS
+    }
+
+    fn fingerprint(&self, state: &State) -> Option<raceway_sim::fingerprint::Fingerprint> {
+        Some(raceway_sim::fingerprint::of(state))
     }
 }
 

@@ -101,7 +101,7 @@ impl fmt::Debug for Latest {
 }
 
 /// A cache entry: the version, and under `conditional-append` the sequence it was seen at.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Entry {
     version: u32,
     seq: Option<u32>,
@@ -181,7 +181,7 @@ impl fmt::Display for VersionConflict {
 }
 
 /// The stream, reduced to actor `a`'s versions in append order (sequence = position + 1).
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 struct Stream {
     versions: [u32; CAPACITY],
     len: usize,
@@ -223,7 +223,7 @@ impl Stream {
 }
 
 /// What the settle phase saw of one store.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct Settled {
     /// The cache entry right after `GetLatestVersion(a)`.
     cache: Option<Entry>,
@@ -234,7 +234,7 @@ struct Settled {
 }
 
 /// The settle's `SaveEvent(a, max)` and `SaveEvent(a, max+1)`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct Saves {
     /// Whether `SaveEvent(a, max)` returned `VersionConflict`.
     rejected: bool,
@@ -243,7 +243,7 @@ struct Saves {
 }
 
 /// The shared state: the stream, each store's cache, and the checker's ghost fields.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct State {
     stream: Stream,
     caches: [Option<Entry>; 2],
@@ -700,6 +700,10 @@ impl Model for Jetstream {
 
     fn invariants(&self) -> &[Invariant<State>] {
         &INVARIANTS
+    }
+
+    fn fingerprint(&self, state: &State) -> Option<raceway_sim::fingerprint::Fingerprint> {
+        Some(raceway_sim::fingerprint::of(state))
     }
 }
 

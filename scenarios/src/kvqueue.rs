@@ -103,7 +103,7 @@ const DO_COMPLETE: [&str; N] = per_message!("MessageQueue.completeMessage(", ")"
 const DO_FAIL: [&str; N] = per_message!("MessageQueue.failMessage(", ")");
 
 /// A message id; ids are in timestamp order.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Id(u8);
 
 impl Id {
@@ -122,7 +122,7 @@ const M1: Id = Id(0);
 const M2: Id = Id(1);
 
 /// A message's `botParams.status`.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Status {
     /// Waiting for a bot.
     Pending,
@@ -152,7 +152,7 @@ impl fmt::Debug for Status {
 }
 
 /// The value of `comment:<id>`.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Msg {
     status: Status,
     attempts: u8,
@@ -181,14 +181,14 @@ impl fmt::Debug for Msg {
 }
 
 /// One entry of the aggregate: a message's id and its cached status.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Entry {
     id: Id,
     status: Status,
 }
 
 /// The value of `recent:comments`: entries sorted by timestamp, no de-duplication by id.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Recent {
     len: u8,
     entries: [Entry; N],
@@ -279,7 +279,7 @@ impl fmt::Debug for Put {
 
 /// One Workers KV key: its latest value, the one before (what a stale read returns), and when
 /// it was last written (for the rate limit).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct Kv<T> {
     value: T,
     previous: Option<T>,
@@ -406,7 +406,7 @@ impl fmt::Debug for Ids {
 }
 
 /// The KV reads and writes of one poll, as the worker's `kvStats` reports them.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Cost {
     reads: u8,
     writes: u8,
@@ -428,7 +428,7 @@ impl fmt::Debug for Cost {
 
 /// The shared state: the KV's keys (or, in `durable-object`, the actor's message array seen
 /// as the same keys and aggregate) and the checker's ghost counters.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct State {
     comments: [Kv<Option<Msg>>; N],
     recent: Kv<Recent>,
@@ -1020,6 +1020,10 @@ impl Model for KvQueue {
 
     fn invariants(&self) -> &[Invariant<State>] {
         &INVARIANTS
+    }
+
+    fn fingerprint(&self, state: &State) -> Option<raceway_sim::fingerprint::Fingerprint> {
+        Some(raceway_sim::fingerprint::of(state))
     }
 }
 
