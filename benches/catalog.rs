@@ -9,12 +9,15 @@
 //!
 //! Wall-clock time is read here, around batches of runs, and never reaches a model.
 
-use raceway_scenarios::{Expected, Scenario, CATALOG};
+use raceway_scenarios::{Expected, Pair, CATALOG};
+use raceway_sim::drive::{drive, pct_steps};
 use raceway_sim::explore::{explore, Options};
-use raceway_sim::strategy::{Pct, Random};
-use raceway_sim::{Simulation, Strategy};
+use raceway_sim::search::first_violation;
+use raceway_sim::strategy::{Seeding, Seeds};
+use raceway_sim::Simulation;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -62,35 +65,34 @@ impl Strat {
         }
     }
 
-    fn make(self, seed: u64, steps: u32) -> Box<dyn Strategy> {
+    fn seeding(self, steps: u32) -> Seeding {
         match self {
-            Strat::Random => Box::new(Random::new(seed)),
-            Strat::Pct(d) => Box::new(Pct::new(seed, d, steps)),
+            Strat::Random => Seeding::Random,
+            Strat::Pct(depth) => Seeding::Pct { depth, steps },
         }
     }
 }
 
-fn pair_name(s: &Scenario, w: usize, v: usize) -> String {
-    format!("{} {}/{}", s.name, s.workloads[w].name, s.variants[v].name)
-}
-
 /// Schedules per second on this thread, allocations per schedule, mean steps.
-fn throughput(s: &Scenario, w: usize, v: usize, strat: Strat, first_seed: u64) -> (f64, f64, f64) {
-    let mut sim = s.runner(w, v);
-    let steps = Pct::calibrate(sim.as_mut());
+fn throughput(p: Pair, strat: Strat, first_seed: u64) -> (f64, f64, f64) {
+    let mut sim = p.runner();
+    let seeding = strat.seeding(pct_steps(sim.as_mut()));
     let (mut runs, mut total_steps) = (0u64, 0u64);
     let allocs = ALLOCATIONS.load(Ordering::Relaxed);
     let start = Instant::now();
     while start.elapsed() < SLICE {
-        for _ in 0..256 {
-            let seed = first_seed + runs;
-            let v = match strat {
-                Strat::Random => sim.run(&mut Random::new(seed), false),
-                Strat::Pct(d) => sim.run(&mut Pct::new(seed, d, steps), false),
-            };
-            total_steps += u64::from(v.map_or(0, |v| v.steps));
-            runs += 1;
-        }
+        let seeds = first_seed + runs..first_seed + runs + 256;
+        let driven = drive(
+            sim.as_mut(),
+            &mut Seeds::new(seeding, seeds),
+            false,
+            |run| {
+                total_steps += u64::from(run.verdict.steps);
+                ControlFlow::Continue(())
+            },
+        )
+        .expect("seeded strategies never diverge");
+        runs += driven.runs;
     }
     let secs = start.elapsed().as_secs_f64();
     let allocs = ALLOCATIONS.load(Ordering::Relaxed) - allocs;
@@ -102,10 +104,10 @@ fn throughput(s: &Scenario, w: usize, v: usize, strat: Strat, first_seed: u64) -
 }
 
 /// The same on every core at once: the sum of the threads' rates.
-fn throughput_all_cores(s: &Scenario, w: usize, v: usize, strat: Strat, cores: usize) -> f64 {
+fn throughput_all_cores(p: Pair, strat: Strat, cores: usize) -> f64 {
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..cores)
-            .map(|c| scope.spawn(move || throughput(s, w, v, strat, c as u64 * 1_000_000_000).0))
+            .map(|c| scope.spawn(move || throughput(p, strat, c as u64 * 1_000_000_000).0))
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).sum()
     })
@@ -113,14 +115,14 @@ fn throughput_all_cores(s: &Scenario, w: usize, v: usize, strat: Strat, cores: u
 
 /// Schedules until the first violation in each of `TRIALS` disjoint seed streams (`None`:
 /// not within `CAP`), on all cores.
-fn power(s: &Scenario, w: usize, v: usize, strat: Strat, cores: usize) -> Vec<Option<u64>> {
-    let steps = Pct::calibrate(s.runner(w, v).as_mut());
+fn power(p: Pair, strat: Strat, cores: usize) -> Vec<Option<u64>> {
+    let seeding = strat.seeding(pct_steps(p.runner().as_mut()));
     let next = AtomicU64::new(0);
     let mut found: Vec<(u64, Option<u64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..cores)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut sim = s.runner(w, v);
+                    let mut sim = p.runner();
                     let mut out = Vec::new();
                     loop {
                         let t = next.fetch_add(1, Ordering::Relaxed);
@@ -128,12 +130,10 @@ fn power(s: &Scenario, w: usize, v: usize, strat: Strat, cores: usize) -> Vec<Op
                             return out;
                         }
                         let base = (t + 1) * 1_000_000_000;
-                        let n = (0..CAP).find(|i| {
-                            let mut st = strat.make(base + i, steps);
-                            sim.run(st.as_mut(), false)
-                                .is_ok_and(|v| v.violation.is_some())
-                        });
-                        out.push((t, n.map(|n| n + 1)));
+                        let mut seeds = Seeds::new(seeding, base..base + CAP);
+                        let found = first_violation(sim.as_mut(), &mut seeds)
+                            .expect("seeded strategies never diverge");
+                        out.push((t, found.map(|f| f.seed - base + 1)));
                     }
                 })
             })
@@ -193,13 +193,8 @@ fn machine() -> String {
     )
 }
 
-fn pairs() -> Vec<(&'static Scenario, usize, usize)> {
-    CATALOG
-        .iter()
-        .flat_map(|s| {
-            (0..s.workloads.len()).flat_map(move |w| (0..s.variants.len()).map(move |v| (*s, w, v)))
-        })
-        .collect()
+fn pairs() -> Vec<Pair> {
+    CATALOG.iter().flat_map(|s| s.pairs()).collect()
 }
 
 fn main() {
@@ -223,21 +218,18 @@ fn main() {
          | pair | strategy | 1 core | {cores} cores | allocs/schedule | steps/schedule |\n|---|---|---:|---:|---:|---:|\n",
         SLICE.as_millis()
     ));
-    for (s, w, v) in pairs() {
+    for p in pairs() {
         for strat in [Strat::Random, Strat::Pct(3)] {
-            let (one, allocs, steps) = throughput(s, w, v, strat, 0);
-            let all = throughput_all_cores(s, w, v, strat, cores);
+            let (one, allocs, steps) = throughput(p, strat, 0);
+            let all = throughput_all_cores(p, strat, cores);
             let _ = writeln!(
                 out,
                 "| {} | {} | {one:.0} | {all:.0} | {allocs:.1} | {steps:.1} |",
-                pair_name(s, w, v),
+                p,
                 strat.name()
             );
-            if s.name == "wlog" && matches!(strat, Strat::Random) && one < 1_000_000.0 {
-                slow.push(format!(
-                    "{} random: {one:.0} schedules/s on one core",
-                    pair_name(s, w, v)
-                ));
+            if p.scenario.name() == "wlog" && matches!(strat, Strat::Random) && one < 1_000_000.0 {
+                slow.push(format!("{} random: {one:.0} schedules/s on one core", p));
             }
         }
     }
@@ -249,9 +241,9 @@ fn main() {
          | pair | random | pct d=1 | pct d=2 | pct d=3 | pct d=4 |\n|---|---|---|---|---|---|\n"
     );
     let mut pct_misses = Vec::new();
-    for (s, w, v) in pairs()
+    for p in pairs()
         .into_iter()
-        .filter(|&(s, w, v)| s.expectation(w, v).expected == Expected::Breaks)
+        .filter(|p| p.expectation.expected == Expected::Breaks)
     {
         let mut cells = Vec::new();
         let mut best_pct = u64::MAX;
@@ -262,20 +254,20 @@ fn main() {
             Strat::Pct(3),
             Strat::Pct(4),
         ] {
-            let (median, p90, max, m) = quantiles(&power(s, w, v, strat, cores));
+            let (median, p90, max, m) = quantiles(&power(p, strat, cores));
             if matches!(strat, Strat::Pct(_)) {
                 best_pct = best_pct.min(m);
             }
             cells.push(format!("{median} / {p90} / {max}"));
         }
-        let _ = writeln!(out, "| {} | {} |", pair_name(s, w, v), cells.join(" | "));
+        let _ = writeln!(out, "| {} | {} |", p, cells.join(" | "));
         if best_pct > 20 {
             let best = if best_pct == u64::MAX {
                 format!(">{CAP}")
             } else {
                 best_pct.to_string()
             };
-            pct_misses.push(format!("{}: best PCT median {best}", pair_name(s, w, v)));
+            pct_misses.push(format!("{}: best PCT median {best}", p));
         }
     }
 
@@ -286,8 +278,8 @@ fn main() {
          until the first violation (reduced search).\n\n\
          | pair | expected | to first violation | complete, reduced | complete, no reduction |\n|---|---|---:|---:|---:|\n"
     );
-    for (s, w, v) in pairs() {
-        let mut sim = s.runner(w, v);
+    for p in pairs() {
+        let mut sim = p.runner();
         let run = |sim: &mut Box<dyn Simulation>, reduction, all| {
             let o = Options {
                 reduction,
@@ -304,7 +296,7 @@ fn main() {
                 format!(">{EXPLORE_BUDGET}")
             }
         };
-        let expected = s.expectation(w, v).expected;
+        let expected = p.expectation.expected;
         let first = match expected {
             Expected::Breaks => {
                 let e = run(&mut sim, true, false);
@@ -321,7 +313,7 @@ fn main() {
         let _ = writeln!(
             out,
             "| {} | {} | {first} | {} | {} |",
-            pair_name(s, w, v),
+            p,
             format!("{expected:?}").to_lowercase(),
             count(&reduced),
             count(&full)

@@ -1,6 +1,7 @@
 //! The command line, as clap derives it.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use raceway_sim::strategy::Pct;
 use std::path::PathBuf;
 
 /// Find, replay and explain cache-consistency races by deterministic simulation.
@@ -58,7 +59,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = StrategyName::Random)]
     pub strategy: StrategyName,
     /// PCT's bug depth.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
     pub depth: u32,
     /// The engine (madsim: the seed seeds madsim's runtime; see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
@@ -107,7 +108,7 @@ pub struct ExploreArgs {
     /// preemption bounding gets as much again for the strongest claim within it.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_EXPLORE_BUDGET)]
     pub max_schedules: u64,
-    /// Explore every order, without sleep-set reduction.
+    /// Explore every order: no sleep sets, no state caching.
     #[arg(long)]
     pub no_reduction: bool,
     /// Explore statelessly: revisit configurations reached again by another order.
@@ -179,6 +180,9 @@ pub struct BenchArgs {
     /// Strategies to measure.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [StrategyName::Random, StrategyName::Pct])]
     pub strategy: Vec<StrategyName>,
+    /// PCT's bug depth.
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
+    pub depth: u32,
     /// The engine to measure.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -201,6 +205,9 @@ pub struct SweepArgs {
     /// The strategies: one row per pair and strategy (native engine).
     #[arg(long, value_enum, default_value_t = SweepStrategy::Both)]
     pub strategy: SweepStrategy,
+    /// PCT's bug depth.
+    #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
+    pub depth: u32,
     /// The engine: madsim runs one row per pair, seeded by madsim (see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -230,6 +237,7 @@ impl Default for SweepArgs {
             selection: Selection::default(),
             seeds: DEFAULT_SEEDS.to_string(),
             strategy: SweepStrategy::Both,
+            depth: Pct::DEFAULT_DEPTH,
             engine: Engine::Native,
             jobs: None,
             shard: "1/1".to_string(),

@@ -2,9 +2,10 @@
 //! runtime (in the madsim build only, see `scripts/madsim`).
 
 use crate::cli::{Engine, StrategyName};
-use crate::select::Seeded;
 use anyhow::Result;
-use raceway_sim::{Simulation, Verdict};
+use raceway_sim::strategy::{Seeding, Seeds};
+use raceway_sim::Strategy;
+use std::ops::Range;
 
 /// Refuses the madsim engine in a build without it, with the command that has it.
 pub fn require(engine: Engine) -> Result<()> {
@@ -16,22 +17,25 @@ pub fn require(engine: Engine) -> Result<()> {
     Ok(())
 }
 
-/// One run of `seed`; `None` only for a strategy that diverges, which seeded ones never do.
-pub fn run_seed(
-    sim: &mut dyn Simulation,
-    engine: Engine,
-    strategy: StrategyName,
-    seed: u64,
-    depth: u32,
-    pct_steps: u32,
-    record: bool,
-) -> Option<Verdict> {
+/// The seeded strategy a name stands for: PCT at `depth`, over runs of about `pct_steps`.
+pub fn seeding(strategy: StrategyName, depth: u32, pct_steps: u32) -> Seeding {
+    match strategy {
+        StrategyName::Random => Seeding::Random,
+        StrategyName::Pct => Seeding::Pct {
+            depth,
+            steps: pct_steps,
+        },
+    }
+}
+
+/// The runs of `seeds` on `engine`: the native executor under `seeding`, or madsim's runtime
+/// (which makes its own choices, so `seeding` is unused). The madsim engine must have passed
+/// [`require`].
+pub fn seeds(engine: Engine, seeding: Seeding, seeds: Range<u64>) -> Box<dyn Strategy> {
     match engine {
-        Engine::Native => sim
-            .run(&mut Seeded::new(strategy, seed, depth, pct_steps), record)
-            .ok(),
+        Engine::Native => Box::new(Seeds::new(seeding, seeds)),
         #[cfg(feature = "madsim")]
-        Engine::Madsim => Some(sim.run_madsim(seed, record)),
+        Engine::Madsim => Box::new(raceway_sim::Madsim::new(seeds)),
         #[cfg(not(feature = "madsim"))]
         Engine::Madsim => unreachable!("refused by engine::require"),
     }
@@ -42,14 +46,15 @@ pub fn run_seed(
 /// which is how an independent scheduler's finding is confirmed and made replayable.
 #[cfg(feature = "madsim")]
 pub fn confirm_natively(
-    scenario: &raceway_scenarios::Scenario,
-    workload: usize,
-    variant: usize,
+    pair: &raceway_scenarios::Pair,
     seed: u64,
 ) -> Option<raceway_sim::Schedule> {
     use raceway_sim::strategy::Follow;
-    let mut sim = scenario.runner(workload, variant);
-    let found = sim.run_madsim(seed, true).violation?;
+    let mut sim = pair.runner();
+    let found = sim
+        .run(&mut raceway_sim::Madsim::new(seed..seed + 1), true)
+        .ok()?
+        .violation?;
     let mut follow = Follow::new(sim.trace());
     let native = sim.run(&mut follow, false).ok()?.violation?;
     (native.kind == found.kind && native.invariant == found.invariant)

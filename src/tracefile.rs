@@ -25,14 +25,14 @@ pub struct TraceFile {
 }
 
 impl TraceFile {
-    pub fn new(sel: &crate::select::Selected, origin: String, trace: &Trace) -> Result<Self> {
+    pub fn new(sel: &raceway_scenarios::Pair, origin: String, trace: &Trace) -> Result<Self> {
         Ok(Self {
             format: FORMAT.to_string(),
             version: raceway_sim::TRACE_VERSION,
             raceway: env!("CARGO_PKG_VERSION").to_string(),
-            scenario: sel.scenario.name.to_string(),
-            workload: sel.workload_name().to_string(),
-            variant: sel.variant_name().to_string(),
+            scenario: sel.scenario.name().to_string(),
+            workload: sel.workload.name.to_string(),
+            variant: sel.variant.name.to_string(),
             origin,
             schedule: trace.schedule.to_string(),
             trace: serde_json::to_value(trace)?,
@@ -49,13 +49,13 @@ impl TraceFile {
     }
 
     /// The (scenario, workload, variant) the trace was recorded on, and its schedule.
-    pub fn target(&self, path: &Path) -> Result<(crate::select::Selected, raceway_sim::Schedule)> {
+    pub fn target(&self, path: &Path) -> Result<(raceway_scenarios::Pair, raceway_sim::Schedule)> {
         let target = crate::cli::Target {
             scenario: self.scenario.clone(),
             workload: Some(self.workload.clone()),
             variant: Some(self.variant.clone()),
         };
-        let (sel, _) = crate::select::Selected::resolve(&target, None)?;
+        let (sel, _) = crate::select::resolve(&target, None)?;
         let schedule = self
             .schedule
             .parse()

@@ -1,19 +1,15 @@
 //! The `configcache` scenario: the seed report's trace, its proposed fix judged, and sweeps
 //! against the expected verdicts.
 
-use raceway_scenarios::configcache::SCENARIO;
-use raceway_scenarios::testing::{disagreements, named_trace, well_formed};
+use raceway_scenarios::configcache::{ConfigCache, Variant, Workload};
+use raceway_scenarios::testing::{named_trace, runner};
 use raceway_sim::strategy::Script;
 use raceway_sim::strategy::ScriptStep::{Pick, Task};
-
-#[test]
-fn catalog_entry_is_well_formed() {
-    assert_eq!(well_formed(&SCENARIO), Vec::<String>::new());
-}
+use raceway_sim::Simulation;
 
 #[test]
 fn seed_schedule_reproduces_the_report() {
-    let trace = named_trace(&SCENARIO, "seed", "invalidate-before");
+    let trace = named_trace::<ConfigCache>("seed", Variant::InvalidateBefore);
     assert_eq!(
         trace.step_labels(),
         &[
@@ -32,7 +28,7 @@ fn seed_schedule_reproduces_the_report() {
 /// The seed's own interleaving no longer breaks once the write comes first...
 #[test]
 fn seed_schedule_holds_on_invalidate_after() {
-    let trace = named_trace(&SCENARIO, "seed", "invalidate-after");
+    let trace = named_trace::<ConfigCache>("seed", Variant::InvalidateAfter);
     assert_eq!(trace.violation, None);
     insta::assert_snapshot!("configcache_seed_invalidate_after", trace.render());
 }
@@ -41,7 +37,7 @@ fn seed_schedule_holds_on_invalidate_after() {
 /// invalidation still leaves c1 cached for the TTL: the seed report's fix is no fix.
 #[test]
 fn stale_fill_breaks_the_seed_reports_fix() {
-    let trace = named_trace(&SCENARIO, "stale-fill", "invalidate-after");
+    let trace = named_trace::<ConfigCache>("stale-fill", Variant::InvalidateAfter);
     assert_eq!(
         trace.step_labels(),
         &[
@@ -62,7 +58,7 @@ fn stale_fill_breaks_the_seed_reports_fix() {
 /// The generation refuses the stale fill.
 #[test]
 fn stale_fill_holds_on_versioned() {
-    let trace = named_trace(&SCENARIO, "stale-fill", "versioned");
+    let trace = named_trace::<ConfigCache>("stale-fill", Variant::Versioned);
     assert_eq!(trace.violation, None);
     insta::assert_snapshot!("configcache_stale_fill_versioned", trace.render());
 }
@@ -70,7 +66,7 @@ fn stale_fill_holds_on_versioned() {
 /// The second delete comes 1 s too late for another reader.
 #[test]
 fn delete_window_breaks_double_delete() {
-    let trace = named_trace(&SCENARIO, "delete-window", "double-delete");
+    let trace = named_trace::<ConfigCache>("delete-window", Variant::DoubleDelete);
     let violation = trace.violation.as_ref().expect("a violation");
     assert_eq!(violation.invariant, "read-your-writes");
     insta::assert_snapshot!("configcache_delete_window_double_delete", trace.render());
@@ -81,9 +77,7 @@ fn delete_window_breaks_double_delete() {
 /// breaks.
 #[test]
 fn failed_write_refill_is_not_stale() {
-    let w = SCENARIO.workload("failed-write").unwrap();
-    let v = SCENARIO.variant("invalidate-before").unwrap();
-    let mut sim = SCENARIO.runner(w, v);
+    let mut sim = runner::<ConfigCache>(Workload::FailedWrite, Variant::InvalidateBefore);
     let script = [
         Task("reader"),
         Task("admin"),
@@ -100,10 +94,4 @@ fn failed_write_refill_is_not_stale() {
         "configcache_failed_write_invalidate_before",
         sim.trace().render()
     );
-}
-
-#[test]
-fn sweeps_agree_with_expectations() {
-    // writers/double-delete needs PCT depth 3 and its first breaking seed is in the hundreds.
-    assert_eq!(disagreements(&SCENARIO, 2000), Vec::<String>::new());
 }

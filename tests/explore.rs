@@ -1,10 +1,10 @@
 //! Exhaustive exploration and shrinking over the catalog.
 
 use proptest::prelude::*;
-use raceway_scenarios::{Expected, CATALOG};
+use raceway_scenarios::{Expected, Pair, CATALOG};
 use raceway_sim::explore::{explore, explore_with, Options};
 use raceway_sim::shrink::shrink;
-use raceway_sim::strategy::{Random, Replay, Script};
+use raceway_sim::strategy::{Replay, Script, Seeds};
 use raceway_sim::{Kind, Simulation};
 use std::collections::BTreeSet;
 
@@ -15,12 +15,8 @@ const BUDGET: u64 = 20_000;
 #[test]
 fn exploration_visits_each_seed_interleaving() {
     for scenario in CATALOG {
-        for named in scenario.named {
-            let (w, v) = (
-                scenario.workload(named.workload).unwrap(),
-                scenario.variant(named.variant).unwrap(),
-            );
-            let mut sim = scenario.runner(w, v);
+        for named in scenario.named_schedules() {
+            let mut sim = scenario.runner(named.workload, named.variant).unwrap();
             let seed = sim.run(&mut Script::new(named.script), false).unwrap();
             let seed_schedule = sim.schedule().clone();
             // Every order within the seed's preemptions, with no reduction, holds the seed's own.
@@ -39,7 +35,8 @@ fn exploration_visits_each_seed_interleaving() {
             assert!(
                 visited,
                 "{} {}: the seed's schedule {seed_schedule} was not explored",
-                scenario.name, named.name
+                scenario.name(),
+                named.name
             );
             // With reduction, its violation is found.
             let v = seed.violation.expect("the seed breaks its variant");
@@ -57,7 +54,7 @@ fn exploration_visits_each_seed_interleaving() {
                     .iter()
                     .any(|d| d.violation.invariant == v.invariant),
                 "{} {}: exploration missed `{}`",
-                scenario.name,
+                scenario.name(),
                 named.name,
                 v.invariant
             );
@@ -79,45 +76,36 @@ fn kinds(found: &raceway_sim::explore::Exploration) -> BTreeSet<(Kind, String)> 
 #[test]
 fn every_reduction_finds_the_same_violations_and_agrees_with_expectations() {
     let mut compared = 0;
-    for scenario in CATALOG {
-        for w in 0..scenario.workloads.len() {
-            for v in 0..scenario.variants.len() {
-                let mut sim = scenario.runner(w, v);
-                let mut all = |reduction, states| {
-                    let options = Options {
-                        reduction,
-                        states,
-                        max_schedules: Some(BUDGET),
-                        all: true,
-                        ..Options::default()
-                    };
-                    explore(sim.as_mut(), &options).unwrap()
-                };
-                let full = all(false, false);
-                let reduced = [all(true, false), all(true, true)];
-                let pair = format!(
-                    "{} {}/{}",
-                    scenario.name, scenario.workloads[w].name, scenario.variants[v].name
+    for pair in CATALOG.iter().flat_map(|s| s.pairs()) {
+        let mut sim = pair.runner();
+        let mut all = |reduction, states| {
+            let options = Options {
+                reduction,
+                states,
+                max_schedules: Some(BUDGET),
+                all: true,
+                ..Options::default()
+            };
+            explore(sim.as_mut(), &options).unwrap()
+        };
+        let full = all(false, false);
+        let reduced = [all(true, false), all(true, true)];
+        for (reduced, how) in reduced.iter().zip(["sleep sets", "stateful"]) {
+            assert!(
+                reduced.schedules <= full.schedules || !full.complete,
+                "{pair}: {how} explored more"
+            );
+            if reduced.complete && full.complete {
+                assert_eq!(kinds(reduced), kinds(&full), "{pair}, {how}");
+                compared += 1;
+            }
+            if reduced.complete {
+                assert_eq!(
+                    reduced.violations.is_empty(),
+                    pair.expectation.expected == Expected::Holds,
+                    "{pair}, {how}: {:?}",
+                    kinds(reduced)
                 );
-                for (reduced, how) in reduced.iter().zip(["sleep sets", "stateful"]) {
-                    assert!(
-                        reduced.schedules <= full.schedules || !full.complete,
-                        "{pair}: {how} explored more"
-                    );
-                    if reduced.complete && full.complete {
-                        assert_eq!(kinds(reduced), kinds(&full), "{pair}, {how}");
-                        compared += 1;
-                    }
-                    if reduced.complete {
-                        let expected = scenario.expectation(w, v).expected;
-                        assert_eq!(
-                            reduced.violations.is_empty(),
-                            expected == Expected::Holds,
-                            "{pair}, {how}: {:?}",
-                            kinds(reduced)
-                        );
-                    }
-                }
             }
         }
     }
@@ -132,78 +120,125 @@ fn every_reduction_finds_the_same_violations_and_agrees_with_expectations() {
 #[test]
 fn a_bounded_search_keeps_its_reduction_and_its_violations() {
     let mut compared = 0;
-    for scenario in CATALOG {
-        for w in 0..scenario.workloads.len() {
-            for v in 0..scenario.variants.len() {
-                let mut sim = scenario.runner(w, v);
-                for k in 0..=2 {
-                    let mut bounded = |reduction, states| {
-                        let options = Options {
-                            reduction,
-                            states,
-                            preemptions: Some(k),
-                            max_schedules: Some(BUDGET),
-                            all: true,
-                        };
-                        explore(sim.as_mut(), &options).unwrap()
-                    };
-                    let plain = bounded(false, false);
-                    if !plain.complete {
-                        continue;
-                    }
-                    for reduced in [bounded(true, false), bounded(true, true)] {
-                        assert!(reduced.complete && reduced.reduced);
-                        assert!(reduced.schedules <= plain.schedules);
-                        assert_eq!(
-                            kinds(&reduced),
-                            kinds(&plain),
-                            "{} {}/{} within {k} preemptions",
-                            scenario.name,
-                            scenario.workloads[w].name,
-                            scenario.variants[v].name
-                        );
-                        compared += 1;
-                    }
-                }
+    for pair in CATALOG.iter().flat_map(|s| s.pairs()) {
+        let mut sim = pair.runner();
+        for k in 0..=2 {
+            let mut bounded = |reduction, states| {
+                let options = Options {
+                    reduction,
+                    states,
+                    preemptions: Some(k),
+                    max_schedules: Some(BUDGET),
+                    all: true,
+                };
+                explore(sim.as_mut(), &options).unwrap()
+            };
+            let plain = bounded(false, false);
+            if !plain.complete {
+                continue;
+            }
+            for reduced in [bounded(true, false), bounded(true, true)] {
+                assert!(reduced.complete && reduced.reduced);
+                assert!(reduced.schedules <= plain.schedules);
+                assert_eq!(
+                    kinds(&reduced),
+                    kinds(&plain),
+                    "{pair} within {k} preemptions"
+                );
+                compared += 1;
             }
         }
     }
     assert!(compared >= 100, "only {compared} bounded searches compared");
 }
 
-/// stateright-style pinned counts: a change in what exploration visits fails here.
+/// stateright-style pinned counts, for a holds pair of every scenario and each reduction (none,
+/// sleep sets, sleep sets with state caching): (schedules, pruned, distinct states) of the
+/// complete search. A change in what exploration visits fails here.
 #[test]
-fn wlog_exploration_counts_are_pinned() {
-    let scenario = raceway_scenarios::find("wlog").unwrap();
-    let count = |w: &str, v: &str, reduction: bool| {
-        let mut sim = scenario.runner(scenario.workload(w).unwrap(), scenario.variant(v).unwrap());
-        let found = explore(
-            sim.as_mut(),
-            &Options {
+fn exploration_counts_are_pinned_for_every_scenario() {
+    let pinned: &[Pin] = &PINNED;
+    let mut actual = Vec::new();
+    for &(scenario, w, v, _) in pinned {
+        let pair = raceway_scenarios::find(scenario)
+            .unwrap()
+            .pair(w, v)
+            .unwrap();
+        let mut sim = pair.runner();
+        let mut count = |reduction, states| {
+            let options = Options {
                 reduction,
+                states,
                 all: true,
                 ..Options::default()
-            },
-        )
-        .unwrap();
-        assert!(found.complete);
-        (found.schedules, found.pruned)
-    };
-    assert_eq!(count("fork", "merged", true), (5, 1));
-    assert_eq!(count("fork", "merged", false), (10, 0));
-    assert_eq!(count("fork-evict", "epoch", true), (31, 8));
-    assert_eq!(count("fork-evict", "epoch", false), (58, 0));
-    assert_eq!(count("records", "epoch", true), (70, 10));
-    assert_eq!(count("records", "epoch", false), (116, 0));
+            };
+            let found = explore(sim.as_mut(), &options).unwrap();
+            assert!(found.complete, "{pair}");
+            (found.schedules, found.pruned, found.states)
+        };
+        actual.push((
+            scenario,
+            w,
+            v,
+            [count(false, false), count(true, false), count(true, true)],
+        ));
+    }
+    assert_eq!(pinned, &actual[..], "actual: {actual:?}");
 }
+
+/// (scenario, workload, variant, [(schedules, pruned, states) with each reduction]).
+type Pin = (&'static str, &'static str, &'static str, [(u64, u64, u64); 3]);
+
+const PINNED: [Pin; 8] = [
+    ("wlog", "fork", "merged", [(10, 0, 0), (5, 1, 0), (5, 1, 7)]),
+    (
+        "wlog",
+        "fork-evict",
+        "epoch",
+        [(58, 0, 0), (31, 8, 0), (25, 11, 29)],
+    ),
+    (
+        "wlog",
+        "records",
+        "epoch",
+        [(116, 0, 0), (70, 10, 0), (60, 12, 67)],
+    ),
+    (
+        "jetstream",
+        "review",
+        "merged",
+        [(3, 0, 0), (3, 0, 0), (3, 0, 2)],
+    ),
+    (
+        "jetstream",
+        "external",
+        "conditional-append",
+        [(1406, 0, 0), (14, 24, 0), (11, 23, 60)],
+    ),
+    (
+        "kvqueue",
+        "stuck",
+        "self-heal",
+        [(2401, 0, 0), (2401, 0, 0), (2401, 0, 0)],
+    ),
+    (
+        "configcache",
+        "reader-writer",
+        "versioned",
+        [(10, 0, 0), (5, 1, 0), (5, 1, 7)],
+    ),
+    (
+        "gencache",
+        "path-a",
+        "merged",
+        [(545268, 0, 0), (15990, 1461, 0), (2630, 1070, 3247)],
+    ),
+];
 
 #[test]
 fn a_preemption_bound_limits_the_search() {
     let scenario = raceway_scenarios::find("wlog").unwrap();
-    let mut sim = scenario.runner(
-        scenario.workload("records").unwrap(),
-        scenario.variant("merged").unwrap(),
-    );
+    let mut sim = scenario.runner("records", "merged").unwrap();
     let mut bounded = |k| {
         explore(
             sim.as_mut(),
@@ -224,22 +259,12 @@ fn a_preemption_bound_limits_the_search() {
 }
 
 /// The (scenario, workload, variant) pairs expected to break.
-fn breaking_pairs() -> Vec<(usize, usize, usize)> {
-    let mut out = Vec::new();
-    for (s, scenario) in CATALOG.iter().enumerate() {
-        for e in scenario
-            .expectations
-            .iter()
-            .filter(|e| e.expected == Expected::Breaks)
-        {
-            out.push((
-                s,
-                scenario.workload(e.workload).unwrap(),
-                scenario.variant(e.variant).unwrap(),
-            ));
-        }
-    }
-    out
+fn breaking_pairs() -> Vec<Pair> {
+    CATALOG
+        .iter()
+        .flat_map(|s| s.pairs())
+        .filter(|p| p.expectation.expected == Expected::Breaks)
+        .collect()
 }
 
 proptest! {
@@ -247,9 +272,8 @@ proptest! {
     #[test]
     fn shrinking_keeps_the_violation_and_never_grows(pick in any::<prop::sample::Index>(), start in 0u64..1_000_000) {
         let pairs = breaking_pairs();
-        let (s, w, v) = pairs[pick.index(pairs.len())];
-        let mut sim: Box<dyn Simulation> = CATALOG[s].runner(w, v);
-        let found = raceway_sim::search::first_violation(sim.as_mut(), start..start + 5000, Random::new);
+        let mut sim: Box<dyn Simulation> = pairs[pick.index(pairs.len())].runner();
+        let found = raceway_sim::search::first_violation(sim.as_mut(), &mut Seeds::random(start..start + 5000)).unwrap();
         let Some(found) = found else { return Ok(()) };
         let original = sim.run(&mut Replay::new(found.schedule.clone()), false).unwrap();
         let shrunk = shrink(sim.as_mut(), &found.schedule, &found.violation).expect("the schedule fails");

@@ -1,13 +1,8 @@
 //! The `gencache` scenario: the seed report's Path A on three variants, and sweeps against the
 //! expected verdicts.
 
-use raceway_scenarios::gencache::SCENARIO;
-use raceway_scenarios::testing::{disagreements, named_trace, well_formed};
-
-#[test]
-fn catalog_entry_is_well_formed() {
-    assert_eq!(well_formed(&SCENARIO), Vec::<String>::new());
-}
+use raceway_scenarios::gencache::{GenCache, Variant};
+use raceway_scenarios::testing::named_trace;
 
 /// T0 to T3 of the seed, step by step, up to the Delete's `Get`.
 const PATH_A: [(&str, &str); 17] = [
@@ -32,7 +27,7 @@ const PATH_A: [(&str, &str); 17] = [
 
 #[test]
 fn seed_breaks_memory_equals_disk_on_both_bytes() {
-    let trace = named_trace(&SCENARIO, "seed", "both-bytes");
+    let trace = named_trace::<GenCache>("seed", Variant::BothBytes);
     let steps = trace.step_labels();
     assert_eq!(&steps[..17], &PATH_A);
     assert_eq!(
@@ -50,7 +45,7 @@ fn seed_breaks_memory_equals_disk_on_both_bytes() {
 
 #[test]
 fn seed_panics_on_strict_del() {
-    let trace = named_trace(&SCENARIO, "seed", "strict-del");
+    let trace = named_trace::<GenCache>("seed", Variant::StrictDel);
     let steps = trace.step_labels();
     assert_eq!(&steps[..17], &PATH_A);
     assert_eq!(&steps[17..], &[("fsm", "cache.Del(k)")]);
@@ -62,7 +57,7 @@ fn seed_panics_on_strict_del() {
 
 #[test]
 fn seed_holds_on_the_fix() {
-    let trace = named_trace(&SCENARIO, "seed", "merged");
+    let trace = named_trace::<GenCache>("seed", Variant::Merged);
     let steps = trace.step_labels();
     assert_eq!(&steps[..17], &PATH_A);
     assert_eq!(
@@ -76,9 +71,4 @@ fn seed_holds_on_the_fix() {
     );
     assert_eq!(trace.violation, None);
     insta::assert_snapshot!("gencache_seed_merged", trace.render());
-}
-
-#[test]
-fn sweeps_agree_with_expectations() {
-    assert_eq!(disagreements(&SCENARIO, 2000), Vec::<String>::new());
 }

@@ -1,19 +1,15 @@
 //! The `jetstream` scenario: the seed report's trace, the other named races, and sweeps against
 //! the expected verdicts.
 
-use raceway_scenarios::jetstream::SCENARIO;
-use raceway_scenarios::testing::{disagreements, named_trace, well_formed};
+use raceway_scenarios::jetstream::{Jetstream, Variant};
+use raceway_scenarios::testing::{named, named_trace, runner};
 use raceway_sim::strategy::Script;
 use raceway_sim::Kind;
-
-#[test]
-fn catalog_entry_is_well_formed() {
-    assert_eq!(well_formed(&SCENARIO), Vec::<String>::new());
-}
+use raceway_sim::Simulation;
 
 #[test]
 fn seed_schedule_reproduces_the_report() {
-    let trace = named_trace(&SCENARIO, "seed", "unlocked-set");
+    let trace = named_trace::<Jetstream>("seed", Variant::UnlockedSet);
     assert_eq!(
         trace.step_labels(),
         &[
@@ -41,11 +37,8 @@ fn seed_schedule_reproduces_the_report() {
 /// saver cannot lock while the getter holds `mu` between its fetch and its set.
 #[test]
 fn seed_schedule_is_impossible_on_the_fix() {
-    let w = SCENARIO.workload("review").unwrap();
-    let v = SCENARIO.variant("merged").unwrap();
-    let seed = SCENARIO.named("seed").unwrap();
-    let diverged = SCENARIO
-        .runner(w, v)
+    let seed = named::<Jetstream>("seed");
+    let diverged = runner::<Jetstream>(seed.workload, Variant::Merged)
         .run(&mut Script::new(seed.script), false)
         .expect_err("the seed's order needs the unlocked fetch");
     assert_eq!(
@@ -59,24 +52,24 @@ fn named_races_break_each_invariant_kind() {
     for (named, variant, kind, invariant) in [
         (
             "external-between",
-            "merged",
+            Variant::Merged,
             Kind::Safety,
             "versions-increase",
         ),
         (
             "never-refreshed",
-            "no-invalidation",
+            Variant::NoInvalidation,
             Kind::Convergence,
             "cache-converges",
         ),
         (
             "not-repopulated",
-            "pr-commit-1",
+            Variant::PrCommit1,
             Kind::Cost,
             "cache-repopulated",
         ),
     ] {
-        let trace = named_trace(&SCENARIO, named, variant);
+        let trace = named_trace::<Jetstream>(named, variant);
         let v = trace.violation.as_ref().expect(named);
         assert_eq!((v.kind, &*v.invariant), (kind, invariant), "{named}");
         insta::assert_snapshot!(format!("jetstream_{named}"), trace.render());
@@ -87,15 +80,10 @@ fn named_races_break_each_invariant_kind() {
 /// `publishExpect` fails, the store refreshes its entry and returns a conflict.
 #[test]
 fn external_race_holds_on_conditional_append() {
-    let trace = named_trace(&SCENARIO, "external-between", "conditional-append");
+    let trace = named_trace::<Jetstream>("external-between", Variant::ConditionalAppend);
     assert_eq!(trace.violation, None);
     insta::assert_snapshot!(
         "jetstream_external-between_conditional_append",
         trace.render()
     );
-}
-
-#[test]
-fn sweeps_agree_with_expectations() {
-    assert_eq!(disagreements(&SCENARIO, 2000), Vec::<String>::new());
 }

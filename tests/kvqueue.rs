@@ -1,13 +1,8 @@
 //! The `kvqueue` scenario: the seed report's trace, the self-heal's repair of it, the POST the
 //! self-heal loses, and sweeps against the expected verdicts.
 
-use raceway_scenarios::kvqueue::SCENARIO;
-use raceway_scenarios::testing::{disagreements, named_trace, well_formed};
-
-#[test]
-fn catalog_entry_is_well_formed() {
-    assert_eq!(well_formed(&SCENARIO), Vec::<String>::new());
-}
+use raceway_scenarios::kvqueue::{KvQueue, Variant};
+use raceway_scenarios::testing::named_trace;
 
 /// One message's way through the bot, as the seed tells it: claim, process, complete, whose
 /// aggregate put fails.
@@ -30,7 +25,7 @@ fn claim_process_complete(m: &'static str) -> Vec<(&'static str, String)> {
 
 #[test]
 fn seed_schedule_reproduces_the_report() {
-    let trace = named_trace(&SCENARIO, "seed", "buggy");
+    let trace = named_trace::<KvQueue>("seed", Variant::Buggy);
     let steps: Vec<(&str, String)> = trace
         .step_labels()
         .into_iter()
@@ -63,7 +58,7 @@ fn seed_schedule_reproduces_the_report() {
 
 #[test]
 fn seed_schedule_heals_in_one_poll() {
-    let trace = named_trace(&SCENARIO, "seed", "self-heal");
+    let trace = named_trace::<KvQueue>("seed", Variant::SelfHeal);
     assert_eq!(trace.violation, None);
     let text = trace.render();
     assert_eq!(text.matches("· [KVr:5 KVw:1]").count(), 1);
@@ -73,13 +68,8 @@ fn seed_schedule_heals_in_one_poll() {
 
 #[test]
 fn self_heal_drops_a_post() {
-    let trace = named_trace(&SCENARIO, "heal-drops-post", "self-heal");
+    let trace = named_trace::<KvQueue>("heal-drops-post", Variant::SelfHeal);
     let v = trace.violation.as_ref().expect("a violation");
     assert_eq!(v.invariant, "aggregate-converges");
     insta::assert_snapshot!("kvqueue_heal_drops_post", trace.render());
-}
-
-#[test]
-fn sweeps_agree_with_expectations() {
-    assert_eq!(disagreements(&SCENARIO, 2000), Vec::<String>::new());
 }

@@ -8,12 +8,13 @@ use raceway_sim::strategy::Follow;
 #[test]
 fn the_same_seed_gives_the_same_madsim_trace() {
     for scenario in CATALOG {
-        let mut a = scenario.runner(0, 0);
-        let mut b = scenario.runner(0, 0);
+        let first = scenario.pairs()[0];
+        let mut a = first.runner();
+        let mut b = first.runner();
         for seed in 0..20 {
             a.run_madsim(seed, true);
             b.run_madsim(seed, true);
-            assert_eq!(a.trace(), b.trace(), "{} seed {seed}", scenario.name);
+            assert_eq!(a.trace(), b.trace(), "{first} seed {seed}");
         }
     }
 }
@@ -24,36 +25,31 @@ fn the_same_seed_gives_the_same_madsim_trace() {
 fn madsim_agrees_with_every_expectation_and_the_native_engine() {
     const SEEDS: u64 = 20_000;
     let mut wrong = Vec::new();
-    for scenario in CATALOG {
-        for (w, workload) in scenario.workloads.iter().enumerate() {
-            for (v, variant) in scenario.variants.iter().enumerate() {
-                let pair = format!("{} {}/{}", scenario.name, workload.name, variant.name);
-                let mut sim = scenario.runner(w, v);
-                let found = (0..SEEDS).find(|&s| sim.run_madsim(s, false).violation.is_some());
-                match (scenario.expectation(w, v).expected, found) {
-                    (Expected::Holds, Some(seed)) => {
-                        wrong.push(format!("{pair}: madsim seed {seed} broke it"))
-                    }
-                    (Expected::Breaks, None) => {
-                        wrong.push(format!("{pair}: {SEEDS} madsim seeds found nothing"))
-                    }
-                    (Expected::Breaks, Some(seed)) => {
-                        let found = sim.run_madsim(seed, true).violation.unwrap();
-                        let native = sim.run(&mut Follow::new(sim.trace()), false);
-                        let same = native
-                            .as_ref()
-                            .ok()
-                            .and_then(|v| v.violation.as_ref())
-                            .is_some_and(|n| n.invariant == found.invariant);
-                        if !same {
-                            wrong.push(format!(
-                                "{pair}: madsim seed {seed} not reproduced natively: {native:?}"
-                            ));
-                        }
-                    }
-                    (Expected::Holds, None) => {}
+    for pair in CATALOG.iter().flat_map(|s| s.pairs()) {
+        let mut sim = pair.runner();
+        let found = (0..SEEDS).find(|&s| sim.run_madsim(s, false).violation.is_some());
+        match (pair.expectation.expected, found) {
+            (Expected::Holds, Some(seed)) => {
+                wrong.push(format!("{pair}: madsim seed {seed} broke it"))
+            }
+            (Expected::Breaks, None) => {
+                wrong.push(format!("{pair}: {SEEDS} madsim seeds found nothing"))
+            }
+            (Expected::Breaks, Some(seed)) => {
+                let found = sim.run_madsim(seed, true).violation.unwrap();
+                let native = sim.run(&mut Follow::new(sim.trace()), false);
+                let same = native
+                    .as_ref()
+                    .ok()
+                    .and_then(|v| v.violation.as_ref())
+                    .is_some_and(|n| n.invariant == found.invariant);
+                if !same {
+                    wrong.push(format!(
+                        "{pair}: madsim seed {seed} not reproduced natively: {native:?}"
+                    ));
                 }
             }
+            (Expected::Holds, None) => {}
         }
     }
     assert_eq!(wrong, Vec::<String>::new());

@@ -44,13 +44,12 @@
 //! either order: the value refilled after it is the row's. Only `versioned` and `locked` hold
 //! everywhere; `double-delete` only narrows the window to δ (`delete-window`).
 
-use crate::catalog::{expect, Expected, Item, NamedSchedule, Scenario};
+use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;
-use raceway_sim::{
-    Check, Cx, Footprint, Instant, Invariant, Model, MutexId, Runner, Simulation, Spawner,
-};
+use raceway_sim::{Check, Cx, Footprint, Instant, Invariant, Model, MutexId, Spawner};
 use std::fmt;
 use std::time::Duration;
+use strum::{EnumMessage, IntoStaticStr, VariantArray};
 
 const CACHE: &str = "cache[g]";
 const ROW: &str = "guild_config[g]";
@@ -410,46 +409,34 @@ impl State {
 }
 
 /// The variants of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, VariantArray, IntoStaticStr, EnumMessage)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Variant {
-    /// `get` and `set` are one step each (the real single-threaded process).
+    /// get and set one step each (the real Node process); set invalidates first
     Sync,
-    /// Invalidate; DB write (loggingStore).
+    /// loggingStore: invalidate; DB write
     InvalidateBefore,
-    /// DB write; invalidate if it succeeded (flaggerStore, the seed report's fix).
+    /// flaggerStore, the seed report's fix: DB write; invalidate if it succeeded
     InvalidateAfter,
-    /// `InvalidateAfter`, and a second invalidation δ later.
+    /// invalidate-after, and a second invalidation 1 s later
     DoubleDelete,
-    /// A generation bumped with the invalidation; `get` caches only if unchanged.
+    /// generation bumped with the invalidation; get caches only if unchanged
     Versioned,
-    /// A per-key lock around `set` and around `get`'s miss path.
+    /// per-key lock around set and around get's DB read and cache set
     Locked,
 }
 
 /// The workloads of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, VariantArray, IntoStaticStr, EnumMessage)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Workload {
-    /// One admin sets c2; one reader gets twice, 5 s apart.
+    /// row c1; admin sets c2; reader gets twice, 5 s apart
     ReaderWriter,
-    /// `ReaderWriter` with a DB write that may fail.
+    /// reader-writer, with a DB write that may fail
     FailedWrite,
-    /// Two admins set c2 and c3; two readers get twice each.
+    /// admins set c2 and c3; two readers get twice each
     Writers,
 }
-
-const VARIANTS: [Variant; 6] = [
-    Variant::Sync,
-    Variant::InvalidateBefore,
-    Variant::InvalidateAfter,
-    Variant::DoubleDelete,
-    Variant::Versioned,
-    Variant::Locked,
-];
-const WORKLOADS: [Workload; 3] = [
-    Workload::ReaderWriter,
-    Workload::FailedWrite,
-    Workload::Writers,
-];
 
 /// The config store of one run, as its tasks share it: the variant's code, whether DB writes
 /// may fail, and the per-key lock of `locked`.
@@ -712,11 +699,18 @@ fn converges_after_ttl(s: &State) -> Check {
     }
 }
 
+const ONLY_COMMITTED_VALUES: Invariant<State> =
+    Invariant::safety("only-committed-values", only_committed_values);
+const READ_YOUR_WRITES: Invariant<State> = Invariant::safety("read-your-writes", read_your_writes);
+const BOUNDED_STALENESS: Invariant<State> =
+    Invariant::safety("bounded-staleness", bounded_staleness);
+const CONVERGES_AFTER_TTL: Invariant<State> =
+    Invariant::convergence("converges-after-ttl", converges_after_ttl);
 static INVARIANTS: [Invariant<State>; 4] = [
-    Invariant::safety("only-committed-values", only_committed_values),
-    Invariant::safety("read-your-writes", read_your_writes),
-    Invariant::safety("bounded-staleness", bounded_staleness),
-    Invariant::convergence("converges-after-ttl", converges_after_ttl),
+    ONLY_COMMITTED_VALUES,
+    READ_YOUR_WRITES,
+    BOUNDED_STALENESS,
+    CONVERGES_AFTER_TTL,
 ];
 
 /// The model of one (workload, variant).
@@ -803,97 +797,89 @@ impl Model for ConfigCache {
     }
 }
 
-fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
-    Box::new(Runner::new(ConfigCache::new(
-        WORKLOADS[workload],
-        VARIANTS[variant],
-    )))
-}
+impl Scenario for ConfigCache {
+    const NAME: &'static str = "configcache";
+    const TITLE: &'static str = "pawtropolis loggingStore: TTL cache invalidation order";
+    type Workload = Workload;
+    type Variant = Variant;
 
-use Expected::{Breaks, Holds};
+    fn new(workload: Workload, variant: Variant) -> Self {
+        ConfigCache { workload, variant }
+    }
 
-/// The `configcache` scenario.
-pub static SCENARIO: Scenario = Scenario {
-    name: "configcache",
-    title: "pawtropolis loggingStore: TTL cache invalidation order",
-    workloads: &[
-        Item { name: "reader-writer", about: "row c1; admin sets c2; reader gets twice, 5 s apart" },
-        Item { name: "failed-write", about: "reader-writer, with a DB write that may fail" },
-        Item { name: "writers", about: "admins set c2 and c3; two readers get twice each" },
-    ],
-    variants: &[
-        Item { name: "sync", about: "get and set one step each (the real Node process); set invalidates first" },
-        Item { name: "invalidate-before", about: "loggingStore: invalidate; DB write" },
-        Item { name: "invalidate-after", about: "flaggerStore, the seed report's fix: DB write; invalidate if it succeeded" },
-        Item { name: "double-delete", about: "invalidate-after, and a second invalidation 1 s later" },
-        Item { name: "versioned", about: "generation bumped with the invalidation; get caches only if unchanged" },
-        Item { name: "locked", about: "per-key lock around set and around get's DB read and cache set" },
-    ],
-    expectations: &[
-        expect("reader-writer", "sync", Holds, "get and set are one step each and set empties the cache as it writes, so every entry left after set returns was loaded from the new row: in the real process neither order races"),
-        expect("reader-writer", "invalidate-before", Breaks, "the seed: the reader misses, SELECTs c1 and caches it between the admin's invalidateCache and UPSERT; its next get, after set returned, hits c1 until the TTL"),
-        expect("reader-writer", "invalidate-after", Breaks, "the seed report's fix is no fix once steps interleave: the reader SELECTs c1 before the UPSERT and caches it after the invalidation, so its next get hits c1 (`stale-fill`)"),
-        expect("reader-writer", "double-delete", Holds, "the only stale fill is by the reader's first get at 0 s, which overlaps the set (c1 allowed); the second delete at 1 s drops it before the next get at 5 s"),
-        expect("reader-writer", "versioned", Holds, "a fill made before the writer's bump is dropped by it and one made after noted the old generation and is refused, so after set returns only reads begun after the write are cached"),
-        expect("reader-writer", "locked", Holds, "the lock puts the reader's SELECT and cache set wholly before the write and invalidation (which drops the fill) or wholly after them (which reads c2)"),
-        expect("failed-write", "sync", Holds, "as reader-writer; a failed set promises nothing, and the refill after it loads c1, the row's value"),
-        expect("failed-write", "invalidate-before", Breaks, "the seed race when the write succeeds; the failure the seed report fears breaks nothing: the c1 refilled after a failed write is the row's committed value"),
-        expect("failed-write", "invalidate-after", Breaks, "reader-writer's stale fill when the write succeeds; skipping the invalidation after a failed write is harmless but fixes nothing"),
-        expect("failed-write", "double-delete", Holds, "as reader-writer; a failed write commits and deletes nothing, so the cache still agrees with the unchanged row"),
-        expect("failed-write", "versioned", Holds, "as reader-writer; a failed write bumps nothing, and any fill it lets through is of the unchanged row"),
-        expect("failed-write", "locked", Holds, "as reader-writer; a failed write under the lock leaves the row, and so any fill, unchanged"),
-        expect("writers", "sync", Holds, "every get and set is atomic, so the cache only ever holds the row's current value or nothing"),
-        expect("writers", "invalidate-before", Breaks, "the seed race, by either admin against either reader"),
-        expect("writers", "invalidate-after", Breaks, "the stale fill, by either admin against either reader"),
-        expect("writers", "double-delete", Breaks, "a second reader gets in before the delayed delete: reader1 caches c1 after admin1's write and invalidation, and reader2's get, begun after admin1's set returned, hits it within the 1 s (`delete-window`)"),
-        expect("writers", "versioned", Holds, "each bump drops earlier fills and refuses fills noted before it, so after a set returns only reads begun after its write are cached, and they see its value or a later one"),
-        expect("writers", "locked", Holds, "the lock orders every miss path against every write and invalidation: a fill before a write is dropped by it, a fill after it reads that write or a later one"),
-    ],
-    named: &[
-        NamedSchedule {
+    #[rustfmt::skip]
+    fn expect(workload: Workload, variant: Variant) -> Expectation {
+        use Variant as V;
+        use Workload as W;
+        match (workload, variant) {
+            (W::ReaderWriter, V::Sync) => holds("get and set are one step each and set empties the cache as it writes, so every entry left after set returns was loaded from the new row: in the real process neither order races"),
+            (W::ReaderWriter, V::InvalidateBefore) => breaks("the seed: the reader misses, SELECTs c1 and caches it between the admin's invalidateCache and UPSERT; its next get, after set returned, hits c1 until the TTL"),
+            (W::ReaderWriter, V::InvalidateAfter) => breaks("the seed report's fix is no fix once steps interleave: the reader SELECTs c1 before the UPSERT and caches it after the invalidation, so its next get hits c1 (`stale-fill`)"),
+            (W::ReaderWriter, V::DoubleDelete) => holds("the only stale fill is by the reader's first get at 0 s, which overlaps the set (c1 allowed); the second delete at 1 s drops it before the next get at 5 s"),
+            (W::ReaderWriter, V::Versioned) => holds("a fill made before the writer's bump is dropped by it and one made after noted the old generation and is refused, so after set returns only reads begun after the write are cached"),
+            (W::ReaderWriter, V::Locked) => holds("the lock puts the reader's SELECT and cache set wholly before the write and invalidation (which drops the fill) or wholly after them (which reads c2)"),
+            (W::FailedWrite, V::Sync) => holds("as reader-writer; a failed set promises nothing, and the refill after it loads c1, the row's value"),
+            (W::FailedWrite, V::InvalidateBefore) => breaks("the seed race when the write succeeds; the failure the seed report fears breaks nothing: the c1 refilled after a failed write is the row's committed value"),
+            (W::FailedWrite, V::InvalidateAfter) => breaks("reader-writer's stale fill when the write succeeds; skipping the invalidation after a failed write is harmless but fixes nothing"),
+            (W::FailedWrite, V::DoubleDelete) => holds("as reader-writer; a failed write commits and deletes nothing, so the cache still agrees with the unchanged row"),
+            (W::FailedWrite, V::Versioned) => holds("as reader-writer; a failed write bumps nothing, and any fill it lets through is of the unchanged row"),
+            (W::FailedWrite, V::Locked) => holds("as reader-writer; a failed write under the lock leaves the row, and so any fill, unchanged"),
+            (W::Writers, V::Sync) => holds("every get and set is atomic, so the cache only ever holds the row's current value or nothing"),
+            (W::Writers, V::InvalidateBefore) => breaks("the seed race, by either admin against either reader"),
+            (W::Writers, V::InvalidateAfter) => breaks("the stale fill, by either admin against either reader"),
+            (W::Writers, V::DoubleDelete) => breaks("a second reader gets in before the delayed delete: reader1 caches c1 after admin1's write and invalidation, and reader2's get, begun after admin1's set returned, hits it within the 1 s (`delete-window`)"),
+            (W::Writers, V::Versioned) => holds("each bump drops earlier fills and refuses fills noted before it, so after a set returns only reads begun after its write are cached, and they see its value or a later one"),
+            (W::Writers, V::Locked) => holds("the lock orders every miss path against every write and invalidation: a fill before a write is dropped by it, a fill after it reads that write or a later one"),
+        }
+    }
+
+    const NAMED: &'static [Named<Self>] = &[
+        Named {
             name: "seed",
-            workload: "reader-writer",
-            variant: "invalidate-before",
+            workload: Workload::ReaderWriter,
+            variant: Variant::InvalidateBefore,
+            breaks: READ_YOUR_WRITES.name,
             about: "the seed report's interleaving: the reader refills c1 between invalidate and write",
             script: &[
-                Task("admin"),
-                Task("reader"),
-                Task("reader"),
-                Task("reader"),
-                Task("admin"),
-                Task("reader"),
-                Task("reader"),
-            ],
+                    Task("admin"),
+                    Task("reader"),
+                    Task("reader"),
+                    Task("reader"),
+                    Task("admin"),
+                    Task("reader"),
+                    Task("reader"),
+                ],
         },
-        NamedSchedule {
+        Named {
             name: "stale-fill",
-            workload: "reader-writer",
-            variant: "invalidate-after",
+            workload: Workload::ReaderWriter,
+            variant: Variant::InvalidateAfter,
+            breaks: READ_YOUR_WRITES.name,
             about: "the seed report's fix broken: the reader reads c1 before the write and caches it after the invalidation",
             script: &[
-                Task("reader"),
-                Task("reader"),
-                Task("admin"),
-                Task("admin"),
-                Task("reader"),
-                Task("reader"),
-                Task("reader"),
-            ],
+                    Task("reader"),
+                    Task("reader"),
+                    Task("admin"),
+                    Task("admin"),
+                    Task("reader"),
+                    Task("reader"),
+                    Task("reader"),
+                ],
         },
-        NamedSchedule {
+        Named {
             name: "delete-window",
-            workload: "writers",
-            variant: "double-delete",
+            workload: Workload::Writers,
+            variant: Variant::DoubleDelete,
+            breaks: READ_YOUR_WRITES.name,
             about: "a stale fill served to another reader in the 1 s before the second delete",
             script: &[
-                Task("reader1"),
-                Task("reader1"),
-                Task("admin1"),
-                Task("admin1"),
-                Task("reader1"),
-                Task("reader2"),
-            ],
+                    Task("reader1"),
+                    Task("reader1"),
+                    Task("admin1"),
+                    Task("admin1"),
+                    Task("reader1"),
+                    Task("reader2"),
+                ],
         },
-    ],
-    build,
-};
+    ];
+}

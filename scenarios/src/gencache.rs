@@ -74,11 +74,12 @@
 //! rotation's two stores. `mirror-touch`'s strict `Del` answers an error rather than panicking,
 //! but its gen0-only `Get` never lets a gen0 miss reach `Del`, so the model shares the panic.
 
-use crate::catalog::{expect, Expected, Item, NamedSchedule, Scenario};
+use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;
-use raceway_sim::{Check, Cx, EventId, Footprint, Invariant, Model, Runner, Simulation, Spawner};
+use raceway_sim::{Check, Cx, EventId, Footprint, Invariant, Model, Spawner};
 use std::fmt;
 use std::time::Duration;
+use strum::{EnumMessage, IntoStaticStr, VariantArray};
 
 /// Entries per generation: the rotation threshold.
 const K: u32 = 2;
@@ -967,23 +968,24 @@ pub struct State {
 }
 
 /// The variants of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, VariantArray, IntoStaticStr, EnumMessage)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Variant {
-    /// #1455: Get falls back to gen1, Del fabricates a gen0 tombstone.
+    /// #1455: Get falls back to gen1, Del fabricates a gen0 tombstone, horizon guard
     Merged,
-    /// Before #1458: Δ ≥ 2 is a Miss.
+    /// before #1458: Δ ≥ 2 is a Miss, seeded from the store
     NoHorizon,
-    /// Before #1455: the disk tombstone at both generation bytes.
+    /// before #1455: the disk tombstone at both generation bytes
     BothBytes,
-    /// Strict Del: panics without a gen0 hit.
+    /// review iteration: Del panics without a gen0 hit
     StrictDel,
-    /// MirrorTouch promotes every coverage-only key; Get gen0-only; Del strict.
+    /// review iteration: MirrorTouch promotes, Get gen0-only, Del strict
     MirrorTouch,
-    /// MirrorPreload writes the seed into gen0 unconditionally.
+    /// 6132d2bb: MirrorPreload writes the seed into gen0 unconditionally
     PreloadShadow,
-    /// MirrorTouch persists a promoted tombstone as live.
+    /// #514: promoting a tombstone persists its data as live
     TouchResurrect,
-    /// CheckCache reads curGen and the maps without the lock.
+    /// 336fa333: CheckCache reads curGen and the maps without the lock
     TornCheck,
 }
 
@@ -1002,27 +1004,16 @@ impl Variant {
 }
 
 /// The workloads of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, VariantArray, IntoStaticStr, EnumMessage)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Workload {
-    /// The seed: Delete(k) admitted before Save(k, v) applies, a rotation between them.
+    /// the seed: Delete(k) admitted before Save(k, v) applies, a rotation between them
     PathA,
-    /// A Read(k) admitted two generations ahead of apply, over Save(k, v2) on a committed v1.
+    /// Read(k) admitted two generations ahead of apply, over Save(k, v2) on a committed v1
     Horizon,
-    /// Saves, Deletes and Reads on two keys, with traffic and restarts.
+    /// Save/Delete/Read on two keys, with traffic and up to two restarts
     Mixed,
 }
-
-const VARIANTS: [Variant; 8] = [
-    Variant::Merged,
-    Variant::NoHorizon,
-    Variant::BothBytes,
-    Variant::StrictDel,
-    Variant::MirrorTouch,
-    Variant::PreloadShadow,
-    Variant::TouchResurrect,
-    Variant::TornCheck,
-];
-const WORKLOADS: [Workload; 3] = [Workload::PathA, Workload::Horizon, Workload::Mixed];
 
 /// A client task and the orders it proposes, in turn.
 struct Client {
@@ -1605,14 +1596,27 @@ fn converges_after_restart(s: &State) -> Check {
     }
 }
 
+const MEMORY_EQUALS_DISK: Invariant<State> =
+    Invariant::safety("memory-equals-disk", memory_equals_disk);
+const RESTART_REPRODUCES: Invariant<State> =
+    Invariant::safety("restart-reproduces", restart_reproduces);
+const READS_MATCH_REFERENCE: Invariant<State> =
+    Invariant::safety("reads-match-reference", reads_match_reference);
+const DELETE_OF_PRESENT_KEY: Invariant<State> =
+    Invariant::safety("delete-of-present-key", delete_of_present_key);
+const NO_RESURRECTION: Invariant<State> = Invariant::safety("no-resurrection", no_resurrection);
+const NO_APPLY_PAST_HORIZON: Invariant<State> =
+    Invariant::safety("no-apply-past-horizon", no_apply_past_horizon);
+const CONVERGES_AFTER_RESTART: Invariant<State> =
+    Invariant::convergence("converges-after-restart", converges_after_restart);
 static INVARIANTS: [Invariant<State>; 7] = [
-    Invariant::safety("memory-equals-disk", memory_equals_disk),
-    Invariant::safety("restart-reproduces", restart_reproduces),
-    Invariant::safety("reads-match-reference", reads_match_reference),
-    Invariant::safety("delete-of-present-key", delete_of_present_key),
-    Invariant::safety("no-resurrection", no_resurrection),
-    Invariant::safety("no-apply-past-horizon", no_apply_past_horizon),
-    Invariant::convergence("converges-after-restart", converges_after_restart),
+    MEMORY_EQUALS_DISK,
+    RESTART_REPRODUCES,
+    READS_MATCH_REFERENCE,
+    DELETE_OF_PRESENT_KEY,
+    NO_RESURRECTION,
+    NO_APPLY_PAST_HORIZON,
+    CONVERGES_AFTER_RESTART,
 ];
 
 impl Model for GenCache {
@@ -1694,66 +1698,56 @@ impl Model for GenCache {
     }
 }
 
-fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
-    Box::new(Runner::new(GenCache {
-        workload: WORKLOADS[workload],
-        variant: VARIANTS[variant],
-    }))
-}
+impl Scenario for GenCache {
+    const NAME: &'static str = "gencache";
+    const TITLE: &'static str = "formance ledger v3: two-generation cache, Raft rotate/delete";
+    type Workload = Workload;
+    type Variant = Variant;
 
-use Expected::{Breaks, Holds};
+    fn new(workload: Workload, variant: Variant) -> Self {
+        GenCache { workload, variant }
+    }
 
-/// The `gencache` scenario.
-pub static SCENARIO: Scenario = Scenario {
-    name: "gencache",
-    title: "formance ledger v3: two-generation cache, Raft rotate/delete",
-    workloads: &[
-        Item { name: "path-a", about: "the seed: Delete(k) admitted before Save(k, v) applies, a rotation between them" },
-        Item { name: "horizon", about: "Read(k) admitted two generations ahead of apply, over Save(k, v2) on a committed v1" },
-        Item { name: "mixed", about: "Save/Delete/Read on two keys, with traffic and up to two restarts" },
-    ],
-    variants: &[
-        Item { name: "merged", about: "#1455: Get falls back to gen1, Del fabricates a gen0 tombstone, horizon guard" },
-        Item { name: "no-horizon", about: "before #1458: Δ ≥ 2 is a Miss, seeded from the store" },
-        Item { name: "both-bytes", about: "before #1455: the disk tombstone at both generation bytes" },
-        Item { name: "strict-del", about: "review iteration: Del panics without a gen0 hit" },
-        Item { name: "mirror-touch", about: "review iteration: MirrorTouch promotes, Get gen0-only, Del strict" },
-        Item { name: "preload-shadow", about: "6132d2bb: MirrorPreload writes the seed into gen0 unconditionally" },
-        Item { name: "touch-resurrect", about: "#514: promoting a tombstone persists its data as live" },
-        Item { name: "torn-check", about: "336fa333: CheckCache reads curGen and the maps without the lock" },
-    ],
-    expectations: &[
-        expect("path-a", "merged", Holds, "the Delete finds v in gen1 through Get's fallback and Del fabricates a gen0 tombstone, written at the gen0 byte only; three entries allow one rotation, so nothing is dropped"),
-        expect("path-a", "no-horizon", Holds, "three entries span two generations, so no admission can see Δ ≥ 2: the guard never fires and no-horizon runs as merged"),
-        expect("path-a", "both-bytes", Breaks, "the seed: the Delete's tombstone goes to gen0 in memory but to both bytes on disk, where the gen1 byte must mirror memory's gen1 (the rotated v, or nothing)"),
-        expect("path-a", "strict-del", Breaks, "the seed: after the rotation v is gen1-only; Get's fallback finds it, and the strict Del, finding no gen0 entry, panics"),
-        expect("path-a", "mirror-touch", Holds, "MirrorTouch copies gen1's v into gen0 (and its byte) before the handler, so the gen0-only Get and the strict Del find it there"),
-        expect("path-a", "preload-shadow", Holds, "k only ever holds v and the Delete is the last order on it, so a seed is never staler than the cache: the unconditional gen0 write rewrites the same v"),
-        expect("path-a", "touch-resurrect", Holds, "the Delete is the last order on k, so no tombstone is ever promoted: it runs as mirror-touch"),
-        expect("path-a", "torn-check", Holds, "the only rotation comes with applying index 3, the last entry appended, so it cannot fall inside an admission's CheckCache"),
-        expect("horizon", "merged", Holds, "a Read proposed two generations ahead is rejected and admitted again as apply catches up; within one rotation v2 is still in gen0 or gen1 when the Read applies, and beats a stale v1 seed (gen1 wins, or gen0 holds it)"),
-        expect("horizon", "no-horizon", Breaks, "a Read admitted at Δ = 2 is seeded with v1 before Save(v2) commits; two rotations drop v2 from the cache, so MirrorPreload installs v1 and the Read returns it (and orders apply past the horizon)"),
-        expect("horizon", "both-bytes", Holds, "no Delete in this workload, and both-bytes differs from merged only in Delete"),
-        expect("horizon", "strict-del", Holds, "no Delete in this workload, and strict-del differs from merged only in Del"),
-        expect("horizon", "mirror-touch", Holds, "the guard keeps v2 in gen0 or gen1 until the Read applies, and MirrorTouch or MirrorPreload (gen1 wins) brings it into gen0 before the gen0-only Get"),
-        expect("horizon", "preload-shadow", Breaks, "a Read seeded with v1 before Save(v2) commits writes v1 into gen0 at preload, over v2 (in gen0, or in gen1 after a rotation): the Read returns v1"),
-        expect("horizon", "touch-resurrect", Holds, "no Delete, so no tombstone to promote: it runs as mirror-touch"),
-        expect("horizon", "torn-check", Breaks, "the rotation stores the new curGen before it rotates the maps; a CheckCache in between sees Δ = 1 with v2 still in gen0 (a Hit), but v2 is gen1 after that rotation and gone after the next, so the coverage-only Read finds nothing"),
-        expect("mixed", "merged", Holds, "the guard bounds every order to one rotation, so Get's fallback and Del's fabrication reach whatever the cache holds; tombstones block seeds, gen1 beats stale ones, and every write is mirrored at the byte memory uses"),
-        expect("mixed", "no-horizon", Breaks, "seven entries let apply lag two generations behind admission, and an order admitted at Δ ≥ 2 applies"),
-        expect("mixed", "both-bytes", Breaks, "any Delete of a present key writes a tombstone at the gen1 byte that memory's gen1 does not hold"),
-        expect("mixed", "strict-del", Breaks, "a Delete applied after a rotation finds k only in gen1: the strict Del panics"),
-        expect("mixed", "mirror-touch", Holds, "every declared key is promoted into gen0 before its handler, so the gen0-only Get and the strict Del see what merged's fallback sees, and a promoted tombstone stays a tombstone on disk"),
-        expect("mixed", "preload-shadow", Breaks, "a Read(k) seeded with v1 before Delete(k) applies writes v1 into gen0 over the tombstone: the Read returns the deleted value"),
-        expect("mixed", "touch-resurrect", Breaks, "a Read(k) after the Delete and a rotation promotes the gen1 tombstone, and its disk row is written live with v1: memory differs from disk, and a restart resurrects k"),
-        expect("mixed", "torn-check", Breaks, "as in horizon: a CheckCache between the rotation's two stores takes an entry that two rotations will drop for a Hit, and the coverage-only Read or Delete then finds nothing"),
-    ],
-    named: &[NamedSchedule {
-        name: "seed",
-        workload: "path-a",
-        variant: "both-bytes",
-        about: "Path A: Delete(k) admitted (Δ=1, Miss, coverage-only), Save(k, v) applies, rotation, Delete(k) applies",
-        script: &[
+    #[rustfmt::skip]
+    fn expect(workload: Workload, variant: Variant) -> Expectation {
+        use Variant as V;
+        use Workload as W;
+        match (workload, variant) {
+            (W::PathA, V::Merged) => holds("the Delete finds v in gen1 through Get's fallback and Del fabricates a gen0 tombstone, written at the gen0 byte only; three entries allow one rotation, so nothing is dropped"),
+            (W::PathA, V::NoHorizon) => holds("three entries span two generations, so no admission can see Δ ≥ 2: the guard never fires and no-horizon runs as merged"),
+            (W::PathA, V::BothBytes) => breaks("the seed: the Delete's tombstone goes to gen0 in memory but to both bytes on disk, where the gen1 byte must mirror memory's gen1 (the rotated v, or nothing)"),
+            (W::PathA, V::StrictDel) => breaks("the seed: after the rotation v is gen1-only; Get's fallback finds it, and the strict Del, finding no gen0 entry, panics"),
+            (W::PathA, V::MirrorTouch) => holds("MirrorTouch copies gen1's v into gen0 (and its byte) before the handler, so the gen0-only Get and the strict Del find it there"),
+            (W::PathA, V::PreloadShadow) => holds("k only ever holds v and the Delete is the last order on it, so a seed is never staler than the cache: the unconditional gen0 write rewrites the same v"),
+            (W::PathA, V::TouchResurrect) => holds("the Delete is the last order on k, so no tombstone is ever promoted: it runs as mirror-touch"),
+            (W::PathA, V::TornCheck) => holds("the only rotation comes with applying index 3, the last entry appended, so it cannot fall inside an admission's CheckCache"),
+            (W::Horizon, V::Merged) => holds("a Read proposed two generations ahead is rejected and admitted again as apply catches up; within one rotation v2 is still in gen0 or gen1 when the Read applies, and beats a stale v1 seed (gen1 wins, or gen0 holds it)"),
+            (W::Horizon, V::NoHorizon) => breaks("a Read admitted at Δ = 2 is seeded with v1 before Save(v2) commits; two rotations drop v2 from the cache, so MirrorPreload installs v1 and the Read returns it (and orders apply past the horizon)"),
+            (W::Horizon, V::BothBytes) => holds("no Delete in this workload, and both-bytes differs from merged only in Delete"),
+            (W::Horizon, V::StrictDel) => holds("no Delete in this workload, and strict-del differs from merged only in Del"),
+            (W::Horizon, V::MirrorTouch) => holds("the guard keeps v2 in gen0 or gen1 until the Read applies, and MirrorTouch or MirrorPreload (gen1 wins) brings it into gen0 before the gen0-only Get"),
+            (W::Horizon, V::PreloadShadow) => breaks("a Read seeded with v1 before Save(v2) commits writes v1 into gen0 at preload, over v2 (in gen0, or in gen1 after a rotation): the Read returns v1"),
+            (W::Horizon, V::TouchResurrect) => holds("no Delete, so no tombstone to promote: it runs as mirror-touch"),
+            (W::Horizon, V::TornCheck) => breaks("the rotation stores the new curGen before it rotates the maps; a CheckCache in between sees Δ = 1 with v2 still in gen0 (a Hit), but v2 is gen1 after that rotation and gone after the next, so the coverage-only Read finds nothing"),
+            (W::Mixed, V::Merged) => holds("the guard bounds every order to one rotation, so Get's fallback and Del's fabrication reach whatever the cache holds; tombstones block seeds, gen1 beats stale ones, and every write is mirrored at the byte memory uses"),
+            (W::Mixed, V::NoHorizon) => breaks("seven entries let apply lag two generations behind admission, and an order admitted at Δ ≥ 2 applies"),
+            (W::Mixed, V::BothBytes) => breaks("any Delete of a present key writes a tombstone at the gen1 byte that memory's gen1 does not hold"),
+            (W::Mixed, V::StrictDel) => breaks("a Delete applied after a rotation finds k only in gen1: the strict Del panics"),
+            (W::Mixed, V::MirrorTouch) => holds("every declared key is promoted into gen0 before its handler, so the gen0-only Get and the strict Del see what merged's fallback sees, and a promoted tombstone stays a tombstone on disk"),
+            (W::Mixed, V::PreloadShadow) => breaks("a Read(k) seeded with v1 before Delete(k) applies writes v1 into gen0 over the tombstone: the Read returns the deleted value"),
+            (W::Mixed, V::TouchResurrect) => breaks("a Read(k) after the Delete and a rotation promotes the gen1 tombstone, and its disk row is written live with v1: memory differs from disk, and a restart resurrects k"),
+            (W::Mixed, V::TornCheck) => breaks("as in horizon: a CheckCache between the rotation's two stores takes an entry that two rotations will drop for a Hit, and the coverage-only Read or Delete then finds nothing"),
+        }
+    }
+
+    const NAMED: &'static [Named<Self>] = &[
+        Named {
+            name: "seed",
+            workload: Workload::PathA,
+            variant: Variant::BothBytes,
+            breaks: MEMORY_EQUALS_DISK.name,
+            about: "Path A: Delete(k) admitted (Δ=1, Miss, coverage-only), Save(k, v) applies, rotation, Delete(k) applies",
+            script: &[
             // T0: Save(k, v) and a noop take indices 1 and 2; Delete(k) is admitted at 3, Δ = 1.
             Task("saver"),
             Task("saver"),
@@ -1777,6 +1771,6 @@ pub static SCENARIO: Scenario = Scenario {
             Task("fsm"),
             Task("fsm"),
         ],
-    }],
-    build,
-};
+        },
+    ];
+}

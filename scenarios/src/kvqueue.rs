@@ -50,11 +50,12 @@
 //! The actor's array is the aggregate, so in `post-during-poll` it starts without the stale
 //! entry that only KV could hold.
 
-use crate::catalog::{expect, Expected, Item, NamedSchedule, Scenario};
+use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
 use raceway_sim::strategy::ScriptStep::{self, Pick, Task};
-use raceway_sim::{Check, Cx, Footprint, Instant, Invariant, Model, Runner, Simulation, Spawner};
+use raceway_sim::{Check, Cx, Footprint, Instant, Invariant, Model, Spawner};
 use std::fmt;
 use std::time::Duration;
+use strum::{EnumMessage, IntoStaticStr, VariantArray};
 
 /// Messages a run may hold.
 const N: usize = 4;
@@ -489,36 +490,30 @@ impl State {
 }
 
 /// The variants of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, VariantArray, IntoStaticStr, EnumMessage)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Variant {
-    /// The seed's code: nothing repairs a lost aggregate update.
+    /// the seed's code: a lost aggregate update stays lost
     Buggy,
-    /// 85df021a: `pending` patches stale entries and puts the whole copy back.
+    /// 85df021a: pending patches stale entries and puts the whole copy back
     SelfHeal,
-    /// a617fa0f: one actor, one atomic step per handler.
+    /// a617fa0f: one actor owns the messages; one atomic step per handler
     DurableObject,
 }
 
 /// The workloads of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, VariantArray, IntoStaticStr, EnumMessage)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Workload {
-    /// The seed: four pending messages, one bot; complete's aggregate put may fail.
+    /// the seed: four pending messages, one bot; complete's aggregate put may fail, processing may fail
     Stuck,
-    /// Two bots claim, process and complete one message each, at the same moments.
+    /// two bots claim, process and complete m1 and m2 at the same moments
     TwoCompletes,
-    /// One stale aggregate entry; `POST(m2)` races the poll that would repair it.
+    /// the aggregate holds m1 processing, its key complete; POST(m2) races the poll
     PostDuringPoll,
-    /// Stale reads and the rate limit; two bots and a `POST`.
+    /// m1 pending, two bots, POST(m2); a read may return the previous value, one write per second per key
     Eventual,
 }
-
-const VARIANTS: [Variant; 3] = [Variant::Buggy, Variant::SelfHeal, Variant::DurableObject];
-const WORKLOADS: [Workload; 4] = [
-    Workload::Stuck,
-    Workload::TwoCompletes,
-    Workload::PostDuringPoll,
-    Workload::Eventual,
-];
 
 /// Which of the KV's misbehaviours and the bot's faults a phase of the run enables.
 #[derive(Clone, Copy, Debug, Default)]
@@ -931,11 +926,18 @@ fn aggregate_converges(s: &State) -> Check {
 }
 
 /// Cost comes before convergence: when both break, the cost is what the seed's author saw.
+const CLAIMED_ONCE: Invariant<State> = Invariant::safety("claimed-once", claimed_once);
+const TERMINAL_ONLY_IF_KEY: Invariant<State> =
+    Invariant::safety("terminal-only-if-key", terminal_only_if_key);
+const IDLE_POLL_COSTS_ONE_READ: Invariant<State> =
+    Invariant::cost("idle-poll-costs-one-read", idle_poll_costs_one_read);
+const AGGREGATE_CONVERGES: Invariant<State> =
+    Invariant::convergence("aggregate-converges", aggregate_converges);
 static INVARIANTS: [Invariant<State>; 4] = [
-    Invariant::safety("claimed-once", claimed_once),
-    Invariant::safety("terminal-only-if-key", terminal_only_if_key),
-    Invariant::cost("idle-poll-costs-one-read", idle_poll_costs_one_read),
-    Invariant::convergence("aggregate-converges", aggregate_converges),
+    CLAIMED_ONCE,
+    TERMINAL_ONLY_IF_KEY,
+    IDLE_POLL_COSTS_ONE_READ,
+    AGGREGATE_CONVERGES,
 ];
 
 impl Model for KvQueue {
@@ -1027,15 +1029,6 @@ impl Model for KvQueue {
     }
 }
 
-fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
-    Box::new(Runner::new(KvQueue {
-        workload: WORKLOADS[workload],
-        variant: VARIANTS[variant],
-    }))
-}
-
-use Expected::{Breaks, Holds};
-
 /// The seed: the bot completes m1..m4, and each complete's aggregate put fails.
 #[rustfmt::skip]
 const SEED: [ScriptStep; 45] = [
@@ -1056,57 +1049,59 @@ const SEED: [ScriptStep; 45] = [
     Task("bot"), Task("bot"), Task("bot"), Pick(1), Task("bot"),
 ];
 
-/// The `kvqueue` scenario.
-pub static SCENARIO: Scenario = Scenario {
-    name: "kvqueue",
-    title: "saywhatwant worker on Workers KV: a queue's aggregate cache",
-    workloads: &[
-        Item { name: "stuck", about: "the seed: four pending messages, one bot; complete's aggregate put may fail, processing may fail" },
-        Item { name: "two-completes", about: "two bots claim, process and complete m1 and m2 at the same moments" },
-        Item { name: "post-during-poll", about: "the aggregate holds m1 processing, its key complete; POST(m2) races the poll" },
-        Item { name: "eventual", about: "m1 pending, two bots, POST(m2); a read may return the previous value, one write per second per key" },
-    ],
-    variants: &[
-        Item { name: "buggy", about: "the seed's code: a lost aggregate update stays lost" },
-        Item { name: "self-heal", about: "85df021a: pending patches stale entries and puts the whole copy back" },
-        Item { name: "durable-object", about: "a617fa0f: one actor owns the messages; one atomic step per handler" },
-    ],
-    expectations: &[
-        expect("stuck", "buggy", Breaks, "the seed: complete's aggregate put fails and is swallowed; no later handler touches that entry, so every poll reads its key again, forever"),
-        expect("stuck", "self-heal", Holds, "one bot and fresh reads: the next poll patches every entry whose key differs, and no other writer can overwrite its put"),
-        expect("stuck", "durable-object", Holds, "each handler is one atomic step on one copy: there is no separate aggregate put to fail"),
-        expect("two-completes", "buggy", Breaks, "lost update: the two claims' (or completes') read-modify-writes of the aggregate interleave get, get, put, put, so the last put carries the other message's old status, and nothing repairs it"),
-        expect("two-completes", "self-heal", Holds, "the lost update is patched by the bots' next poll, 3 s after both completes ended: no handler writes the aggregate then, and both polls put the same copy"),
-        expect("two-completes", "durable-object", Holds, "the completes are atomic steps on the actor's one array: neither can overwrite the other"),
-        expect("post-during-poll", "buggy", Breaks, "nothing repairs the stale m1 entry: every poll at quiescence reads comment:m1 again"),
-        expect("post-during-poll", "self-heal", Breaks, "the poll gets the aggregate before POST(m2) puts it and puts its healed copy after: last writer wins, m2 leaves the aggregate and no poll ever returns it"),
-        expect("post-during-poll", "durable-object", Holds, "the actor's array is the aggregate, so nothing is stale, and the POST and the poll are atomic steps"),
-        expect("eventual", "buggy", Breaks, "POST(m2)'s aggregate put gets 429 in the same second as a claim's, or a handler puts an aggregate it read stale, without m2: swallowed, so m2 is never processed; stale key reads also let both bots claim m2"),
-        expect("eventual", "self-heal", Breaks, "as in buggy, a 429 or a stale read-modify-write drops m2 from the aggregate, and self-heal patches only entries it has (its own put of a stale copy drops m2 too); stale key reads still let both bots claim m2"),
-        expect("eventual", "durable-object", Holds, "no KV: reads are never stale, there is no rate limit, and claim checks and sets in one step, so the second claim gets 409"),
-    ],
-    named: &[
-        NamedSchedule {
+impl Scenario for KvQueue {
+    const NAME: &'static str = "kvqueue";
+    const TITLE: &'static str = "saywhatwant worker on Workers KV: a queue's aggregate cache";
+    type Workload = Workload;
+    type Variant = Variant;
+
+    fn new(workload: Workload, variant: Variant) -> Self {
+        KvQueue { workload, variant }
+    }
+
+    #[rustfmt::skip]
+    fn expect(workload: Workload, variant: Variant) -> Expectation {
+        use Variant as V;
+        use Workload as W;
+        match (workload, variant) {
+            (W::Stuck, V::Buggy) => breaks("the seed: complete's aggregate put fails and is swallowed; no later handler touches that entry, so every poll reads its key again, forever"),
+            (W::Stuck, V::SelfHeal) => holds("one bot and fresh reads: the next poll patches every entry whose key differs, and no other writer can overwrite its put"),
+            (W::Stuck, V::DurableObject) => holds("each handler is one atomic step on one copy: there is no separate aggregate put to fail"),
+            (W::TwoCompletes, V::Buggy) => breaks("lost update: the two claims' (or completes') read-modify-writes of the aggregate interleave get, get, put, put, so the last put carries the other message's old status, and nothing repairs it"),
+            (W::TwoCompletes, V::SelfHeal) => holds("the lost update is patched by the bots' next poll, 3 s after both completes ended: no handler writes the aggregate then, and both polls put the same copy"),
+            (W::TwoCompletes, V::DurableObject) => holds("the completes are atomic steps on the actor's one array: neither can overwrite the other"),
+            (W::PostDuringPoll, V::Buggy) => breaks("nothing repairs the stale m1 entry: every poll at quiescence reads comment:m1 again"),
+            (W::PostDuringPoll, V::SelfHeal) => breaks("the poll gets the aggregate before POST(m2) puts it and puts its healed copy after: last writer wins, m2 leaves the aggregate and no poll ever returns it"),
+            (W::PostDuringPoll, V::DurableObject) => holds("the actor's array is the aggregate, so nothing is stale, and the POST and the poll are atomic steps"),
+            (W::Eventual, V::Buggy) => breaks("POST(m2)'s aggregate put gets 429 in the same second as a claim's, or a handler puts an aggregate it read stale, without m2: swallowed, so m2 is never processed; stale key reads also let both bots claim m2"),
+            (W::Eventual, V::SelfHeal) => breaks("as in buggy, a 429 or a stale read-modify-write drops m2 from the aggregate, and self-heal patches only entries it has (its own put of a stale copy drops m2 too); stale key reads still let both bots claim m2"),
+            (W::Eventual, V::DurableObject) => holds("no KV: reads are never stale, there is no rate limit, and claim checks and sets in one step, so the second claim gets 409"),
+        }
+    }
+
+    const NAMED: &'static [Named<Self>] = &[
+        Named {
             name: "seed",
-            workload: "stuck",
-            variant: "buggy",
+            workload: Workload::Stuck,
+            variant: Variant::Buggy,
+            breaks: IDLE_POLL_COSTS_ONE_READ.name,
             about: "the seed report: four completes' aggregate puts fail, and every later poll costs [KVr:5 KVw:0]",
             script: &SEED,
         },
-        NamedSchedule {
+        Named {
             name: "heal-drops-post",
-            workload: "post-during-poll",
-            variant: "self-heal",
+            workload: Workload::PostDuringPoll,
+            variant: Variant::SelfHeal,
+            breaks: AGGREGATE_CONVERGES.name,
             about: "the self-heal's put of its healed copy overwrites the aggregate that POST(m2) just put",
             script: &[
-                Task("bot"),    // kv.get(recent:comments) → [m1:processing]
-                Task("poster"), // kv.put(comment:m2, pending)
-                Task("poster"), // kv.get(recent:comments) → [m1:processing]
-                Task("poster"), // kv.put(recent:comments) → [m1:processing, m2:pending]
-                Task("bot"),    // kv.get(comment:m1) → complete
-                Task("bot"),    // kv.put(recent:comments) → [m1:complete]
-            ],
+                    Task("bot"),    // kv.get(recent:comments) → [m1:processing]
+                    Task("poster"), // kv.put(comment:m2, pending)
+                    Task("poster"), // kv.get(recent:comments) → [m1:processing]
+                    Task("poster"), // kv.put(recent:comments) → [m1:processing, m2:pending]
+                    Task("bot"),    // kv.get(comment:m1) → complete
+                    Task("bot"),    // kv.put(recent:comments) → [m1:complete]
+                ],
         },
-    ],
-    build,
-};
+    ];
+}

@@ -4,8 +4,9 @@
 //! the operations as async functions with one step per shared access (reading like the
 //! original code), the variants (the code before the fix, the fix as merged, other designs),
 //! the workloads, the invariants, the seed report's interleaving as a named schedule, and the
-//! expected verdict of every (workload, variant) pair with its reason. Adding a scenario is
-//! adding a module and one line to [`CATALOG`]. Nothing here knows of the command line.
+//! expected verdict of every (workload, variant) pair with its reason, all declared with types
+//! as a [`Scenario`]. Adding a scenario is adding a module and one line to [`CATALOG`].
+//! Nothing here knows of the command line.
 
 mod catalog;
 pub mod configcache;
@@ -15,28 +16,31 @@ pub mod kvqueue;
 pub mod testing;
 pub mod wlog;
 
-pub use catalog::{CatalogError, Expectation, Expected, Item, NamedSchedule, Scenario};
+pub use catalog::{
+    breaks, holds, CatalogError, Choice, Entry, EntryOf, Expectation, Expected, Item, Named,
+    NamedSchedule, Pair, Scenario,
+};
 
 /// Every scenario, in the order the catalog lists them.
-pub static CATALOG: &[&Scenario] = &[
-    &wlog::SCENARIO,
-    &jetstream::SCENARIO,
-    &kvqueue::SCENARIO,
-    &configcache::SCENARIO,
-    &gencache::SCENARIO,
+pub static CATALOG: &[&dyn Entry] = &[
+    &EntryOf::<wlog::Wlog>::NEW,
+    &EntryOf::<jetstream::Jetstream>::NEW,
+    &EntryOf::<kvqueue::KvQueue>::NEW,
+    &EntryOf::<configcache::ConfigCache>::NEW,
+    &EntryOf::<gencache::GenCache>::NEW,
 ];
 
 /// The scenario called `name`.
-pub fn find(name: &str) -> Result<&'static Scenario, CatalogError> {
+pub fn find(name: &str) -> Result<&'static dyn Entry, CatalogError> {
     CATALOG
         .iter()
         .copied()
-        .find(|s| s.name == name)
+        .find(|s| s.name() == name)
         .ok_or_else(|| CatalogError::UnknownScenario {
             name: name.to_string(),
             known: CATALOG
                 .iter()
-                .map(|s| s.name)
+                .map(|s| s.name())
                 .collect::<Vec<_>>()
                 .join(", "),
         })

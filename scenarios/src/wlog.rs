@@ -21,10 +21,11 @@
 //! `no-negative` never caches a miss. `epoch` keeps a per-key epoch that every storage write
 //! bumps in the same step; `Get` notes it first and installs its result only if unchanged.
 
-use crate::catalog::{expect, Expected, Item, NamedSchedule, Scenario};
+use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
 use raceway_sim::strategy::ScriptStep::Task;
-use raceway_sim::{Check, Cx, Footprint, Invariant, Model, Runner, Simulation, Spawner};
+use raceway_sim::{Check, Cx, Footprint, Invariant, Model, Spawner};
 use std::fmt;
+use strum::{EnumMessage, IntoStaticStr, VariantArray};
 
 const CACHE: &str = "cache[k]";
 const STORAGE: &str = "storage[k]";
@@ -99,36 +100,30 @@ pub struct State {
 }
 
 /// The variants of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, VariantArray, IntoStaticStr, EnumMessage)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Variant {
-    /// Unconditional cache set after a storage read.
+    /// Get sets the cache unconditionally, Miss or Val
     Buggy,
-    /// The upstream fix: a `Miss` only into an empty slot.
+    /// 088667a7: a Miss only into an empty slot, under the cache mutex
     Merged,
-    /// Never cache a miss.
+    /// Get never caches a miss
     NoNegative,
-    /// Per-key epoch; install a read only if no write happened since it began.
+    /// per-key epoch bumped by writers; Get installs only if unchanged
     Epoch,
 }
 
 /// The workloads of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, VariantArray, IntoStaticStr, EnumMessage)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Workload {
-    /// The seed: projector `Get` against `PutWlog`'s `InsertIfNotExists`.
+    /// the seed: projector Get(k) races PutWlog's InsertIfNotExists(k, v)
     Fork,
-    /// `Fork` with one eviction anywhere.
+    /// fork, with one cache eviction anywhere
     ForkEvict,
-    /// A record read, updated and deleted concurrently.
+    /// k holds v1; Get(k) races Put(k, v2) and CompareAndDelete(k, v2)
     Records,
 }
-
-const VARIANTS: [Variant; 4] = [
-    Variant::Buggy,
-    Variant::Merged,
-    Variant::NoNegative,
-    Variant::Epoch,
-];
-const WORKLOADS: [Workload; 3] = [Workload::Fork, Workload::ForkEvict, Workload::Records];
 
 /// The model of one (workload, variant).
 #[derive(Clone, Copy, Debug)]
@@ -312,10 +307,11 @@ fn get_agrees_with_read(s: &State) -> Check {
     }
 }
 
-static INVARIANTS: [Invariant<State>; 2] = [
-    Invariant::safety_at_end("cache-agrees-with-storage", cache_agrees_with_storage),
-    Invariant::convergence("get-agrees-with-read", get_agrees_with_read),
-];
+const CACHE_AGREES_WITH_STORAGE: Invariant<State> =
+    Invariant::safety_at_end("cache-agrees-with-storage", cache_agrees_with_storage);
+const GET_AGREES_WITH_READ: Invariant<State> =
+    Invariant::convergence("get-agrees-with-read", get_agrees_with_read);
+static INVARIANTS: [Invariant<State>; 2] = [CACHE_AGREES_WITH_STORAGE, GET_AGREES_WITH_READ];
 
 impl Model for Wlog {
     type State = State;
@@ -380,48 +376,41 @@ impl Model for Wlog {
     }
 }
 
-fn build(workload: usize, variant: usize) -> Box<dyn Simulation> {
-    Box::new(Runner::new(Wlog {
-        workload: WORKLOADS[workload],
-        variant: VARIANTS[variant],
-    }))
-}
+impl Scenario for Wlog {
+    const NAME: &'static str = "wlog";
+    const TITLE: &'static str = "voedger: projector Get vs PutWlog on a shared storage cache";
+    type Workload = Workload;
+    type Variant = Variant;
 
-use Expected::{Breaks, Holds};
+    fn new(workload: Workload, variant: Variant) -> Self {
+        Wlog { workload, variant }
+    }
 
-/// The `wlog` scenario.
-pub static SCENARIO: Scenario = Scenario {
-    name: "wlog",
-    title: "voedger: projector Get vs PutWlog on a shared storage cache",
-    workloads: &[
-        Item { name: "fork", about: "the seed: projector Get(k) races PutWlog's InsertIfNotExists(k, v)" },
-        Item { name: "fork-evict", about: "fork, with one cache eviction anywhere" },
-        Item { name: "records", about: "k holds v1; Get(k) races Put(k, v2) and CompareAndDelete(k, v2)" },
-    ],
-    variants: &[
-        Item { name: "buggy", about: "Get sets the cache unconditionally, Miss or Val" },
-        Item { name: "merged", about: "088667a7: a Miss only into an empty slot, under the cache mutex" },
-        Item { name: "no-negative", about: "Get never caches a miss" },
-        Item { name: "epoch", about: "per-key epoch bumped by writers; Get installs only if unchanged" },
-    ],
-    expectations: &[
-        expect("fork", "buggy", Breaks, "the seed: the projector's Set(k, Miss) lands after PutWlog's Set(k, Val(v))"),
-        expect("fork", "merged", Holds, "a Miss is set only into an empty slot, and PutWlog's Set(Val) overwrites any Miss"),
-        expect("fork", "no-negative", Holds, "no Miss is ever cached, and the only value set is the inserted one"),
-        expect("fork", "epoch", Holds, "the insert bumps the epoch, so a Get that read before it installs nothing"),
-        expect("fork-evict", "buggy", Breaks, "the seed's race needs no eviction"),
-        expect("fork-evict", "merged", Breaks, "an eviction between PutWlog's Set(Val) and the projector's SetIfAbsent(Miss) empties the slot, so the stale Miss goes in: the fix relies on the entry staying cached"),
-        expect("fork-evict", "no-negative", Holds, "no Miss is ever cached; an eviction only sends the next Get to storage"),
-        expect("fork-evict", "epoch", Holds, "eviction does not touch storage, and a Get that raced the insert sees the epoch moved"),
-        expect("records", "buggy", Breaks, "the reader's Set(k, Val(v1)) lands after the writer's Put(v2): a stale positive entry"),
-        expect("records", "merged", Breaks, "the fix guards only Miss; the reader's unconditional Set(k, Val(v1)) still lands after Put(v2)"),
-        expect("records", "no-negative", Breaks, "positive sets stay unconditional: the reader's Set(k, Val(v1)) after Put(v2)"),
-        expect("records", "epoch", Breaks, "the epoch guards Get's fill only: the writer's own Set(k, Val(v2)) lands after the deleter's storage delete and cache.Del"),
-    ],
-    named: &[NamedSchedule {
+    #[rustfmt::skip]
+    fn expect(workload: Workload, variant: Variant) -> Expectation {
+        use Variant::*;
+        use Workload::*;
+        match (workload, variant) {
+            (Fork, Buggy) => breaks("the seed: the projector's Set(k, Miss) lands after PutWlog's Set(k, Val(v))"),
+            (Fork, Merged) => holds("a Miss is set only into an empty slot, and PutWlog's Set(Val) overwrites any Miss"),
+            (Fork, NoNegative) => holds("no Miss is ever cached, and the only value set is the inserted one"),
+            (Fork, Epoch) => holds("the insert bumps the epoch, so a Get that read before it installs nothing"),
+            (ForkEvict, Buggy) => breaks("the seed's race needs no eviction"),
+            (ForkEvict, Merged) => breaks("an eviction between PutWlog's Set(Val) and the projector's SetIfAbsent(Miss) empties the slot, so the stale Miss goes in: the fix relies on the entry staying cached"),
+            (ForkEvict, NoNegative) => holds("no Miss is ever cached; an eviction only sends the next Get to storage"),
+            (ForkEvict, Epoch) => holds("eviction does not touch storage, and a Get that raced the insert sees the epoch moved"),
+            (Records, Buggy) => breaks("the reader's Set(k, Val(v1)) lands after the writer's Put(v2): a stale positive entry"),
+            (Records, Merged) => breaks("the fix guards only Miss; the reader's unconditional Set(k, Val(v1)) still lands after Put(v2)"),
+            (Records, NoNegative) => breaks("positive sets stay unconditional: the reader's Set(k, Val(v1)) after Put(v2)"),
+            (Records, Epoch) => breaks("the epoch guards Get's fill only: the writer's own Set(k, Val(v2)) lands after the deleter's storage delete and cache.Del"),
+        }
+    }
+
+    const NAMED: &'static [Named<Self>] = &[Named {
         name: "seed",
-        workload: "fork",
-        variant: "buggy",
+        workload: Workload::Fork,
+        variant: Variant::Buggy,
+        breaks: CACHE_AGREES_WITH_STORAGE.name,
         about: "the seed report's interleaving: Set(k, Miss) overwrites Set(k, Val(v))",
         script: &[
             Task("projector"),
@@ -430,6 +419,5 @@ pub static SCENARIO: Scenario = Scenario {
             Task("putwlog"),
             Task("projector"),
         ],
-    }],
-    build,
-};
+    }];
+}

@@ -5,12 +5,14 @@
 //! `RACEWAY_SCHEDULE=rw1.…` runs exactly that schedule, and `RACEWAY_SEED=N` runs only seed
 //! `N` of a random or PCT check.
 
+use crate::drive::pct_steps;
 use crate::executor::{Runner, Simulation};
 use crate::explore::{explore, Options};
 use crate::model::Model;
 use crate::schedule::Schedule;
-use crate::shrink::shrink;
-use crate::strategy::{Pct, Random, Replay};
+use crate::search::first_violation;
+use crate::shrink::shrunk_trace;
+use crate::strategy::{Replay, Seeds};
 use crate::trace::{Trace, Violation};
 use std::fmt;
 
@@ -122,13 +124,16 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
     };
     let found = match search {
         Search::Random { runs } => {
-            crate::search::first_violation(&mut runner, seeds(runs), Random::new)
+            let mut random = Seeds::random(seeds(runs));
+            first_violation(&mut runner, &mut random)
+                .expect("seeded strategies never diverge")
                 .map(|f| (f, "random"))
         }
         Search::Pct { runs, depth } => {
-            let steps = Pct::calibrate(&mut runner);
-            let pct = |s| Pct::new(s, depth, steps);
-            crate::search::first_violation(&mut runner, seeds(runs), pct).map(|f| (f, "pct"))
+            let mut pct = Seeds::pct(seeds(runs), depth, pct_steps(&mut runner));
+            first_violation(&mut runner, &mut pct)
+                .expect("seeded strategies never diverge")
+                .map(|f| (f, "pct"))
         }
         Search::Exhaustive {
             preemptions,
@@ -175,14 +180,12 @@ fn failure<M: Model>(
     v: Violation,
     found_by: String,
 ) -> Box<Failure> {
-    let best = shrink(runner, schedule, &v).map_or_else(|| schedule.clone(), |s| s.schedule);
-    runner
-        .run(&mut Replay::new(best.clone()), true)
-        .expect("a shrunk schedule replays");
-    let trace = runner.trace().clone();
+    let trace = shrunk_trace(runner, schedule)
+        .expect("a failing schedule replays")
+        .expect("a failing schedule fails again");
     Box::new(Failure {
         violation: trace.violation.clone().unwrap_or(v),
-        schedule: best,
+        schedule: trace.schedule.clone(),
         trace,
         found_by,
     })

@@ -235,19 +235,21 @@ pub struct Verdict {
     /// Preemptions: choices of another task while the task that took the last step could
     /// have gone on. Shrinking minimises them after steps.
     pub preemptions: u32,
+    /// Whether the strategy ended the run early, pruned (see [`Strategy::next_task`]): it
+    /// then has no violation and counts as no schedule of its own.
+    pub pruned: bool,
 }
 
 /// A type-erased runner, so that a catalog can hand out any scenario's runner.
 pub trait Simulation {
-    /// Runs once under `strategy`; with `record`, keeps the full trace for [`Self::trace`].
+    /// Runs once under `strategy`, as it stands (see [`Strategy::next_run`]); with `record`,
+    /// keeps the full trace for [`Self::trace`]. To run all of a strategy's runs, use
+    /// [`drive`](crate::drive::drive).
     fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged>;
     /// The choices of the last run.
     fn schedule(&self) -> &Schedule;
     /// The trace of the last recorded run.
     fn trace(&self) -> &Trace;
-    /// Runs once under madsim with `seed` (see `Runner::run_madsim`).
-    #[cfg(feature = "madsim")]
-    fn run_madsim(&mut self, seed: u64, record: bool) -> Verdict;
 }
 
 /// Runs one model many times, reusing its buffers.
@@ -263,6 +265,7 @@ pub struct Runner<M: Model> {
     pub(crate) max_steps: u32,
     steps: u32,
     preemptions: u32,
+    pruned: bool,
     last: Option<TaskId>,
 }
 
@@ -302,6 +305,7 @@ impl<M: Model> Runner<M> {
             max_steps: DEFAULT_MAX_STEPS,
             steps: 0,
             preemptions: 0,
+            pruned: false,
             last: None,
         }
     }
@@ -335,6 +339,7 @@ impl<M: Model> Runner<M> {
         self.schedule.clear();
         self.steps = 0;
         self.preemptions = 0;
+        self.pruned = false;
         self.last = None;
     }
 
@@ -381,7 +386,10 @@ impl<M: Model> Runner<M> {
                     strategy.configuration(fp);
                 }
             }
-            let chosen = strategy.next_task(&self.candidates)?;
+            let Some(chosen) = strategy.next_task(&self.candidates)? else {
+                self.pruned = true;
+                return Ok(None);
+            };
             if self.candidates.len() > 1 {
                 self.schedule.push(chosen as u32);
             }
@@ -640,8 +648,10 @@ impl<M: Model> Runner<M> {
 
 impl<M: Model> Simulation for Runner<M> {
     fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged> {
+        if let Some(seed) = strategy.handover() {
+            return crate::handover::run(self, seed, record);
+        }
         self.reset(record);
-        strategy.begin();
         self.shared.core.borrow_mut().fingerprinting = strategy.fingerprints();
         let violation = match panic::quietly(|| self.execute(strategy)) {
             Ok(violation) => violation,
@@ -659,6 +669,7 @@ impl<M: Model> Simulation for Runner<M> {
             violation,
             steps: self.steps,
             preemptions: self.preemptions,
+            pruned: self.pruned,
         })
     }
 
@@ -668,10 +679,5 @@ impl<M: Model> Simulation for Runner<M> {
 
     fn trace(&self) -> &Trace {
         &self.trace
-    }
-
-    #[cfg(feature = "madsim")]
-    fn run_madsim(&mut self, seed: u64, record: bool) -> Verdict {
-        Runner::run_madsim(self, seed, record)
     }
 }

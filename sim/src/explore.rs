@@ -7,12 +7,15 @@
 //! finish, iterative preemption bounding (0, 1, 2, … preemptions) for the strongest claim the
 //! budget allows: "proved for every schedule with at most K preemptions".
 
+use crate::drive::drive;
 use crate::executor::{Simulation, Verdict};
+use crate::fingerprint::Fingerprint;
 use crate::model::Kind;
 use crate::schedule::Schedule;
-use crate::strategy::{Dfs, Diverged};
+use crate::strategy::{Candidate, Dfs, Diverged, Pick, Strategy};
 use crate::trace::Violation;
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 
 /// How to explore.
 #[derive(Clone, Copy, Debug)]
@@ -97,6 +100,38 @@ impl Exploration {
         self.coverage() == Some(Coverage::Complete)
     }
 
+    /// One line: the proof and its kind, the violations found, or why there is no proof.
+    pub fn summary(&self) -> String {
+        let how = if self.reduced {
+            ""
+        } else {
+            " (without reduction)"
+        };
+        match self.coverage() {
+            Some(Coverage::Complete) => format!("proved: no schedule breaks an invariant{how}"),
+            Some(Coverage::Bounded(k)) => format!(
+                "proved for every schedule with at most {k} preemption{}; incomplete beyond{how}",
+                if k == 1 { "" } else { "s" }
+            ),
+            Some(Coverage::Partial) => format!(
+                "not proved: the budget ran out before every schedule without preemption{how}"
+            ),
+            None => {
+                let v: Vec<String> = self
+                    .violations
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{} `{}` ({} steps)",
+                            d.violation.kind, d.violation.invariant, d.steps
+                        )
+                    })
+                    .collect();
+                format!("breaks: {}", v.join(", "))
+            }
+        }
+    }
+
     /// What the search covered, when it found no violation.
     pub fn coverage(&self) -> Option<Coverage> {
         if !self.violations.is_empty() {
@@ -113,10 +148,8 @@ impl Exploration {
 /// How far a search has got, for a progress display.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Progress {
-    /// Schedules run to their end so far.
-    pub schedules: u64,
-    /// Runs cut short so far.
-    pub pruned: u64,
+    /// Runs started so far (schedules and runs cut short).
+    pub runs: u64,
     /// Distinct configurations so far.
     pub states: u64,
     /// The depth (choices) of the current path.
@@ -214,51 +247,81 @@ fn search(
         stateful: false,
         violations: Vec::new(),
     };
-    let finish = |mut found: Exploration, dfs: &Dfs, complete: bool| {
-        found.states = dfs.states();
-        found.stateful = found.states > 0;
-        found.complete = complete;
-        if complete && !dfs.bound_cut() {
-            found.bound = None;
-        }
-        found
+    if options.max_schedules == Some(0) {
+        return Ok(found);
+    }
+    let mut watched = Watched {
+        dfs,
+        runs: 0,
+        progress,
     };
-    loop {
-        if options.max_schedules.is_some_and(|m| found.schedules >= m) {
-            return Ok(finish(found, &dfs, false));
-        }
-        match sim.run(&mut dfs, false) {
-            Err(_) if dfs.pruned() => found.pruned += 1,
-            Err(d) => return Err(d),
-            Ok(verdict) => {
-                found.schedules += 1;
-                visit(sim.schedule(), &verdict);
-                if let Some(v) = verdict.violation {
-                    record(
-                        &mut found.violations,
-                        v,
-                        sim.schedule(),
-                        verdict.steps,
-                        verdict.preemptions,
-                    );
-                    if !options.all {
-                        return Ok(finish(found, &dfs, false));
-                    }
-                }
+    let mut schedules = 0u64;
+    let driven = drive(sim, &mut watched, false, |run| {
+        schedules += 1;
+        let (schedule, verdict) = (run.sim.schedule(), run.verdict);
+        visit(schedule, verdict);
+        if let Some(v) = &verdict.violation {
+            record(&mut found.violations, v, schedule, verdict);
+            if !options.all {
+                return ControlFlow::Break(());
             }
         }
-        if (found.schedules + found.pruned) % PROGRESS_EVERY == 0 {
-            progress(&Progress {
-                schedules: found.schedules,
-                pruned: found.pruned,
-                states: dfs.states(),
-                depth: dfs.depth(),
-                bound: options.preemptions,
+        if options.max_schedules.is_some_and(|m| schedules >= m) {
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    })?;
+    let dfs = &watched.dfs;
+    found.schedules = driven.runs;
+    found.pruned = driven.pruned;
+    found.complete = driven.complete;
+    found.states = dfs.states();
+    found.stateful = found.states > 0;
+    if driven.complete && !dfs.bound_cut() {
+        found.bound = None;
+    }
+    Ok(found)
+}
+
+/// The search's strategy, showing its progress every [`PROGRESS_EVERY`] runs.
+struct Watched<'a> {
+    dfs: Dfs,
+    runs: u64,
+    progress: &'a mut dyn FnMut(&Progress),
+}
+
+impl Strategy for Watched<'_> {
+    fn next_run(&mut self) -> bool {
+        self.runs += 1;
+        if self.runs % PROGRESS_EVERY == 0 {
+            (self.progress)(&Progress {
+                runs: self.runs,
+                states: self.dfs.states(),
+                depth: self.dfs.depth(),
+                bound: self.dfs.bound(),
             });
         }
-        if !dfs.advance() {
-            return Ok(finish(found, &dfs, true));
-        }
+        self.dfs.next_run()
+    }
+
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
+        self.dfs.next_task(candidates)
+    }
+
+    fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
+        self.dfs.next_pick(pick)
+    }
+
+    fn fingerprints(&self) -> bool {
+        self.dfs.fingerprints()
+    }
+
+    fn wants_configuration(&self) -> bool {
+        self.dfs.wants_configuration()
+    }
+
+    fn configuration(&mut self, fingerprint: Fingerprint) {
+        self.dfs.configuration(fingerprint)
     }
 }
 
@@ -266,23 +329,18 @@ fn key(v: &Violation) -> (Kind, &Cow<'static, str>) {
     (v.kind, &v.invariant)
 }
 
-fn record(
-    all: &mut Vec<Distinct>,
-    v: Violation,
-    schedule: &Schedule,
-    steps: u32,
-    preemptions: u32,
-) {
-    match all.iter_mut().find(|d| key(&d.violation) == key(&v)) {
+fn record(all: &mut Vec<Distinct>, v: &Violation, schedule: &Schedule, verdict: &Verdict) {
+    let (steps, preemptions) = (verdict.steps, verdict.preemptions);
+    match all.iter_mut().find(|d| key(&d.violation) == key(v)) {
         Some(d) => {
             d.count += 1;
             if (steps, preemptions) < (d.steps, d.preemptions) {
                 (d.violation, d.schedule, d.steps, d.preemptions) =
-                    (v, schedule.clone(), steps, preemptions);
+                    (v.clone(), schedule.clone(), steps, preemptions);
             }
         }
         None => all.push(Distinct {
-            violation: v,
+            violation: v.clone(),
             schedule: schedule.clone(),
             steps,
             preemptions,

@@ -44,6 +44,7 @@
 #![warn(missing_docs)]
 
 mod check;
+pub mod drive;
 mod executor;
 pub mod explore;
 pub mod fingerprint;
@@ -53,8 +54,14 @@ compile_error!(
      build and run it with scripts/madsim, which sets RUSTFLAGS and its own target directory"
 );
 mod footprint;
+#[cfg(not(all(feature = "madsim", madsim)))]
+mod handover;
 #[cfg(all(feature = "madsim", madsim))]
 mod madsim_engine;
+#[cfg(all(feature = "madsim", madsim))]
+use madsim_engine as handover;
+#[cfg(all(feature = "madsim", madsim))]
+pub use madsim_engine::Madsim;
 mod model;
 mod panic;
 mod race;

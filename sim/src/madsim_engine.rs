@@ -328,10 +328,66 @@ async fn drive<M: Model>(
         })
 }
 
+/// Seeds of the madsim engine: each run is handed over to madsim's runtime with its seed, and
+/// madsim's scheduler, clock and RNG make every choice. The same seed gives the same run.
+#[derive(Clone, Debug)]
+pub struct Madsim {
+    seeds: std::ops::Range<u64>,
+    seed: u64,
+}
+
+impl Madsim {
+    /// The madsim runs of `seeds`; a new one stands before the first.
+    pub fn new(seeds: std::ops::Range<u64>) -> Self {
+        Self {
+            seed: seeds.start,
+            seeds,
+        }
+    }
+}
+
+impl crate::Strategy for Madsim {
+    fn next_run(&mut self) -> bool {
+        match self.seeds.next() {
+            Some(seed) => {
+                self.seed = seed;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn next_task(
+        &mut self,
+        _candidates: &[crate::Candidate],
+    ) -> Result<Option<usize>, crate::Diverged> {
+        unreachable!("madsim makes its runs' choices")
+    }
+
+    fn next_pick(&mut self, _pick: crate::Pick) -> Result<u32, crate::Diverged> {
+        unreachable!("madsim makes its runs' choices")
+    }
+
+    fn seed(&self) -> Option<u64> {
+        Some(self.seed)
+    }
+
+    fn handover(&self) -> Option<u64> {
+        Some(self.seed)
+    }
+}
+
+/// Runs the model once under madsim with `seed`.
+pub(crate) fn run<M: Model>(
+    runner: &mut Runner<M>,
+    seed: u64,
+    record: bool,
+) -> Result<crate::Verdict, crate::Diverged> {
+    Ok(runner.run_madsim(seed, record))
+}
+
 impl<M: Model> Runner<M> {
-    /// Runs the model once under madsim with `seed`: madsim's scheduler, clock and RNG make
-    /// every choice. The same seed gives the same run.
-    pub fn run_madsim(&mut self, seed: u64, record: bool) -> crate::Verdict {
+    fn run_madsim(&mut self, seed: u64, record: bool) -> crate::Verdict {
         self.reset(record);
         let max_steps = self.max_steps;
         let shared = self.shared.clone();
@@ -378,6 +434,7 @@ impl<M: Model> Runner<M> {
             violation,
             steps,
             preemptions: 0,
+            pruned: false,
         }
     }
 }

@@ -1,15 +1,17 @@
-//! Running many seeds of one simulation, sequentially: the building block of sweeps and of
-//! tests that ask "does some seed break it?".
+//! The first run of a strategy that breaks an invariant: the building block of sweeps' tests
+//! and of tests that ask "does some seed break it?".
 
+use crate::drive::drive;
 use crate::executor::Simulation;
 use crate::schedule::Schedule;
-use crate::strategy::Strategy;
+use crate::strategy::{Diverged, Strategy};
 use crate::trace::Violation;
+use std::ops::ControlFlow;
 
-/// A seed whose run broke an invariant.
+/// A run that broke an invariant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
-    /// The seed.
+    /// Its seed (for an unseeded strategy, its index among the strategy's runs, from 0).
     pub seed: u64,
     /// What broke.
     pub violation: Violation,
@@ -17,21 +19,28 @@ pub struct Found {
     pub schedule: Schedule,
 }
 
-/// The first seed of `seeds` (in order) whose run under `strategy(seed)` breaks an invariant.
-///
-/// Seeded strategies never diverge; a strategy that does (a replay or script) makes that run
-/// count as not breaking anything.
-pub fn first_violation<S: Strategy>(
+/// The first run of `strategy` (in order: for [`Seeds`](crate::strategy::Seeds), the first
+/// seed) that breaks an invariant on `sim`.
+pub fn first_violation(
     sim: &mut dyn Simulation,
-    seeds: impl IntoIterator<Item = u64>,
-    mut strategy: impl FnMut(u64) -> S,
-) -> Option<Found> {
-    seeds.into_iter().find_map(|seed| {
-        let verdict = sim.run(&mut strategy(seed), false).ok()?;
-        verdict.violation.map(|violation| Found {
-            seed,
-            violation,
-            schedule: sim.schedule().clone(),
-        })
-    })
+    strategy: &mut dyn Strategy,
+) -> Result<Option<Found>, Diverged> {
+    let mut found = None;
+    let mut index = 0;
+    drive(sim, strategy, false, |run| {
+        let seed = run.seed.unwrap_or(index);
+        index += 1;
+        match &run.verdict.violation {
+            Some(v) => {
+                found = Some(Found {
+                    seed,
+                    violation: v.clone(),
+                    schedule: run.sim.schedule().clone(),
+                });
+                ControlFlow::Break(())
+            }
+            None => ControlFlow::Continue(()),
+        }
+    })?;
+    Ok(found)
 }

@@ -6,10 +6,12 @@
 //! breaks the same invariant; repeat until no edit improves. The result is the schedule the
 //! engine recorded for that run, so it replays strictly, and it is never worse than the input.
 
+use crate::drive::drive;
 use crate::executor::Simulation;
 use crate::schedule::Schedule;
-use crate::strategy::Replay;
-use crate::trace::Violation;
+use crate::strategy::{Diverged, Replay};
+use crate::trace::{Trace, Violation};
+use std::ops::ControlFlow;
 
 /// A shrunk failing run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,16 +37,35 @@ impl Shrunk {
     }
 }
 
-/// Runs `schedule` leniently; the run if it breaks the same invariant as `target`.
-fn attempt(sim: &mut dyn Simulation, schedule: Schedule, target: &Violation) -> Option<Shrunk> {
-    let verdict = sim.run(&mut Replay::lenient(schedule), false).ok()?;
-    let v = verdict.violation?;
-    (v.kind == target.kind && v.invariant == target.invariant).then(|| Shrunk {
-        schedule: sim.schedule().clone(),
-        violation: v,
-        steps: verdict.steps,
-        preemptions: verdict.preemptions,
-    })
+/// Runs each of `schedules` leniently; the best run (by rank, the first of equals) that breaks
+/// the same invariant as `target`.
+fn best_of(
+    sim: &mut dyn Simulation,
+    schedules: Vec<Schedule>,
+    target: &Violation,
+) -> Option<Shrunk> {
+    let mut best: Option<Shrunk> = None;
+    // Lenient replays never diverge.
+    let _ = drive(sim, &mut Replay::each_lenient(schedules), false, |run| {
+        let verdict = run.verdict;
+        if let Some(v) = verdict
+            .violation
+            .as_ref()
+            .filter(|v| v.kind == target.kind && v.invariant == target.invariant)
+        {
+            let candidate = Shrunk {
+                schedule: run.sim.schedule().clone(),
+                violation: v.clone(),
+                steps: verdict.steps,
+                preemptions: verdict.preemptions,
+            };
+            if best.as_ref().is_none_or(|b| candidate.rank() < b.rank()) {
+                best = Some(candidate);
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    best
 }
 
 /// Every single edit of `choices`, the most drastic first.
@@ -71,16 +92,31 @@ fn edits(choices: &[u32]) -> Vec<Vec<u32>> {
 /// Shrinks `schedule`, which must break the same invariant as `target` when replayed; `None`
 /// if it does not.
 pub fn shrink(sim: &mut dyn Simulation, schedule: &Schedule, target: &Violation) -> Option<Shrunk> {
-    let mut best = attempt(sim, schedule.clone(), target)?;
+    let mut best = best_of(sim, vec![schedule.clone()], target)?;
     loop {
-        let better = edits(best.schedule.choices())
+        let candidates = edits(best.schedule.choices())
             .into_iter()
-            .filter_map(|c| attempt(sim, Schedule::from_choices(c), target))
-            .min_by(|a, b| a.rank().cmp(&b.rank()))
-            .filter(|c| c.rank() < best.rank());
+            .map(Schedule::from_choices)
+            .collect();
+        let better = best_of(sim, candidates, target).filter(|c| c.rank() < best.rank());
         match better {
             Some(b) => best = b,
             None => return Some(best),
         }
     }
+}
+
+/// The trace of `schedule`'s failing run on `sim`, shrunk (its own trace when it is minimal
+/// already); `None` when the run breaks no invariant.
+pub fn shrunk_trace(
+    sim: &mut dyn Simulation,
+    schedule: &Schedule,
+) -> Result<Option<Trace>, Diverged> {
+    let verdict = sim.run(&mut Replay::new(schedule.clone()), false)?;
+    let Some(violation) = verdict.violation else {
+        return Ok(None);
+    };
+    let best = shrink(sim, schedule, &violation).map_or_else(|| schedule.clone(), |s| s.schedule);
+    sim.run(&mut Replay::new(best), true)?;
+    Ok(Some(sim.trace().clone()))
 }

@@ -2,7 +2,7 @@
 //! determinism and replay.
 
 use proptest::prelude::*;
-use raceway_sim::strategy::{Pct, Random, Replay, Script, ScriptStep};
+use raceway_sim::strategy::{Pct, Random, Replay, Script, ScriptStep, Seeds};
 use raceway_sim::{
     search::first_violation, Check, Event, Footprint, Invariant, Kind, Model, Runner, Schedule,
     Simulation, Spawner,
@@ -65,12 +65,17 @@ fn counter(locked: bool) -> Runner<Fns<(u32, bool)>> {
 #[test]
 fn a_mutex_excludes_and_its_absence_is_found() {
     let mut racy = counter(false);
-    let found = first_violation(&mut racy, 0..100, Random::new).expect("lost update");
+    let found = first_violation(&mut racy, &mut Seeds::random(0..100))
+        .unwrap()
+        .expect("lost update");
     assert_eq!(found.violation.invariant, "no-lost-update");
     let mut locked = counter(true);
-    assert_eq!(first_violation(&mut locked, 0..500, Random::new), None);
     assert_eq!(
-        first_violation(&mut locked, 0..500, |s| Pct::new(s, 3, 8)),
+        first_violation(&mut locked, &mut Seeds::random(0..500)).unwrap(),
+        None
+    );
+    assert_eq!(
+        first_violation(&mut locked, &mut Seeds::pct(0..500, 3, 8)).unwrap(),
         None
     );
 }
@@ -78,7 +83,9 @@ fn a_mutex_excludes_and_its_absence_is_found() {
 #[test]
 fn pct_finds_the_lost_update_too() {
     let mut racy = counter(false);
-    assert!(first_violation(&mut racy, 0..50, |s| Pct::new(s, 2, 6)).is_some());
+    assert!(first_violation(&mut racy, &mut Seeds::pct(0..50, 2, 6))
+        .unwrap()
+        .is_some());
 }
 
 #[test]
@@ -183,7 +190,9 @@ fn deadlock_is_a_violation_naming_the_waits() {
         },
         invariants: vec![],
     });
-    let found = first_violation(&mut sim, 0..100, Random::new).expect("deadlock");
+    let found = first_violation(&mut sim, &mut Seeds::random(0..100))
+        .unwrap()
+        .expect("deadlock");
     assert_eq!(found.violation.kind, Kind::Deadlock);
     assert!(
         found
@@ -348,4 +357,57 @@ proptest! {
             prop_assert_eq!(sim.trace(), &recorded);
         }
     }
+}
+
+#[test]
+fn drive_runs_each_seed_once_in_order_until_told_to_stop() {
+    use raceway_sim::drive::drive;
+    use std::ops::ControlFlow;
+    let mut sim = counter(false);
+    let mut seen = Vec::new();
+    let driven = drive(&mut sim, &mut Seeds::random(10..15), false, |run| {
+        seen.push(run.seed.unwrap());
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(seen, [10, 11, 12, 13, 14]);
+    assert!(driven.complete);
+    assert_eq!((driven.runs, driven.pruned), (5, 0));
+    let driven = drive(&mut sim, &mut Seeds::random(10..15), false, |run| {
+        if run.seed == Some(11) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+    .unwrap();
+    assert_eq!((driven.runs, driven.complete), (2, false));
+}
+
+#[test]
+fn an_exploration_shows_every_run_but_the_pruned_ones() {
+    use raceway_sim::drive::drive;
+    use raceway_sim::strategy::Dfs;
+    use std::ops::ControlFlow;
+    let mut sim = counter(false);
+    let mut shown = 0;
+    let driven = drive(&mut sim, &mut Dfs::new(true, None), false, |run| {
+        assert!(!run.verdict.pruned);
+        shown += 1;
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert!(driven.complete);
+    assert_eq!(shown, driven.runs);
+    let explored = raceway_sim::explore::explore(&mut sim, &Default::default()).unwrap();
+    let all = raceway_sim::explore::Options {
+        all: true,
+        ..Default::default()
+    };
+    let explored_all = raceway_sim::explore::explore(&mut sim, &all).unwrap();
+    assert!(explored.schedules <= driven.runs);
+    assert_eq!(
+        (explored_all.schedules, explored_all.pruned),
+        (driven.runs, driven.pruned)
+    );
 }

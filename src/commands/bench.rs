@@ -3,9 +3,13 @@
 //! model or a strategy.
 
 use crate::cli::{Engine, StrategyName};
-use raceway_scenarios::Scenario;
-use raceway_sim::strategy::Pct;
+use raceway_scenarios::Pair;
+use raceway_sim::drive::{drive, pct_steps};
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
+
+/// Seeds run between two looks at the clock.
+const BATCH: u64 = 1024;
 
 /// One measured row.
 pub struct Throughput {
@@ -16,37 +20,32 @@ pub struct Throughput {
     pub mean_steps: f64,
 }
 
-/// Runs seeds from 0 until `budget` has passed (checked every 1024 runs) and reports the rate.
+/// Runs seeds from 0 until `budget` has passed (checked every [`BATCH`] runs) and reports the
+/// rate.
 pub fn measure(
-    scenario: &Scenario,
-    workload: usize,
-    variant: usize,
-    (engine, strategy): (Engine, StrategyName),
+    pair: Pair,
+    (engine, strategy, depth): (Engine, StrategyName, u32),
     budget: Duration,
 ) -> Throughput {
-    let mut sim = scenario.runner(workload, variant);
-    let steps = Pct::calibrate(sim.as_mut());
+    let mut sim = pair.runner();
+    let seeding = crate::engine::seeding(strategy, depth, pct_steps(sim.as_mut()));
     let (mut runs, mut total_steps) = (0u64, 0u64);
     let start = Instant::now();
     loop {
-        for _ in 0..1024 {
-            if let Some(v) =
-                crate::engine::run_seed(sim.as_mut(), engine, strategy, runs, 3, steps, false)
-            {
-                total_steps += u64::from(v.steps);
-            }
-            runs += 1;
-        }
+        let mut batch = crate::engine::seeds(engine, seeding, runs..runs + BATCH);
+        let driven = drive(sim.as_mut(), batch.as_mut(), false, |run| {
+            total_steps += u64::from(run.verdict.steps);
+            ControlFlow::Continue(())
+        })
+        .expect("seeded strategies never diverge");
+        runs += driven.runs;
         if start.elapsed() >= budget {
             break;
         }
     }
     let secs = start.elapsed().as_secs_f64();
     Throughput {
-        pair: format!(
-            "{} {}/{}",
-            scenario.name, scenario.workloads[workload].name, scenario.variants[variant].name
-        ),
+        pair: pair.to_string(),
         strategy: match (engine, strategy) {
             (Engine::Madsim, _) => "madsim",
             (Engine::Native, StrategyName::Random) => "random",
@@ -72,9 +71,10 @@ pub fn run(args: &crate::cli::BenchArgs) -> anyhow::Result<std::process::ExitCod
     );
     let sel = &args.selection;
     for scenario in crate::select::scenarios(&sel.scenario)? {
-        for (w, v) in crate::select::pairs(scenario, &sel.workload, &sel.variant)? {
+        for pair in crate::select::pairs(scenario, &sel.workload, &sel.variant) {
             for &strategy in &strategies {
-                let t = measure(scenario, w, v, (args.engine, strategy), budget);
+                let how = (args.engine, strategy, args.depth);
+                let t = measure(pair, how, budget);
                 println!(
                     "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",
                     t.pair, t.strategy, t.runs, t.per_second, t.mean_steps

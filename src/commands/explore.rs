@@ -2,11 +2,11 @@
 //! shortest trace, or the strongest proof the budget allows that there is none.
 
 use crate::cli::ExploreArgs;
-use crate::select::{pairs, scenarios};
+use crate::select::{explore, pairs, scenarios};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use raceway_scenarios::{Expected, Scenario};
-use raceway_sim::explore::{prove, Coverage, Exploration, Options, Progress};
+use raceway_scenarios::{Expected, Pair};
+use raceway_sim::explore::{Coverage, Exploration, Options, Progress};
 use raceway_sim::strategy::Replay;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -24,17 +24,18 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     }
     let options = Options {
         reduction: !args.no_reduction,
-        states: !args.no_states,
+        states: !args.no_reduction && !args.no_states,
         preemptions: args.preemptions,
         max_schedules: None,
         all: args.all,
     };
     let bar = progress_bar(args.quiet);
-    let selected = pairs(scenario, &args.workload, &args.variant)?;
-    if let [(w, v)] = selected[..] {
-        let found = explore_pair(scenario, w, v, &options, args.max_schedules, &bar)?;
+    let budget = args.max_schedules;
+    let selected = pairs(scenario, &args.workload, &args.variant);
+    if let [pair] = selected[..] {
+        let found = explore(pair, &options, budget, &mut show(&bar, pair))?;
         bar.finish_and_clear();
-        print!("{}", describe(scenario, w, v, &found, args.max_schedules)?);
+        print!("{}", describe(pair, &found, budget)?);
         return Ok(if found.violations.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -46,10 +47,10 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         "{:<32} {:<7} {:>10} {:>10} {:>8}  result",
         "pair", "expect", "schedules", "states", "pruned"
     );
-    for (w, v) in selected {
-        let found = explore_pair(scenario, w, v, &options, args.max_schedules, &bar)?;
-        let expected = scenario.expectation(w, v).expected;
-        let result = summary(&found);
+    for pair in selected {
+        let found = explore(pair, &options, budget, &mut show(&bar, pair))?;
+        let expected = pair.expectation.expected;
+        let result = found.summary();
         contradicted |= match expected {
             Expected::Holds => !found.violations.is_empty(),
             Expected::Breaks => found.proves(),
@@ -57,11 +58,8 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         bar.suspend(|| {
             println!(
                 "{:<32} {:<7} {:>10} {:>10} {:>8}  {result}",
-                format!(
-                    "{}/{}",
-                    scenario.workloads[w].name, scenario.variants[v].name
-                ),
-                format!("{expected:?}").to_lowercase(),
+                format!("{}/{}", pair.workload.name, pair.variant.name),
+                expected.name(),
                 found.schedules,
                 found.states,
                 found.pruned,
@@ -89,65 +87,16 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     bar
 }
 
-/// Explores one pair with the strongest claim `budget` allows (see [`prove`]), showing its
-/// progress on `bar`.
-pub fn explore_pair(
-    scenario: &Scenario,
-    w: usize,
-    v: usize,
-    options: &Options,
-    budget: u64,
-    bar: &ProgressBar,
-) -> Result<Exploration> {
-    let mut sim = scenario.runner(w, v);
-    bar.set_prefix(format!(
-        "{} {}/{}",
-        scenario.name, scenario.workloads[w].name, scenario.variants[v].name
-    ));
+/// Shows a search of `pair` on `bar`.
+fn show<'a>(bar: &'a ProgressBar, pair: Pair) -> impl FnMut(&Progress) + 'a {
+    bar.set_prefix(pair.to_string());
     bar.set_position(0);
-    let mut show = |p: &Progress| {
-        bar.set_position(p.schedules + p.pruned);
+    move |p: &Progress| {
+        bar.set_position(p.runs);
         let bound = p
             .bound
             .map_or(String::new(), |k| format!(", ≤ {k} preemptions"));
-        bar.set_message(format!(
-            "{} schedules, {} states, depth {}{bound}",
-            p.schedules, p.states, p.depth
-        ));
-    };
-    prove(sim.as_mut(), options, budget, &mut show)
-        .map_err(|d| anyhow::anyhow!("{}: {d}", scenario.name))
-}
-
-/// One line: the proof and its kind, the violations found, or why there is no proof.
-pub fn summary(found: &Exploration) -> String {
-    let how = if found.reduced {
-        ""
-    } else {
-        " (without reduction)"
-    };
-    match found.coverage() {
-        Some(Coverage::Complete) => format!("proved: no schedule breaks an invariant{how}"),
-        Some(Coverage::Bounded(k)) => format!(
-            "proved for every schedule with at most {k} preemption{}; incomplete beyond{how}",
-            plural(k)
-        ),
-        Some(Coverage::Partial) => {
-            format!("not proved: the budget ran out before every schedule without preemption{how}")
-        }
-        None => {
-            let v: Vec<String> = found
-                .violations
-                .iter()
-                .map(|d| {
-                    format!(
-                        "{} `{}` ({} steps)",
-                        d.violation.kind, d.violation.invariant, d.steps
-                    )
-                })
-                .collect();
-            format!("breaks: {}", v.join(", "))
-        }
+        bar.set_message(format!("{} states, depth {}{bound}", p.states, p.depth));
     }
 }
 
@@ -173,18 +122,8 @@ fn reductions(found: &Exploration) -> String {
     how
 }
 
-fn describe(
-    scenario: &Scenario,
-    w: usize,
-    v: usize,
-    found: &Exploration,
-    budget: u64,
-) -> Result<String> {
+fn describe(pair: Pair, found: &Exploration, budget: u64) -> Result<String> {
     use std::fmt::Write;
-    let pair = format!(
-        "{} {}/{}",
-        scenario.name, scenario.workloads[w].name, scenario.variants[v].name
-    );
     let mut out = String::new();
     let states = if found.stateful {
         format!("{} distinct states, ", found.states)
@@ -206,7 +145,7 @@ fn describe(
         }
     );
     for d in &found.violations {
-        let mut sim = scenario.runner(w, v);
+        let mut sim = pair.runner();
         sim.run(&mut Replay::new(d.schedule.clone()), true)
             .map_err(|e| anyhow::anyhow!("{pair}: {e}"))?;
         let _ = writeln!(
@@ -218,7 +157,10 @@ fn describe(
         let _ = writeln!(
             out,
             "replay: raceway run {} --workload {} --variant {} --schedule {}",
-            scenario.name, scenario.workloads[w].name, scenario.variants[v].name, d.schedule
+            pair.scenario.name(),
+            pair.workload.name,
+            pair.variant.name,
+            d.schedule
         );
     }
     let bounds = "This is a proof within the workload's bounds (its tasks, keys, faults and step \

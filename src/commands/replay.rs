@@ -14,9 +14,8 @@ pub fn replay(path: &Path) -> Result<ExitCode> {
     let mut sim = sel.runner();
     sim.run(&mut Replay::new(schedule), true).map_err(|d| {
         anyhow::anyhow!(
-            "{}: its schedule does not fit {} in this raceway ({}): {d}",
+            "{}: its schedule does not fit {sel} in this raceway ({}): {d}",
             path.display(),
-            sel.label(),
             env!("CARGO_PKG_VERSION")
         )
     })?;

@@ -3,20 +3,22 @@
 
 use crate::cli::{Engine, Format, RunArgs};
 use crate::columns::side_by_side;
-use crate::commands::shrink::shrunk_trace;
-use crate::select::{Seeded, Selected};
+use crate::select::resolve;
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
-use raceway_sim::strategy::{Follow, Pct, Replay, Script};
+use raceway_scenarios::Pair;
+use raceway_sim::drive::pct_steps;
+use raceway_sim::shrink::shrunk_trace;
+use raceway_sim::strategy::{Follow, Replay, Script, Seeding};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let (sel, named) = Selected::resolve(&args.target, args.named.as_deref())?;
+    let (sel, named) = resolve(&args.target, args.named.as_deref())?;
     let compare = args
         .compare
         .as_deref()
-        .map(|v| sel.scenario.variant(v))
+        .map(|v| sel.scenario.pair(sel.workload.name, v))
         .transpose()?;
     crate::engine::require(args.engine)?;
     if args.engine == Engine::Madsim {
@@ -34,18 +36,21 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     } else if let Some(n) = named {
         (Box::new(Script::new(n.script)), format!("named {}", n.name))
     } else {
-        let steps = Pct::calibrate(sim.as_mut());
+        let steps = pct_steps(sim.as_mut());
         let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        let strategy = Seeded::new(args.strategy, args.seed, args.depth, steps);
-        (Box::new(strategy), name)
+        let seeding = crate::engine::seeding(args.strategy, args.depth, steps);
+        let strategy = crate::engine::seeds(Engine::Native, seeding, one(args.seed));
+        (strategy, name)
     };
     let verdict = sim
         .run(strategy.as_mut(), true)
-        .map_err(|d| anyhow::anyhow!("the schedule does not fit {}: {d}", sel.label()))?;
+        .map_err(|d| anyhow::anyhow!("the schedule does not fit {sel}: {d}"))?;
     let mut trace = sim.trace().clone();
     let mut shrunk_from = None;
     if seeded && verdict.violation.is_some() && !args.no_shrink {
-        if let Some(t) = shrunk_trace(sim.as_mut(), &trace.schedule)? {
+        let shrunk = shrunk_trace(sim.as_mut(), &trace.schedule)
+            .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?;
+        if let Some(t) = shrunk {
             if t.steps < trace.steps || t.schedule != trace.schedule {
                 shrunk_from = Some((trace.steps, verdict.preemptions));
                 origin.push_str(", shrunk");
@@ -62,17 +67,16 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         return Ok(exit(&trace));
     }
     match compare {
-        Some(v2) => {
-            let other = Selected { variant: v2, ..sel };
+        Some(other) => {
             let mut sim2 = other.runner();
             sim2.run(&mut Follow::lenient(&trace), true)
-                .map_err(|d| anyhow::anyhow!("{}: {d}", other.label()))?;
+                .map_err(|d| anyhow::anyhow!("{other}: {d}"))?;
             print!(
                 "{}",
                 side_by_side(
-                    sel.variant_name(),
+                    sel.variant.name,
                     &trace.render(),
-                    other.variant_name(),
+                    other.variant.name,
                     &sim2.trace().render()
                 )
             );
@@ -95,16 +99,14 @@ fn exit(trace: &Trace) -> ExitCode {
     }
 }
 
-fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option<(u32, u32)>) {
-    let expected = sel.scenario.expectation(sel.workload, sel.variant);
+fn verdict_line(sel: &Pair, origin: &str, trace: &Trace, shrunk_from: Option<(u32, u32)>) {
     let found = match &trace.violation {
         Some(v) => format!("VIOLATION {v}"),
         None => format!("holds ({} steps)", trace.steps),
     };
     println!(
-        "{} ({origin}): {found}  [expected: {:?}]",
-        sel.label(),
-        expected.expected
+        "{sel} ({origin}): {found}  [expected: {:?}]",
+        sel.expectation.expected
     );
     if let Some((steps, preemptions)) = shrunk_from {
         println!(
@@ -114,27 +116,26 @@ fn verdict_line(sel: &Selected, origin: &str, trace: &Trace, shrunk_from: Option
     if trace.violation.is_some() && !trace.schedule.is_empty() {
         println!(
             "replay: raceway run {} --workload {} --variant {} --schedule {}",
-            sel.scenario.name,
-            sel.workload_name(),
-            sel.variant_name(),
+            sel.scenario.name(),
+            sel.workload.name,
+            sel.variant.name,
             trace.schedule
         );
     }
 }
 
+/// The seed range of `seed` alone (a strategy over it stands at `seed`, even at `u64::MAX`).
+fn one(seed: u64) -> std::ops::Range<u64> {
+    seed..seed.saturating_add(1)
+}
+
 /// `run --engine madsim`: the seed's madsim run, and the native schedule that replays it.
-fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
+fn madsim(args: &RunArgs, sel: &Pair) -> Result<ExitCode> {
     let mut sim = sel.runner();
     let origin = format!("madsim seed {}", args.seed);
-    crate::engine::run_seed(
-        sim.as_mut(),
-        Engine::Madsim,
-        args.strategy,
-        args.seed,
-        args.depth,
-        0,
-        true,
-    );
+    let mut madsim = crate::engine::seeds(Engine::Madsim, Seeding::Random, one(args.seed));
+    sim.run(madsim.as_mut(), true)
+        .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?;
     let trace = sim.trace().clone();
     if args.format == Format::Json {
         print!("{}", TraceFile::new(sel, origin, &trace)?.to_json()?);
@@ -146,12 +147,12 @@ fn madsim(args: &RunArgs, sel: &Selected) -> Result<ExitCode> {
     verdict_line(sel, &origin, &trace, None);
     #[cfg(feature = "madsim")]
     if trace.violation.is_some() {
-        match crate::engine::confirm_natively(sel.scenario, sel.workload, sel.variant, args.seed) {
+        match crate::engine::confirm_natively(sel, args.seed) {
             Some(s) => println!(
                 "confirmed on the native engine: raceway run {} --workload {} --variant {} --schedule {s}",
-                sel.scenario.name,
-                sel.workload_name(),
-                sel.variant_name()
+                sel.scenario.name(),
+                sel.workload.name,
+                sel.variant.name
             ),
             None => println!("not reproduced by the native engine from the same task order"),
         }

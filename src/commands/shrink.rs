@@ -4,25 +4,9 @@
 use crate::cli::{Format, ShrinkArgs};
 use crate::tracefile::TraceFile;
 use anyhow::Result;
-use raceway_sim::shrink::shrink;
+use raceway_sim::shrink::shrunk_trace;
 use raceway_sim::strategy::Replay;
-use raceway_sim::{Schedule, Simulation, Trace};
 use std::process::ExitCode;
-
-/// Shrinks the failing run of `schedule` on `sim`, and returns the trace of the result (the
-/// input's own trace when it is minimal already).
-pub fn shrunk_trace(sim: &mut dyn Simulation, schedule: &Schedule) -> Result<Option<Trace>> {
-    let verdict = sim
-        .run(&mut Replay::new(schedule.clone()), false)
-        .map_err(|d| anyhow::anyhow!("{d}"))?;
-    let Some(violation) = verdict.violation else {
-        return Ok(None);
-    };
-    let best = shrink(sim, schedule, &violation).map_or(schedule.clone(), |s| s.schedule);
-    sim.run(&mut Replay::new(best), true)
-        .map_err(|d| anyhow::anyhow!("{d}"))?;
-    Ok(Some(sim.trace().clone()))
-}
 
 pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
     let file = TraceFile::load(&args.file)?;
@@ -32,9 +16,8 @@ pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
         .run(&mut Replay::new(schedule.clone()), false)
         .map_err(|d| {
             anyhow::anyhow!(
-                "{}: its schedule does not fit {}: {d}",
-                args.file.display(),
-                sel.label()
+                "{}: its schedule does not fit {sel}: {d}",
+                args.file.display()
             )
         })?;
     anyhow::ensure!(
@@ -42,7 +25,9 @@ pub fn run(args: &ShrinkArgs) -> Result<ExitCode> {
         "{}: nothing to shrink, its run breaks no invariant",
         args.file.display()
     );
-    let trace = shrunk_trace(sim.as_mut(), &schedule)?.expect("the run breaks an invariant");
+    let trace = shrunk_trace(sim.as_mut(), &schedule)
+        .map_err(|d| anyhow::anyhow!("{sel}: {d}"))?
+        .expect("the run breaks an invariant");
     let out = TraceFile::new(&sel, format!("{}, shrunk", file.origin), &trace)?;
     if let Some(path) = &args.out {
         out.save(path)?;

@@ -3,13 +3,12 @@
 use crate::cli::{Engine, Format, StrategyName, SweepArgs};
 use crate::report;
 use crate::select::{pairs, scenarios};
-use crate::sweep::execute::{execute, PCT_DEPTH};
+use crate::sweep::execute::execute;
 use crate::sweep::plan::{parse_seeds, Plan, Row, Shard};
 use crate::sweep::{table, Judgement, Sweep};
 use crate::tracefile::TraceFile;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use raceway_sim::strategy::Pct;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -34,16 +33,14 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
     }
     let mut rows = Vec::new();
     for scenario in selected {
-        for (w, v) in pairs(scenario, &sel.workload, &sel.variant)? {
-            let pct_steps = Pct::calibrate(scenario.runner(w, v).as_mut());
+        for pair in pairs(scenario, &sel.workload, &sel.variant) {
+            let pct_steps = raceway_sim::drive::pct_steps(pair.runner().as_mut());
             for &strategy in strategies {
                 rows.push(Row {
-                    scenario,
-                    workload: w,
-                    variant: v,
+                    pair,
                     strategy,
                     engine: args.engine,
-                    pct_steps,
+                    seeding: crate::engine::seeding(strategy, args.depth, pct_steps),
                 });
             }
         }
@@ -59,7 +56,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
 pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
     let seeds = parse_seeds(&args.seeds)?;
     let shard = Shard::parse(&args.shard)?;
-    let plan = Plan::new(rows(args)?, seeds, shard);
+    let plan = Plan::new(rows(args)?, seeds, args.depth, shard);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -95,13 +92,8 @@ fn confirm_natively(sweep: &mut Sweep, plan: &Plan) {
             .into_iter()
             .flatten()
         {
-            failure.schedule = crate::engine::confirm_natively(
-                row.scenario,
-                row.workload,
-                row.variant,
-                failure.seed,
-            )
-            .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
+            failure.schedule = crate::engine::confirm_natively(&row.pair, failure.seed)
+                .map_or_else(|| "not reproduced natively".to_string(), |s| s.to_string());
         }
     }
 }
@@ -150,7 +142,10 @@ fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
         ));
         TraceFile::new(
             &sel,
-            format!("{} seed {seed} (depth {PCT_DEPTH} for pct)", row.strategy),
+            match row.strategy.as_str() {
+                "pct" => format!("pct seed {seed} (depth {})", sweep.pct_depth),
+                other => format!("{other} seed {seed}"),
+            },
             &trace,
         )?
         .save(&path)?;

@@ -113,12 +113,10 @@ mod tests {
 
     #[test]
     fn one_lifeline_per_task_and_resource() {
-        let mut sim = raceway_scenarios::find("wlog").unwrap().runner(0, 0);
-        let script = raceway_scenarios::find("wlog")
-            .unwrap()
-            .named("seed")
-            .unwrap()
-            .script;
+        let wlog = raceway_scenarios::find("wlog").unwrap();
+        let seed = wlog.named("seed").unwrap();
+        let mut sim = wlog.pair(seed.workload, seed.variant).unwrap().runner();
+        let script = seed.script;
         sim.run(&mut raceway_sim::strategy::Script::new(script), true)
             .unwrap();
         let d = diagram(sim.trace());

@@ -4,9 +4,10 @@
 
 use super::plan::Plan;
 use super::result::Findings;
-use crate::engine::run_seed;
 use indicatif::ProgressBar;
+use raceway_sim::drive::drive;
 use raceway_sim::Simulation;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -14,9 +15,6 @@ use std::time::{Duration, Instant};
 pub struct Executed {
     pub rows: Vec<(Findings, Duration)>,
 }
-
-/// PCT's bug depth in sweeps.
-pub const PCT_DEPTH: u32 = 3;
 
 pub fn execute(plan: &Plan, jobs: usize, progress: &ProgressBar) -> Executed {
     let next = AtomicUsize::new(0);
@@ -50,24 +48,16 @@ fn worker(
         let unit = next.fetch_add(1, Ordering::Relaxed);
         let Some(u) = plan.units.get(unit) else { break };
         let row = &plan.rows[u.row];
-        let sim =
-            runners[u.row].get_or_insert_with(|| row.scenario.runner(row.workload, row.variant));
+        let sim = runners[u.row].get_or_insert_with(|| row.pair.runner());
         let start = Instant::now();
         let mut findings = Findings::default();
-        for seed in u.seeds.clone() {
-            let run = run_seed(
-                sim.as_mut(),
-                row.engine,
-                row.strategy,
-                seed,
-                PCT_DEPTH,
-                row.pct_steps,
-                false,
-            );
-            if let Some(verdict) = run {
-                findings.add(seed, &verdict, sim.schedule());
-            }
-        }
+        let mut strategy = crate::engine::seeds(row.engine, row.seeding, u.seeds.clone());
+        drive(sim.as_mut(), strategy.as_mut(), false, |run| {
+            let seed = run.seed.expect("a seeded strategy");
+            findings.add(seed, run.verdict, run.sim.schedule());
+            ControlFlow::Continue(())
+        })
+        .expect("seeded strategies never diverge");
         out.push((unit, findings, start.elapsed()));
         progress.inc(u.seeds.end - u.seeds.start);
     }

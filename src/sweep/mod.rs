@@ -6,7 +6,6 @@ pub mod result;
 pub mod table;
 
 use plan::{Plan, Row, Shard};
-use raceway_scenarios::Expected;
 use result::Findings;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -69,16 +68,13 @@ impl RowReport {
     }
 
     fn new(row: &Row, findings: Findings, time: Duration, whole: bool) -> Self {
-        let e = row.scenario.expectation(row.workload, row.variant);
-        let expected = match e.expected {
-            Expected::Breaks => "breaks",
-            Expected::Holds => "holds",
-        };
+        let e = row.pair.expectation;
+        let expected = e.expected.name();
         let seconds = time.as_secs_f64();
         RowReport {
-            scenario: row.scenario.name.to_string(),
-            workload: row.workload_name().to_string(),
-            variant: row.variant_name().to_string(),
+            scenario: row.pair.scenario.name().to_string(),
+            workload: row.pair.workload.name.to_string(),
+            variant: row.pair.variant.name.to_string(),
             strategy: row.strategy_name().to_string(),
             expected: expected.to_string(),
             reason: e.reason.to_string(),
@@ -94,6 +90,10 @@ impl RowReport {
     }
 }
 
+fn default_pct_depth() -> u32 {
+    raceway_sim::strategy::Pct::DEFAULT_DEPTH
+}
+
 /// A whole sweep's (or one shard's) output.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
@@ -102,6 +102,9 @@ pub struct Sweep {
     pub raceway: String,
     /// `A..B`.
     pub seeds: String,
+    /// PCT's bug depth (in sweeps saved before it was an option, the default).
+    #[serde(default = "default_pct_depth")]
+    pub pct_depth: u32,
     pub shard: Shard,
     pub rows: Vec<RowReport>,
 }
@@ -120,6 +123,7 @@ impl Sweep {
             version: VERSION,
             raceway: env!("CARGO_PKG_VERSION").to_string(),
             seeds: format!("{}..{}", plan.seeds.start, plan.seeds.end),
+            pct_depth: plan.pct_depth,
             shard: plan.shard,
             rows,
         }
@@ -149,11 +153,12 @@ impl Sweep {
             );
             anyhow::ensure!(
                 s.seeds == shards[0].seeds
+                    && s.pct_depth == shards[0].pct_depth
                     && s.rows
                         .iter()
                         .map(RowReport::key)
                         .eq(shards[0].rows.iter().map(RowReport::key)),
-                "shard {}/{count} is of another sweep (other seeds or rows)",
+                "shard {}/{count} is of another sweep (other seeds, PCT depth or rows)",
                 s.shard.index
             );
         }

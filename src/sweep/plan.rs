@@ -5,7 +5,8 @@
 //! so every unit (and so every result) is the same whoever runs it.
 
 use crate::cli::{Engine, StrategyName};
-use raceway_scenarios::Scenario;
+use raceway_scenarios::Pair;
+use raceway_sim::strategy::Seeding;
 use std::ops::Range;
 
 /// Seeds per unit of work.
@@ -14,25 +15,17 @@ pub const CHUNK: u64 = 256;
 /// One row of the sweep.
 #[derive(Clone, Copy)]
 pub struct Row {
-    pub scenario: &'static Scenario,
-    pub workload: usize,
-    pub variant: usize,
+    /// The (scenario, workload, variant) it sweeps.
+    pub pair: Pair,
     pub strategy: StrategyName,
-    /// The engine; a madsim row ignores `strategy`.
+    /// The engine; a madsim row ignores `strategy` and `seeding`.
     pub engine: Engine,
-    /// PCT's step bound for this pair (see `Pct::calibrate`); unused by random.
-    pub pct_steps: u32,
+    /// The native strategy in full: PCT's depth and its step bound for this pair (see
+    /// `raceway_sim::drive::pct_steps`).
+    pub seeding: Seeding,
 }
 
 impl Row {
-    pub fn workload_name(&self) -> &'static str {
-        self.scenario.workloads[self.workload].name
-    }
-
-    pub fn variant_name(&self) -> &'static str {
-        self.scenario.variants[self.variant].name
-    }
-
     pub fn strategy_name(&self) -> &'static str {
         match (self.engine, self.strategy) {
             (Engine::Madsim, _) => "madsim",
@@ -96,13 +89,15 @@ pub struct Unit {
 pub struct Plan {
     pub rows: Vec<Row>,
     pub seeds: Range<u64>,
+    /// PCT's bug depth in every PCT row.
+    pub pct_depth: u32,
     pub shard: Shard,
     /// The units this shard runs, in global unit order.
     pub units: Vec<Unit>,
 }
 
 impl Plan {
-    pub fn new(rows: Vec<Row>, seeds: Range<u64>, shard: Shard) -> Plan {
+    pub fn new(rows: Vec<Row>, seeds: Range<u64>, pct_depth: u32, shard: Shard) -> Plan {
         let chunks = (seeds.end - seeds.start).div_ceil(CHUNK);
         let mut units = Vec::new();
         let mut index = 0;
@@ -122,6 +117,7 @@ impl Plan {
         Plan {
             rows,
             seeds,
+            pct_depth,
             shard,
             units,
         }

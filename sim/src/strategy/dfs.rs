@@ -1,8 +1,8 @@
 //! Exhaustive depth-first search over every choice of a run: task orders and picks.
 //!
 //! Stateless at heart, like loom and CHESS: each run replays the current path from the start
-//! and extends it with first choices; [`Dfs::advance`] then backtracks to the deepest choice
-//! with an alternative left. Three things cut the search without losing a reachable state:
+//! and extends it with first choices; the next run then backtracks to the deepest choice with
+//! an alternative left. Three things cut the search without losing a reachable state:
 //!
 //! - **Sleep sets** (Godefroid, 1996) skip orders that only swap independent steps: after the
 //!   subtree of task `t` at a node is explored, `t` sleeps in its siblings' subtrees until a
@@ -96,8 +96,11 @@ impl Hasher for Prehashed {
 
 type Cache = HashMap<Fingerprint, Visit, BuildHasherDefault<Prehashed>>;
 
-/// Exhaustive exploration, one run per call of [`Strategy::begin`] until [`Dfs::advance`]
-/// returns `false`.
+/// Exhaustive exploration: [`Strategy::next_run`] moves to the next unexplored path, and
+/// returns `false` once every path has been run. A run cut short because every task that can
+/// step is asleep, or because its configuration was explored already, ends pruned
+/// (`next_task` returns `None`): all it could still reach has been explored from another
+/// order.
 #[derive(Clone, Debug)]
 pub struct Dfs {
     path: Vec<Node>,
@@ -107,7 +110,7 @@ pub struct Dfs {
     preemptions: u32,
     reduction: bool,
     bound: Option<u32>,
-    pruned: bool,
+    started: bool,
     stateful: bool,
     /// The fingerprint of the configuration at the coming choice, when given.
     pending: Option<Fingerprint>,
@@ -128,7 +131,7 @@ impl Dfs {
             preemptions: 0,
             reduction,
             bound,
-            pruned: false,
+            started: false,
             stateful: false,
             pending: None,
             cache: Cache::default(),
@@ -142,13 +145,6 @@ impl Dfs {
         self
     }
 
-    /// Whether the last run was cut short: every task that could step was asleep, or its
-    /// configuration was explored already. Everything it could still reach has been explored
-    /// from another order.
-    pub fn pruned(&self) -> bool {
-        self.pruned
-    }
-
     /// Whether the reduction is in force.
     pub fn reduces(&self) -> bool {
         self.reduction
@@ -157,6 +153,11 @@ impl Dfs {
     /// The distinct configurations cached so far (0 for a stateless search).
     pub fn states(&self) -> u64 {
         self.cache.len() as u64
+    }
+
+    /// The preemption bound of the search.
+    pub fn bound(&self) -> Option<u32> {
+        self.bound
     }
 
     /// The number of choices on the current path.
@@ -206,7 +207,7 @@ impl Dfs {
     }
 
     /// Moves to the next unexplored path; `false` when the search is complete.
-    pub fn advance(&mut self) -> bool {
+    fn advance(&mut self) -> bool {
         while let Some(node) = self.path.pop() {
             match node {
                 Node::Pick { of, chosen } if chosen + 1 < of => {
@@ -255,11 +256,6 @@ impl Dfs {
         }
     }
 
-    fn prune(&mut self) -> Diverged {
-        self.pruned = true;
-        Diverged("every task that can step is asleep, or the configuration was explored".into())
-    }
-
     /// The cache's key for the configuration `fingerprint` at the coming node: under a bound,
     /// with the preemptions used and the last task, which fix what the bound still allows.
     fn key(&self, fingerprint: Fingerprint) -> Fingerprint {
@@ -275,7 +271,7 @@ impl Dfs {
     /// Looks the coming node's configuration up: `Err` when it was explored with a sleep set
     /// that is a subset of the current one (the run is pruned), else the key it is cached
     /// under (if any) after recording this visit.
-    fn visit(&mut self) -> Result<Option<Fingerprint>, Diverged> {
+    fn visit(&mut self) -> Result<Option<Fingerprint>, Explored> {
         let Some(fingerprint) = self.pending.take() else {
             return Ok(None);
         };
@@ -289,7 +285,7 @@ impl Dfs {
                     let depth = self.path.len();
                     self.mark_cut(depth);
                 }
-                Err(self.prune())
+                Err(Explored)
             }
             Some(visit) => {
                 visit.sleep &= sleep;
@@ -310,14 +306,20 @@ fn mask(sleep: &[Candidate]) -> Option<u64> {
         .try_fold(0u64, |m, s| (s.task < u64::BITS).then(|| m | 1 << s.task))
 }
 
+/// The coming configuration was explored already.
+struct Explored;
+
 impl Strategy for Dfs {
-    fn begin(&mut self) {
+    fn next_run(&mut self) -> bool {
+        if std::mem::replace(&mut self.started, true) && !self.advance() {
+            return false;
+        }
         self.depth = 0;
         self.sleep.clear();
         self.last = None;
         self.preemptions = 0;
-        self.pruned = false;
         self.pending = None;
+        true
     }
 
     fn fingerprints(&self) -> bool {
@@ -332,7 +334,7 @@ impl Strategy for Dfs {
         self.pending = Some(fingerprint);
     }
 
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
         if self.reduction {
             // A sleeper that can no longer step (or whose step changed) leaves the set.
             self.sleep.retain(|s| {
@@ -343,13 +345,15 @@ impl Strategy for Dfs {
         }
         if candidates.len() == 1 {
             if self.sleep.iter().any(|s| s.task == candidates[0].task) {
-                return Err(self.prune());
+                return Ok(None);
             }
             self.take(candidates, 0, &[]);
-            return Ok(0);
+            return Ok(Some(0));
         }
         if self.depth == self.path.len() {
-            let key = self.visit()?;
+            let Ok(key) = self.visit() else {
+                return Ok(None);
+            };
             let mut node = TaskNode {
                 candidates: candidates.to_vec(),
                 sleep: self.sleep.clone(),
@@ -375,7 +379,7 @@ impl Strategy for Dfs {
                 if let Some(visit) = key.and_then(|k| self.cache.get_mut(&k)) {
                     visit.cut |= node.ever_cut;
                 }
-                return Err(self.prune());
+                return Ok(None);
             };
             node.chosen = first;
             self.path.push(Node::Task(node));
@@ -395,7 +399,7 @@ impl Strategy for Dfs {
         self.sleep = node.sleep.clone();
         self.depth += 1;
         self.take(candidates, chosen, &extra);
-        Ok(chosen)
+        Ok(Some(chosen))
     }
 
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {

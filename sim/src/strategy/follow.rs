@@ -6,7 +6,7 @@
 //! Strict, to confirm another engine's run on this one; [`Follow::lenient`] follows as far as
 //! the run allows, to lay one variant's race over another variant's steps.
 
-use super::{Candidate, Diverged, Pick, Strategy};
+use super::{Candidate, Diverged, Once, Pick, Strategy};
 use crate::trace::{Event, Trace};
 
 /// Follows a trace's steps and picks; see the module documentation.
@@ -17,6 +17,7 @@ pub struct Follow {
     /// Each pick: the task that made it, the option, whether it was used in this run.
     picks: Vec<(&'static str, u32, bool)>,
     lenient: bool,
+    once: Once,
 }
 
 impl Follow {
@@ -44,6 +45,7 @@ impl Follow {
             next: 0,
             picks,
             lenient: false,
+            once: Once::default(),
         }
     }
 
@@ -58,16 +60,17 @@ impl Follow {
 }
 
 impl Strategy for Follow {
-    fn begin(&mut self) {
+    fn next_run(&mut self) -> bool {
         self.next = 0;
         self.picks.iter_mut().for_each(|p| p.2 = false);
+        self.once.next()
     }
 
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
         while let Some(&name) = self.steps.get(self.next) {
             self.next += 1;
             if let Some(i) = candidates.iter().position(|c| c.name == name) {
-                return Ok(i);
+                return Ok(Some(i));
             }
             if !self.lenient {
                 return Err(Diverged(format!(
@@ -77,7 +80,7 @@ impl Strategy for Follow {
             }
         }
         if self.lenient {
-            return Ok(0);
+            return Ok(Some(0));
         }
         Err(Diverged(format!(
             "the run goes on after the trace's {} steps",

@@ -6,7 +6,9 @@
 //!
 //! - [`Random`]: uniform choices from a ChaCha8 stream seeded by the run's seed;
 //! - [`Pct`]: probabilistic concurrency testing (priorities with `depth - 1` change points);
-//! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly;
+//! - [`Seeds`]: either of those over a range of seeds, one run per seed;
+//! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly (or
+//!   leniently, for each of a list: shrinking's candidates);
 //! - [`Script`]: a human-written order of task names, for the scenarios' named schedules;
 //! - [`Follow`]: another run's trace, task by task (engine cross-checks, variant comparison);
 //! - [`Dfs`]: exhaustive search of every choice, with sleep-set reduction or a preemption bound.
@@ -17,6 +19,7 @@ mod pct;
 mod random;
 mod replay;
 mod script;
+mod seeds;
 
 pub use dfs::Dfs;
 pub use follow::Follow;
@@ -24,6 +27,7 @@ pub use pct::Pct;
 pub use random::Random;
 pub use replay::Replay;
 pub use script::{Script, ScriptStep};
+pub use seeds::{Seeding, Seeds};
 
 use crate::fingerprint::Fingerprint;
 use crate::footprint::Footprint;
@@ -77,32 +81,44 @@ pub struct Pick {
 #[error("{0}")]
 pub struct Diverged(pub String);
 
-/// Decides the choices of runs.
+/// Decides the choices of runs, and how many runs there are.
+///
+/// A strategy stands before its first run when made, so one [`Simulation::run`] needs no
+/// preparation; [`drive`] calls [`Strategy::next_run`] before every run and stops when it
+/// returns `false` (shuttle's `new_execution`, loom's `Execution::step`). A seeded strategy over
+/// a seed range, an exploration and a list of schedules to replay are all strategies of many
+/// runs; a replay or a script is a strategy of one.
 ///
 /// `next_task` is called before every step, also when only one task can step, so that a
 /// script can follow the steps one by one; the executor records a choice only when there
-/// were two or more candidates. `next_pick` is called only for picks among two or more
-/// options, and tells which task picks. A strategy that follows a schedule returns [`Diverged`] when the run does not
-/// fit it.
+/// were two or more candidates. It returns `None` to end the run there, pruned: an
+/// exploration knows that everything the run could still reach was explored from another
+/// order. `next_pick` is called only for picks among two or more options, and tells which task
+/// picks. A strategy that follows a schedule returns [`Diverged`] when the run does not fit it.
+///
+/// [`Simulation::run`]: crate::Simulation::run
+/// [`drive`]: crate::drive::drive
 pub trait Strategy {
-    /// Called once before each run.
-    fn begin(&mut self) {}
+    /// Moves to the next run and prepares it; `false` when there is none left (the seed range
+    /// is used up, the exploration is complete, the schedule was run).
+    fn next_run(&mut self) -> bool;
 
-    /// The index (into `candidates`, never empty) of the task that steps next.
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged>;
+    /// The index (into `candidates`, never empty) of the task that steps next, or `None` to
+    /// end the run here, pruned.
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged>;
 
     /// The option chosen for `pick`, below `pick.of`.
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged>;
 
-    /// Whether the coming run's configurations are fingerprinted (asked once per run, after
-    /// [`Strategy::begin`]): the executor then keeps each task's history, at a small cost per
+    /// Whether the coming run's configurations are fingerprinted (asked once at the start of
+    /// each run): the executor then keeps each task's history, at a small cost per
     /// step. Only a stateful search asks for it.
     fn fingerprints(&self) -> bool {
         false
     }
 
     /// Whether the strategy wants the fingerprint of the configuration at the coming task
-    /// choice (asked only in fingerprinted runs, before a choice among two or more tasks).
+    /// choice (asked before each choice among two or more tasks).
     fn wants_configuration(&self) -> bool {
         false
     }
@@ -114,5 +130,28 @@ pub trait Strategy {
     /// Called once after each run; a strategy that must consume its whole input checks here.
     fn finish(&mut self) -> Result<(), Diverged> {
         Ok(())
+    }
+
+    /// The seed that names the current run, for a seeded strategy.
+    fn seed(&self) -> Option<u64> {
+        None
+    }
+
+    /// `Some(seed)` when this strategy hands the current run over whole to another engine,
+    /// which makes every choice itself from `seed` (the madsim engine, in the build that has
+    /// it); the executor then asks this strategy nothing. `None` by default.
+    fn handover(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// The bookkeeping of a strategy of one run: `next_run` is `true` once.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Once(bool);
+
+impl Once {
+    /// `true` the first time only.
+    pub(crate) fn next(&mut self) -> bool {
+        !std::mem::replace(&mut self.0, true)
     }
 }

@@ -11,7 +11,7 @@
 //! irrelevant to results).
 
 use super::random::Random;
-use super::{Candidate, Diverged, Pick, Strategy};
+use super::{Candidate, Diverged, Once, Pick, Strategy};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -30,9 +30,14 @@ pub struct Pct {
     change_points: [u32; MAX_DEPTH],
     changes: usize,
     step: u32,
+    once: Once,
 }
 
 impl Pct {
+    /// The bug depth used wherever none is given: 3, which finds every bug of the catalog
+    /// that PCT finds at all within a few dozen schedules (see reports/bench.md).
+    pub const DEFAULT_DEPTH: u32 = 3;
+
     /// PCT for `seed` with bug depth `depth` (at least 1, at most 16) over runs of about
     /// `max_steps` steps.
     pub fn new(seed: u64, depth: u32, max_steps: u32) -> Self {
@@ -48,6 +53,7 @@ impl Pct {
             change_points,
             changes,
             step: 0,
+            once: Once::default(),
         }
     }
 
@@ -80,38 +86,28 @@ impl Pct {
 }
 
 impl Strategy for Pct {
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+    fn next_run(&mut self) -> bool {
+        self.once.next()
+    }
+
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
         self.step += 1;
         let best = self.highest(candidates);
         let Some(j) = self.change_points[..self.changes]
             .iter()
             .position(|&cp| cp == self.step)
         else {
-            return Ok(best);
+            return Ok(Some(best));
         };
         // A change point: the task about to step drops below every initial priority (later
         // change points lower it further), and the choice is made again.
         if let Some(p) = self.priority.get_mut(candidates[best].task as usize) {
             *p = (MAX_DEPTH - j) as u32;
         }
-        Ok(self.highest(candidates))
+        Ok(Some(self.highest(candidates)))
     }
 
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
         Ok(Random::below(&mut self.rng, pick.of))
-    }
-}
-
-impl Pct {
-    /// A step bound for PCT's change points, measured deterministically: the most steps of
-    /// eight random runs with fixed seeds. It depends on the model only, so every seed of a
-    /// sweep, on any shard or thread, sees the same bound.
-    pub fn calibrate(sim: &mut dyn crate::Simulation) -> u32 {
-        (0..8)
-            .filter_map(|seed| sim.run(&mut super::Random::new(seed), false).ok())
-            .map(|v| v.steps)
-            .max()
-            .unwrap_or(1)
-            .max(1)
     }
 }

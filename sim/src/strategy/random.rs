@@ -1,7 +1,7 @@
 //! Uniform random choices from a seeded ChaCha8 stream: portable and reproducible, so a seed
 //! names a run on every machine.
 
-use super::{Candidate, Diverged, Pick, Strategy};
+use super::{Candidate, Diverged, Once, Pick, Strategy};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -9,6 +9,7 @@ use rand_chacha::ChaCha8Rng;
 #[derive(Clone, Debug)]
 pub struct Random {
     rng: ChaCha8Rng,
+    once: Once,
 }
 
 impl Random {
@@ -16,6 +17,7 @@ impl Random {
     pub fn new(seed: u64) -> Self {
         Self {
             rng: ChaCha8Rng::seed_from_u64(seed),
+            once: Once::default(),
         }
     }
 
@@ -27,11 +29,15 @@ impl Random {
 }
 
 impl Strategy for Random {
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
-        Ok(match candidates.len() {
+    fn next_run(&mut self) -> bool {
+        self.once.next()
+    }
+
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
+        Ok(Some(match candidates.len() {
             1 => 0,
             n => Self::below(&mut self.rng, n as u32) as usize,
-        })
+        }))
     }
 
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {

@@ -2,7 +2,7 @@
 //! each pick. This is how scenarios state the interleaving of a seed report, step for step, as
 //! the report tells it.
 
-use super::{Candidate, Diverged, Pick, Strategy};
+use super::{Candidate, Diverged, Once, Pick, Strategy};
 
 /// One line of a script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +21,7 @@ pub enum ScriptStep {
 pub struct Script {
     steps: Vec<ScriptStep>,
     next: usize,
+    once: Once,
 }
 
 impl Script {
@@ -29,18 +30,20 @@ impl Script {
         Self {
             steps: steps.into(),
             next: 0,
+            once: Once::default(),
         }
     }
 }
 
 impl Strategy for Script {
-    fn begin(&mut self) {
+    fn next_run(&mut self) -> bool {
         self.next = 0;
+        self.once.next()
     }
 
-    fn next_task(&mut self, candidates: &[Candidate]) -> Result<usize, Diverged> {
+    fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
         match self.steps.get(self.next) {
-            None => Ok(0),
+            None => Ok(Some(0)),
             Some(&ScriptStep::Task(name)) => {
                 let i = candidates
                     .iter()
@@ -54,7 +57,7 @@ impl Strategy for Script {
                         ))
                     })?;
                 self.next += 1;
-                Ok(i)
+                Ok(Some(i))
             }
             Some(ScriptStep::Pick(v)) => Err(Diverged(format!(
                 "script step {}: expected a pick (option {v}) but the run takes a step",
