@@ -114,6 +114,10 @@ pub struct ExploreArgs {
     /// Explore statelessly: revisit configurations reached again by another order.
     #[arg(long)]
     pub no_states: bool,
+    /// Check every independence the reduction relies on by running both orders: a wrong
+    /// footprint fails with the two steps it concerns.
+    #[arg(long)]
+    pub audit: bool,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -26,6 +26,7 @@ fn exploration_visits_each_seed_interleaving() {
                 preemptions: Some(seed.preemptions),
                 max_schedules: Some(BUDGET * 10),
                 all: true,
+                audit: false,
             };
             let mut visited = false;
             explore_with(sim.as_mut(), &options, |s, _| {
@@ -115,6 +116,52 @@ fn every_reduction_finds_the_same_violations_and_agrees_with_expectations() {
     );
 }
 
+/// Every independence the reduction relies on holds: both orders of two steps it treats as
+/// independent reach the same configuration (on every pair whose search fits the budget).
+///
+/// configcache and gencache fail it today, a real finding: steps declared independent (two
+/// `cache.get(g)` reads; `pebble.Commit()` and `CheckCache(k)`) reach different states in
+/// the two orders, through ghost state written between steps (configcache's history `seq`
+/// orders gets and sets) that no footprint declares. Invariants read that ghost state, so the
+/// reduction may skip an order that breaks one. Until those scenarios declare it, only the
+/// three that pass are held to it here; `audit_of_the_whole_catalog` runs all.
+#[test]
+fn the_catalog_passes_the_footprint_audit() {
+    audit_catalog(&["wlog", "jetstream", "kvqueue"]);
+}
+
+#[test]
+#[ignore = "configcache and gencache write ghost state no footprint declares (see above)"]
+fn audit_of_the_whole_catalog() {
+    audit_catalog(&[]);
+}
+
+/// Audits every pair of the named scenarios (all when `only` is empty).
+fn audit_catalog(only: &[&str]) {
+    let (mut audited, mut failures) = (0, Vec::<String>::new());
+    let chosen = CATALOG
+        .iter()
+        .filter(|s| only.is_empty() || only.contains(&s.name()));
+    for pair in chosen.flat_map(|s| s.pairs()) {
+        let options = Options {
+            all: true,
+            audit: true,
+            max_schedules: Some(BUDGET / 4),
+            ..Options::default()
+        };
+        let found = explore(pair.runner().as_mut(), &options).unwrap();
+        let audit = found
+            .audit
+            .expect("every catalog model fingerprints its state");
+        if let Some(f) = &audit.failure {
+            failures.push(format!("{pair}: {f}"));
+        }
+        audited += audit.checked;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(audited > 100, "only {audited} independences audited");
+}
+
 /// Under a preemption bound the reduction stays on, and skips nothing the bound lets through:
 /// each bound finds what the plain bounded search finds.
 #[test]
@@ -130,6 +177,7 @@ fn a_bounded_search_keeps_its_reduction_and_its_violations() {
                     preemptions: Some(k),
                     max_schedules: Some(BUDGET),
                     all: true,
+                    audit: false,
                 };
                 explore(sim.as_mut(), &options).unwrap()
             };
@@ -187,7 +235,12 @@ fn exploration_counts_are_pinned_for_every_scenario() {
 }
 
 /// (scenario, workload, variant, [(schedules, pruned, states) with each reduction]).
-type Pin = (&'static str, &'static str, &'static str, [(u64, u64, u64); 3]);
+type Pin = (
+    &'static str,
+    &'static str,
+    &'static str,
+    [(u64, u64, u64); 3],
+);
 
 const PINNED: [Pin; 8] = [
     ("wlog", "fork", "merged", [(10, 0, 0), (5, 1, 0), (5, 1, 7)]),

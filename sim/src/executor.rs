@@ -361,6 +361,11 @@ impl<M: Model> Runner<M> {
             if self.collect_candidates() {
                 continue;
             }
+            if strategy.wants_configuration(&self.candidates) {
+                if let Some(fp) = self.configuration() {
+                    strategy.configuration(fp);
+                }
+            }
             if self.candidates.is_empty() {
                 if self.shared.core.borrow().tasks.iter().any(|t| !t.done) {
                     let message = self.describe_deadlock();
@@ -380,11 +385,6 @@ impl<M: Model> Runner<M> {
                     return Ok(Some(v));
                 }
                 continue;
-            }
-            if self.candidates.len() > 1 && strategy.wants_configuration() {
-                if let Some(fp) = self.configuration() {
-                    strategy.configuration(fp);
-                }
             }
             let Some(chosen) = strategy.next_task(&self.candidates)? else {
                 self.pruned = true;

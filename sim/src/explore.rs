@@ -7,6 +7,7 @@
 //! finish, iterative preemption bounding (0, 1, 2, … preemptions) for the strongest claim the
 //! budget allows: "proved for every schedule with at most K preemptions".
 
+use crate::audit::{audit, Audit};
 use crate::drive::drive;
 use crate::executor::{Simulation, Verdict};
 use crate::fingerprint::Fingerprint;
@@ -31,6 +32,9 @@ pub struct Options {
     pub max_schedules: Option<u64>,
     /// Go on after the first violation, collecting every distinct one.
     pub all: bool,
+    /// Check every independence the reduction relied on by running both orders (see
+    /// [`crate::audit`]); needs a model that fingerprints its state.
+    pub audit: bool,
 }
 
 impl Default for Options {
@@ -41,6 +45,7 @@ impl Default for Options {
             preemptions: None,
             max_schedules: None,
             all: false,
+            audit: false,
         }
     }
 }
@@ -91,6 +96,9 @@ pub struct Exploration {
     pub stateful: bool,
     /// Each distinct violation, in the order first found.
     pub violations: Vec<Distinct>,
+    /// What the audit of the reduction's independences found, when asked for (`None` when
+    /// some choice point had no fingerprint, so that not every independence was seen).
+    pub audit: Option<Audit>,
 }
 
 impl Exploration {
@@ -237,6 +245,9 @@ fn search(
     if options.states {
         dfs = dfs.with_states();
     }
+    if options.audit {
+        dfs = dfs.with_audit();
+    }
     let mut found = Exploration {
         schedules: 0,
         pruned: 0,
@@ -246,6 +257,7 @@ fn search(
         reduced: dfs.reduces(),
         stateful: false,
         violations: Vec::new(),
+        audit: None,
     };
     if options.max_schedules == Some(0) {
         return Ok(found);
@@ -279,6 +291,9 @@ fn search(
     found.stateful = found.states > 0;
     if driven.complete && !dfs.bound_cut() {
         found.bound = None;
+    }
+    if options.audit && !dfs.unkeyed() {
+        found.audit = Some(audit(sim, dfs.claims())?);
     }
     Ok(found)
 }
@@ -316,8 +331,8 @@ impl Strategy for Watched<'_> {
         self.dfs.fingerprints()
     }
 
-    fn wants_configuration(&self) -> bool {
-        self.dfs.wants_configuration()
+    fn wants_configuration(&self, candidates: &[Candidate]) -> bool {
+        self.dfs.wants_configuration(candidates)
     }
 
     fn configuration(&mut self, fingerprint: Fingerprint) {

@@ -43,6 +43,7 @@
 //! trace on every machine, in debug and release.
 #![warn(missing_docs)]
 
+pub mod audit;
 mod check;
 pub mod drive;
 mod executor;

@@ -93,3 +93,59 @@ fn state_caching_keeps_every_violation_and_its_shortest_run() {
     assert_eq!(a.violation.invariant, b.violation.invariant);
     assert_eq!(a.steps, b.steps);
 }
+
+/// A cache fill declared as touching only `db`: its write of `cache` is hidden from the
+/// reduction, which then lets a delete of `cache` sleep across it.
+fn wrong_footprint() -> Race<(u32, Option<u32>)> {
+    Race::new(|| (1, None))
+        .task("reader", |cx: Cx<(u32, Option<u32>)>| async move {
+            let v = cx.step("db.read", Footprint::read("db"), |s| s.0).await;
+            cx.step("cache.fill", Footprint::read("db"), move |s| s.1 = Some(v))
+                .await;
+        })
+        .task("writer", |cx: Cx<(u32, Option<u32>)>| async move {
+            cx.step("db.write", Footprint::write("db"), |s| s.0 = 2)
+                .await;
+            cx.step("cache.delete", Footprint::write("cache"), |s| s.1 = None)
+                .await;
+        })
+        .hashed()
+}
+
+#[test]
+fn the_audit_catches_a_wrong_footprint() {
+    let options = Options {
+        all: true,
+        audit: true,
+        ..Options::default()
+    };
+    let found = explore(&mut raceway_sim::Runner::new(wrong_footprint()), &options).unwrap();
+    let failure = found
+        .audit
+        .unwrap()
+        .failure
+        .expect("the wrong footprint is caught");
+    let text = failure.to_string();
+    assert!(
+        text.contains("reader `cache.fill` [R db]")
+            && text.contains("writer `cache.delete` [W cache]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn right_footprints_pass_the_audit() {
+    let options = Options {
+        all: true,
+        audit: true,
+        ..Options::default()
+    };
+    let found = explore(
+        &mut raceway_sim::Runner::new(same_writes().hashed()),
+        &options,
+    )
+    .unwrap();
+    let audit = found.audit.unwrap();
+    assert_eq!(audit.failure, None);
+    assert!(audit.checked > 0);
+}

@@ -28,6 +28,7 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         preemptions: args.preemptions,
         max_schedules: None,
         all: args.all,
+        audit: args.audit,
     };
     let bar = progress_bar(args.quiet);
     let budget = args.max_schedules;
@@ -36,7 +37,9 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         let found = explore(pair, &options, budget, &mut show(&bar, pair))?;
         bar.finish_and_clear();
         print!("{}", describe(pair, &found, budget)?);
-        return Ok(if found.violations.is_empty() {
+        let audit = audited(pair, &found, args.audit)?;
+        print!("{audit}");
+        return Ok(if found.violations.is_empty() && !failed(&found) {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
@@ -50,11 +53,15 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     for pair in selected {
         let found = explore(pair, &options, budget, &mut show(&bar, pair))?;
         let expected = pair.expectation.expected;
-        let result = found.summary();
-        contradicted |= match expected {
-            Expected::Holds => !found.violations.is_empty(),
-            Expected::Breaks => found.proves(),
-        };
+        let mut result = found.summary();
+        if args.audit {
+            result.push_str(&format!("; {}", audited(pair, &found, true)?.trim_end()));
+        }
+        contradicted |= failed(&found)
+            || match expected {
+                Expected::Holds => !found.violations.is_empty(),
+                Expected::Breaks => found.proves(),
+            };
         bar.suspend(|| {
             println!(
                 "{:<32} {:<7} {:>10} {:>10} {:>8}  {result}",
@@ -98,6 +105,29 @@ fn show<'a>(bar: &'a ProgressBar, pair: Pair) -> impl FnMut(&Progress) + 'a {
             .map_or(String::new(), |k| format!(", ≤ {k} preemptions"));
         bar.set_message(format!("{} states, depth {}{bound}", p.states, p.depth));
     }
+}
+
+/// Whether the audit found a wrong footprint.
+fn failed(found: &Exploration) -> bool {
+    found.audit.as_ref().is_some_and(|a| a.failure.is_some())
+}
+
+/// The audit's finding, when asked for; an error when the model cannot be audited.
+fn audited(pair: Pair, found: &Exploration, asked: bool) -> Result<String> {
+    if !asked {
+        return Ok(String::new());
+    }
+    let Some(audit) = &found.audit else {
+        anyhow::bail!("{pair}: --audit needs a model that fingerprints its state");
+    };
+    Ok(match &audit.failure {
+        Some(f) => format!("AUDIT FAILED for {pair}: {f}\n"),
+        None => format!(
+            "audit: {} independences confirmed by running both orders ({} not comparable: a \
+             run ended between the two steps)\n",
+            audit.checked, audit.unchecked
+        ),
+    })
 }
 
 fn plural(n: u32) -> &'static str {

@@ -30,6 +30,7 @@
 //!   the last task, which fix what the bound still allows from it.
 
 use super::{Candidate, Diverged, Pick, Strategy, TaskId};
+use crate::audit::{Claim, Claims};
 use crate::fingerprint::Fingerprint;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -117,6 +118,10 @@ pub struct Dfs {
     cache: Cache,
     /// Whether the bound cut anything at all: a bounded search that cut nothing was complete.
     any_cut: bool,
+    /// The independences the reduction relied on, when audited.
+    claims: Option<Claims>,
+    /// Whether a choice point had no fingerprint.
+    unkeyed: bool,
 }
 
 impl Dfs {
@@ -136,6 +141,8 @@ impl Dfs {
             pending: None,
             cache: Cache::default(),
             any_cut: false,
+            claims: None,
+            unkeyed: false,
         }
     }
 
@@ -148,6 +155,24 @@ impl Dfs {
     /// Whether the reduction is in force.
     pub fn reduces(&self) -> bool {
         self.reduction
+    }
+
+    /// Also records every independence the reduction relies on, for [`crate::audit`]; needs
+    /// state caching (a claim is kept once per configuration).
+    pub fn with_audit(mut self) -> Self {
+        self.claims = Some(Claims::default());
+        self.with_states()
+    }
+
+    /// Whether some choice point had no fingerprint (the model gives none, or its sleep set
+    /// did not fit the cache): the audit then cannot have seen every independence.
+    pub fn unkeyed(&self) -> bool {
+        self.unkeyed
+    }
+
+    /// The independences recorded for the audit so far.
+    pub fn claims(&self) -> &[Claim] {
+        self.claims.as_ref().map_or(&[], |c| &c.list)
     }
 
     /// The distinct configurations cached so far (0 for a stateless search).
@@ -256,6 +281,30 @@ impl Dfs {
         }
     }
 
+    /// Records, for the audit, that the node at the current depth takes `c` while the sleepers
+    /// (and the explored siblings `extra`) independent of it stay asleep: the independences
+    /// the reduction relies on there, once per configuration.
+    fn claim(&mut self, c: Candidate, extra: &[Candidate]) {
+        let Node::Task(TaskNode { key: Some(key), .. }) = self.path[self.depth] else {
+            return;
+        };
+        let prefix: Vec<u32> = self.path[..self.depth]
+            .iter()
+            .map(|n| match n {
+                Node::Task(t) => t.chosen as u32,
+                Node::Pick { chosen, .. } => *chosen,
+            })
+            .collect();
+        let Some(claims) = self.claims.as_mut() else {
+            return;
+        };
+        for s in self.sleep.iter().chain(extra) {
+            if s.independent(&c) {
+                claims.record(key, &prefix, c, *s);
+            }
+        }
+    }
+
     /// The cache's key for the configuration `fingerprint` at the coming node: under a bound,
     /// with the preemptions used and the last task, which fix what the bound still allows.
     fn key(&self, fingerprint: Fingerprint) -> Fingerprint {
@@ -326,8 +375,8 @@ impl Strategy for Dfs {
         self.stateful
     }
 
-    fn wants_configuration(&self) -> bool {
-        self.stateful && self.depth == self.path.len()
+    fn wants_configuration(&self, candidates: &[Candidate]) -> bool {
+        self.stateful && candidates.len() > 1 && self.depth == self.path.len()
     }
 
     fn configuration(&mut self, fingerprint: Fingerprint) {
@@ -354,6 +403,7 @@ impl Strategy for Dfs {
             let Ok(key) = self.visit() else {
                 return Ok(None);
             };
+            self.unkeyed |= key.is_none();
             let mut node = TaskNode {
                 candidates: candidates.to_vec(),
                 sleep: self.sleep.clone(),
@@ -397,6 +447,9 @@ impl Strategy for Dfs {
         let (chosen, mut extra) = (node.chosen, node.covered.clone());
         extra.retain(|d| !node.sleep.iter().any(|s| s.task == d.task));
         self.sleep = node.sleep.clone();
+        if self.claims.is_some() {
+            self.claim(candidates[chosen], &extra);
+        }
         self.depth += 1;
         self.take(candidates, chosen, &extra);
         Ok(Some(chosen))

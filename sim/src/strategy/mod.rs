@@ -117,14 +117,14 @@ pub trait Strategy {
         false
     }
 
-    /// Whether the strategy wants the fingerprint of the configuration at the coming task
-    /// choice (asked before each choice among two or more tasks).
-    fn wants_configuration(&self) -> bool {
+    /// Whether the strategy wants the fingerprint of the configuration reached, where
+    /// `candidates` can step next (asked before every step, and once more where none can).
+    fn wants_configuration(&self, _candidates: &[Candidate]) -> bool {
         false
     }
 
-    /// The fingerprint of the configuration at the coming task choice, when the strategy
-    /// wants it and the model fingerprints its state.
+    /// The fingerprint of the configuration reached, when the strategy wants it and the model
+    /// fingerprints its state.
     fn configuration(&mut self, _fingerprint: Fingerprint) {}
 
     /// Called once after each run; a strategy that must consume its whole input checks here.
