@@ -1,7 +1,7 @@
 //! The command line, as clap derives it.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use raceway_sim::strategy::Pct;
+use raceway_sim::strategy::{Delay, Pct};
 use std::path::PathBuf;
 
 /// Find, replay and explain cache-consistency races by deterministic simulation.
@@ -28,6 +28,8 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Shrink a saved failing trace to a minimal schedule that breaks the same invariant.
     Shrink(ShrinkArgs),
+    /// Check a recorded history (JSON Lines) against consistency models.
+    CheckHistory(crate::commands::check_history::CheckHistoryArgs),
     /// Re-run a saved JSON trace and confirm the same steps and violation.
     Replay {
         /// A trace saved by `raceway run --out FILE`.
@@ -61,6 +63,9 @@ pub struct RunArgs {
     /// PCT's bug depth.
     #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
     pub depth: u32,
+    /// Delay bounding's deviations from round robin.
+    #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
+    pub delays: u32,
     /// The engine (madsim: the seed seeds madsim's runtime; see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -153,6 +158,8 @@ pub enum StrategyName {
     Random,
     /// Probabilistic concurrency testing: random priorities, depth-1 change points.
     Pct,
+    /// Delay bounding: round robin with `--delays` deviations at random steps.
+    Delay,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,6 +194,9 @@ pub struct BenchArgs {
     /// PCT's bug depth.
     #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
     pub depth: u32,
+    /// Delay bounding's deviations from round robin.
+    #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
+    pub delays: u32,
     /// The engine to measure.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -212,6 +222,9 @@ pub struct SweepArgs {
     /// PCT's bug depth.
     #[arg(long, default_value_t = Pct::DEFAULT_DEPTH)]
     pub depth: u32,
+    /// Delay bounding's deviations from round robin (`--strategy delay`).
+    #[arg(long, default_value_t = Delay::DEFAULT_DELAYS)]
+    pub delays: u32,
     /// The engine: madsim runs one row per pair, seeded by madsim (see scripts/madsim).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -242,6 +255,7 @@ impl Default for SweepArgs {
             seeds: DEFAULT_SEEDS.to_string(),
             strategy: SweepStrategy::Both,
             depth: Pct::DEFAULT_DEPTH,
+            delays: Delay::DEFAULT_DELAYS,
             engine: Engine::Native,
             jobs: None,
             shard: "1/1".to_string(),
@@ -257,7 +271,8 @@ impl Default for SweepArgs {
 pub enum SweepStrategy {
     Random,
     Pct,
-    /// A row for each.
+    Delay,
+    /// A row for random and for PCT.
     Both,
 }
 
@@ -266,6 +281,7 @@ impl SweepStrategy {
         match self {
             SweepStrategy::Random => &[StrategyName::Random],
             SweepStrategy::Pct => &[StrategyName::Pct],
+            SweepStrategy::Delay => &[StrategyName::Delay],
             SweepStrategy::Both => &[StrategyName::Random, StrategyName::Pct],
         }
     }

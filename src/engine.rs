@@ -17,12 +17,17 @@ pub fn require(engine: Engine) -> Result<()> {
     Ok(())
 }
 
-/// The seeded strategy a name stands for: PCT at `depth`, over runs of about `pct_steps`.
-pub fn seeding(strategy: StrategyName, depth: u32, pct_steps: u32) -> Seeding {
+/// The seeded strategy a name stands for: PCT at `depth`, or delay bounding with `delays`,
+/// over runs of about `pct_steps`.
+pub fn seeding(strategy: StrategyName, (depth, delays): (u32, u32), pct_steps: u32) -> Seeding {
     match strategy {
         StrategyName::Random => Seeding::Random,
         StrategyName::Pct => Seeding::Pct {
             depth,
+            steps: pct_steps,
+        },
+        StrategyName::Delay => Seeding::Delay {
+            delays,
             steps: pct_steps,
         },
     }

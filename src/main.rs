@@ -7,6 +7,7 @@ mod cli;
 mod columns;
 mod commands;
 mod engine;
+mod history_page;
 mod report;
 mod select;
 mod sweep;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         Some(Command::Shrink(args)) => commands::shrink::run(args),
         Some(Command::Bench(args)) => commands::bench::run(args),
         Some(Command::Replay { file }) => commands::replay::replay(file),
+        Some(Command::CheckHistory(args)) => commands::check_history::run(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("raceway: {e:#}");

@@ -60,33 +60,22 @@ fn the_seed_schedule_breaks_buggy_and_holds_on_merged() {
 #[test]
 fn a_random_sweep_finds_buggy_and_its_seed_reproduces() {
     let seed = (0..200)
-        .find(|s| {
-            raceway(&[
-                "run",
-                "wlog",
-                "-w",
-                "fork",
-                "-v",
-                "buggy",
-                "--seed",
-                &s.to_string(),
-            ])
-            .0 == 1
-        })
+        .find(|s| fork_buggy(&["--seed", &s.to_string()]).0 == 1)
         .expect("some seed below 200 breaks wlog fork/buggy");
-    let args = [
-        "run",
-        "wlog",
-        "-w",
-        "fork",
-        "-v",
-        "buggy",
-        "--seed",
-        &seed.to_string(),
-    ];
-    let first = raceway(&args);
+    let args = ["--seed", &seed.to_string()];
+    let first = fork_buggy(&args);
     assert_eq!(first.0, 1);
-    assert_eq!(raceway(&args), first, "the same seed gives the same output");
+    assert_eq!(
+        fork_buggy(&args),
+        first,
+        "the same seed gives the same output"
+    );
+}
+
+/// `raceway run wlog -w fork -v buggy` with `args`.
+fn fork_buggy(args: &[&str]) -> (i32, String, String) {
+    let run = ["run", "wlog", "-w", "fork", "-v", "buggy"];
+    raceway(&[&run[..], args].concat())
 }
 
 #[test]
@@ -332,4 +321,32 @@ fn the_madsim_engine_needs_the_madsim_build() {
         "built without the madsim engine; run it with scripts/madsim",
     );
     assert_one_line_error(&["run", "wlog", "--engine", "madsim"], "scripts/madsim");
+}
+
+#[test]
+fn delay_bounding_runs_and_sweeps() {
+    let run =
+        |delays: &str| fork_buggy(&["--strategy", "delay", "--seed", "6", "--delays", delays]);
+    let (code, out, _) = run("1");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("delay seed 6"), "{out}");
+    // Round robin alone runs each task to its end: no race.
+    assert_eq!(run("0").0, 0);
+    let (code, out, err) = raceway(&[
+        "sweep",
+        "--scenario",
+        "wlog",
+        "--workload",
+        "fork",
+        "--strategy",
+        "delay",
+        "--delays",
+        "1",
+        "--seeds",
+        "200",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let buggy = out.lines().find(|l| l.contains("fork/buggy")).unwrap();
+    assert!(buggy.contains("delay") && buggy.contains(" ok "), "{out}");
 }

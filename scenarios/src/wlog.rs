@@ -410,7 +410,7 @@ impl Scenario for Wlog {
         name: "seed",
         workload: Workload::Fork,
         variant: Variant::Buggy,
-        breaks: CACHE_AGREES_WITH_STORAGE.name,
+        breaks: "cache-agrees-with-storage",
         about: "the seed report's interleaving: Set(k, Miss) overwrites Set(k, Val(v))",
         script: &[
             Task("projector"),

@@ -3,18 +3,24 @@
 //!
 //! Two environment variables replay a failure inside `cargo test`:
 //! `RACEWAY_SCHEDULE=rw1.…` runs exactly that schedule, and `RACEWAY_SEED=N` runs only seed
-//! `N` of a random or PCT check.
+//! `N` of a random or PCT check. With `RACEWAY_TEST=<test>` as well, they apply only to the
+//! checks of that test (libtest names each test's thread after the test's path), so the other
+//! checks of the binary run as usual; a failure prints the whole line:
+//! `RACEWAY_TEST=<test> RACEWAY_SCHEDULE=rw1.… cargo test <test> -- --exact`.
+//! (Under `--test-threads=1` libtest runs tests on the main thread, which has no test name:
+//! then `RACEWAY_TEST` matches no check, and `--exact` alone selects the test.)
 
-use crate::drive::pct_steps;
+use crate::drive::{drive, pct_steps};
 use crate::executor::{Runner, Simulation};
 use crate::explore::{explore, Options};
 use crate::model::Model;
 use crate::schedule::Schedule;
 use crate::search::first_violation;
 use crate::shrink::shrunk_trace;
-use crate::strategy::{Replay, Seeds};
+use crate::strategy::{Delay, Replay, Seeds};
 use crate::trace::{Trace, Violation};
 use std::fmt;
+use std::ops::ControlFlow;
 
 /// How [`check`] searches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +36,20 @@ pub enum Search {
         runs: u64,
         /// The bug depth (ordering constraints the bug needs).
         depth: u32,
+    },
+    /// Seeds `0..runs` of delay bounding: a round-robin scheduler with `delays` deviations
+    /// at random steps.
+    Delay {
+        /// How many seeds.
+        runs: u64,
+        /// Deviations from round robin per run.
+        delays: u32,
+    },
+    /// Every schedule with at most `delays` deviations from round robin (every pick too). It
+    /// proves nothing beyond that bound: a passing check is never `complete`.
+    DelayBounded {
+        /// Deviations from round robin per run.
+        delays: u32,
     },
     /// Every schedule, with sleep-set reduction (or within a preemption bound).
     Exhaustive {
@@ -65,20 +85,40 @@ pub struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let test = std::thread::current()
-            .name()
-            .filter(|n| *n != "main")
-            .map(|n| format!(" {n}"))
-            .unwrap_or_default();
         write!(
             f,
-            "raceway: {}\nfound by {}; shrunk to {} steps:\n\n{}\nreplay: RACEWAY_SCHEDULE={} cargo test{test}",
+            "raceway: {}\nfound by {}; shrunk to {} steps:\n\n{}\nreplay: ",
             self.violation,
             self.found_by,
             self.trace.steps,
             self.trace.render(),
-            self.schedule
-        )
+        )?;
+        match current_test() {
+            Some(test) => write!(
+                f,
+                "RACEWAY_TEST={test} RACEWAY_SCHEDULE={} cargo test {test} -- --exact",
+                self.schedule
+            ),
+            None => write!(f, "RACEWAY_SCHEDULE={} cargo test", self.schedule),
+        }
+    }
+}
+
+/// The test this thread runs, as libtest names it (`module::test`); `None` outside libtest's
+/// test threads.
+fn current_test() -> Option<String> {
+    let thread = std::thread::current();
+    thread.name().filter(|n| *n != "main").map(str::to_string)
+}
+
+/// The replay variable `name`, when it is set and applies to the check running now: always
+/// without `RACEWAY_TEST`, else only on the thread of the test it names.
+fn replay_variable(name: &str) -> Option<String> {
+    let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let value = get(name)?;
+    match get("RACEWAY_TEST") {
+        Some(test) if current_test().as_deref() != Some(&test) => None,
+        _ => Some(value),
     }
 }
 
@@ -89,18 +129,21 @@ impl fmt::Display for Failure {
 /// the module documentation).
 ///
 /// # Panics
-/// If `RACEWAY_SCHEDULE` or `RACEWAY_SEED` is set but malformed, or the schedule does not fit
-/// the model.
+/// If `RACEWAY_SCHEDULE` or `RACEWAY_SEED` applies to this check but is malformed, or the
+/// schedule does not fit the model.
+#[track_caller]
 pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>> {
     let mut runner = Runner::new(model);
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let env = replay_variable;
     if let Some(s) = env("RACEWAY_SCHEDULE") {
-        let schedule: Schedule = s
-            .parse()
-            .unwrap_or_else(|e| panic!("RACEWAY_SCHEDULE: {e}"));
-        let verdict = runner
-            .run(&mut Replay::new(schedule.clone()), false)
-            .unwrap_or_else(|d| panic!("RACEWAY_SCHEDULE does not fit this model: {d}"));
+        let schedule: Schedule = match s.parse() {
+            Ok(schedule) => schedule,
+            Err(e) => panic!("RACEWAY_SCHEDULE: {e}"),
+        };
+        let verdict = match runner.run(&mut Replay::new(schedule.clone()), false) {
+            Ok(verdict) => verdict,
+            Err(d) => panic!("RACEWAY_SCHEDULE does not fit this model: {d}"),
+        };
         return match verdict.violation {
             Some(v) => Err(failure(
                 &mut runner,
@@ -114,10 +157,11 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
             }),
         };
     }
-    let only = env("RACEWAY_SEED").map(|s| {
-        s.parse::<u64>()
-            .unwrap_or_else(|_| panic!("RACEWAY_SEED must be a number, not `{s}`"))
-    });
+    let only = match env("RACEWAY_SEED").map(|s| s.parse::<u64>().map_err(|_| s)) {
+        None => None,
+        Some(Ok(seed)) => Some(seed),
+        Some(Err(s)) => panic!("RACEWAY_SEED must be a number, not `{s}`"),
+    };
     let seeds = |runs: u64| match only {
         Some(seed) => seed..seed + 1,
         None => 0..runs,
@@ -134,6 +178,39 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
             first_violation(&mut runner, &mut pct)
                 .expect("seeded strategies never diverge")
                 .map(|f| (f, "pct"))
+        }
+        Search::Delay { runs, delays } => {
+            let mut delay = Seeds::delay(seeds(runs), delays, pct_steps(&mut runner));
+            first_violation(&mut runner, &mut delay)
+                .expect("seeded strategies never diverge")
+                .map(|f| (f, "delay"))
+        }
+        Search::DelayBounded { delays } => {
+            let mut bounded = Delay::bounded(delays);
+            let mut found = None;
+            let driven = drive(&mut runner, &mut bounded, false, |run| {
+                match &run.verdict.violation {
+                    Some(v) => {
+                        found = Some((v.clone(), run.sim.schedule().clone()));
+                        ControlFlow::Break(())
+                    }
+                    None => ControlFlow::Continue(()),
+                }
+            })
+            .expect("delay bounding of a deterministic model");
+            return match found {
+                Some((v, schedule)) => {
+                    let by = format!(
+                        "delay bounding, {delays} delays ({} schedules)",
+                        driven.runs
+                    );
+                    Err(failure(&mut runner, &schedule, v, by))
+                }
+                None => Ok(Passed {
+                    schedules: driven.runs,
+                    complete: false,
+                }),
+            };
         }
         Search::Exhaustive {
             preemptions,
@@ -165,8 +242,10 @@ pub fn check<M: Model>(model: M, search: Search) -> Result<Passed, Box<Failure>>
         }
         None => Ok(Passed {
             schedules: seeds(match search {
-                Search::Random { runs } | Search::Pct { runs, .. } => runs,
-                Search::Exhaustive { .. } => 0,
+                Search::Random { runs } | Search::Pct { runs, .. } | Search::Delay { runs, .. } => {
+                    runs
+                }
+                Search::Exhaustive { .. } | Search::DelayBounded { .. } => 0,
             })
             .count() as u64,
             complete: false,
@@ -191,22 +270,37 @@ fn failure<M: Model>(
     })
 }
 
+/// Panics at the caller's caller: the user's test, not this file.
+#[track_caller]
 fn or_panic(result: Result<Passed, Box<Failure>>) -> Passed {
-    result.unwrap_or_else(|f| panic!("{f}"))
+    match result {
+        Ok(passed) => passed,
+        Err(f) => panic!("{f}"),
+    }
 }
 
 /// Runs seeds `0..runs` of the random strategy; panics with the shrunk failing trace.
+#[track_caller]
 pub fn check_random<M: Model>(model: M, runs: u64) -> Passed {
     or_panic(check(model, Search::Random { runs }))
 }
 
 /// Runs seeds `0..runs` of PCT at `depth`; panics with the shrunk failing trace.
+#[track_caller]
 pub fn check_pct<M: Model>(model: M, runs: u64, depth: u32) -> Passed {
     or_panic(check(model, Search::Pct { runs, depth }))
 }
 
+/// Runs seeds `0..runs` of delay bounding with `delays` delays placed at random; panics with
+/// the shrunk failing trace.
+#[track_caller]
+pub fn check_delay<M: Model>(model: M, runs: u64, delays: u32) -> Passed {
+    or_panic(check(model, Search::Delay { runs, delays }))
+}
+
 /// Explores every schedule (with sleep-set reduction); panics with the shortest failing
 /// trace. A passing, complete exploration proves the model within its workload's bounds.
+#[track_caller]
 pub fn check_exhaustive<M: Model>(model: M) -> Passed {
     or_panic(check(
         model,

@@ -58,15 +58,20 @@ pub fn drive(
     Ok(driven)
 }
 
-/// A step bound for PCT's change points, measured deterministically: the most steps of
-/// random seeds `0..8`. It depends on the model only, so every seed of a sweep, on any shard
-/// or thread, sees the same bound.
+/// A step bound for PCT's change points (and random delays), measured deterministically: the
+/// most steps of random seeds `0..8`, run whole (see
+/// [`Simulation::whole_run`]): a violation does not cut them
+/// short, so a model whose random runs mostly break early still gets the length of its runs.
+/// It depends on the model only, so every seed of a sweep, on any shard or thread, sees the
+/// same bound.
 pub fn pct_steps(sim: &mut dyn Simulation) -> u32 {
+    let mut seeds = Seeds::random(0..8);
     let mut most = 1;
-    // Seeded strategies never diverge.
-    let _ = drive(sim, &mut Seeds::random(0..8), false, |run| {
-        most = most.max(run.verdict.steps);
-        ControlFlow::Continue(())
-    });
+    while seeds.next_run() {
+        // Seeded strategies never diverge.
+        if let Ok(steps) = sim.whole_run(&mut seeds) {
+            most = most.max(steps);
+        }
+    }
     most
 }

@@ -42,6 +42,8 @@ pub(crate) enum Guard {
     Event(u32),
     /// A pick among n: answered at once by the strategy, never scheduled.
     Pick(u32),
+    /// A process exit: can go at any time, and ends every other task.
+    Exit,
 }
 
 /// A task's pending step.
@@ -83,6 +85,8 @@ pub(crate) struct Core {
     pub(crate) trace: Vec<Event>,
     /// Futures of tasks spawned since the executor last looked, in spawn order.
     pub(crate) spawned: Vec<TaskFuture>,
+    /// A task took its exit step: the phase's other tasks end (see [`Cx::exit`]).
+    pub(crate) exited: bool,
     /// The madsim engine's state, during a madsim run.
     #[cfg(feature = "madsim")]
     pub(crate) madsim: Option<crate::madsim_engine::Mad>,
@@ -250,6 +254,10 @@ pub trait Simulation {
     fn schedule(&self) -> &Schedule;
     /// The trace of the last recorded run.
     fn trace(&self) -> &Trace;
+    /// Runs once under `strategy` without checking invariants, so that only a panic, a
+    /// deadlock or the step limit ends the run early; returns its steps. This measures how
+    /// long the model's runs are (PCT's step bound), whatever breaks on the way.
+    fn whole_run(&mut self, strategy: &mut dyn Strategy) -> Result<u32, Diverged>;
 }
 
 /// Runs one model many times, reusing its buffers.
@@ -263,6 +271,8 @@ pub struct Runner<M: Model> {
     every_step: Vec<Invariant<M::State>>,
     pub(crate) at_end: Vec<Invariant<M::State>>,
     pub(crate) max_steps: u32,
+    /// Whether invariants are checked (off only for [`Simulation::whole_run`]).
+    checking: bool,
     steps: u32,
     preemptions: u32,
     pruned: bool,
@@ -275,6 +285,7 @@ impl<M: Model> Runner<M> {
         let (every_step, at_end) = model
             .invariants()
             .iter()
+            .cloned()
             .partition(|i| i.when == When::EveryStep);
         let shared = Rc::new(Shared {
             state: RefCell::new(model.init()),
@@ -287,6 +298,7 @@ impl<M: Model> Runner<M> {
                 fingerprinting: false,
                 trace: Vec::new(),
                 spawned: Vec::new(),
+                exited: false,
                 #[cfg(feature = "madsim")]
                 madsim: None,
             }),
@@ -303,6 +315,7 @@ impl<M: Model> Runner<M> {
             every_step,
             at_end,
             max_steps: DEFAULT_MAX_STEPS,
+            checking: true,
             steps: 0,
             preemptions: 0,
             pruned: false,
@@ -329,6 +342,7 @@ impl<M: Model> Runner<M> {
         core.mutexes.clear();
         core.events.clear();
         core.spawned.clear();
+        core.exited = false;
         core.trace.clear();
         core.now = Instant::ZERO;
         core.record = record;
@@ -406,6 +420,9 @@ impl<M: Model> Runner<M> {
             if let Some(v) = self.poll(task, strategy)? {
                 return Ok(Some(v));
             }
+            if self.shared.core.borrow().exited {
+                self.end_phase();
+            }
             if let Some(v) = self.start_spawned(strategy)? {
                 return Ok(Some(v));
             }
@@ -432,7 +449,7 @@ impl<M: Model> Runner<M> {
                 _ => w.deadline,
             };
             let ready = match w.on {
-                Guard::Ready => true,
+                Guard::Ready | Guard::Exit => true,
                 Guard::Mutex(m) => core.mutexes[m as usize].owner.is_none(),
                 Guard::Join(j) => core.tasks[j as usize].done,
                 Guard::Event(_) => t.notified,
@@ -444,7 +461,7 @@ impl<M: Model> Runner<M> {
                     name: t.name,
                     label: w.label,
                     footprint: w.footprint,
-                    synchronizes: matches!(w.on, Guard::Event(_)),
+                    synchronizes: matches!(w.on, Guard::Event(_) | Guard::Exit),
                 });
             } else if let Some(at) = timer {
                 next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
@@ -473,6 +490,7 @@ impl<M: Model> Runner<M> {
             };
             let polled = panic::catch(|| fut.as_mut().poll(&mut cx));
             let mut core = self.shared.core.borrow_mut();
+            let exited = core.exited;
             let slot = &mut core.tasks[task as usize];
             let name = slot.name;
             match polled {
@@ -480,7 +498,8 @@ impl<M: Model> Runner<M> {
                     slot.done = true;
                     drop(core);
                     let message = format!("task `{name}` panicked: {message}");
-                    return Ok(Some(self.violation(Kind::Panic, "panic".into(), message)));
+                    let invariant = panic::invariant();
+                    return Ok(Some(self.violation(Kind::Panic, invariant, message)));
                 }
                 Ok(Poll::Ready(())) => {
                     slot.done = true;
@@ -519,6 +538,7 @@ impl<M: Model> Runner<M> {
                         });
                     }
                     Some(_) => return Ok(None),
+                    None if exited => return Ok(None),
                     None => {
                         slot.done = true;
                         drop(core);
@@ -563,16 +583,35 @@ impl<M: Model> Runner<M> {
         Some(self.shared.core.borrow().configuration(state))
     }
 
+    /// A task exited: every task of the phase ends where it stands, as threads do when their
+    /// process exits (their futures drop without recording, so held locks vanish silently).
+    fn end_phase(&mut self) {
+        let mut core = self.shared.core.borrow_mut();
+        core.exited = false;
+        for t in core.tasks.iter_mut().filter(|t| !t.done) {
+            t.done = true;
+            t.wait = None;
+        }
+        core.spawned.clear();
+        let record = std::mem::replace(&mut core.record, false);
+        drop(core);
+        self.futures.iter_mut().for_each(|f| *f = None);
+        self.shared.core.borrow_mut().record = record;
+    }
+
     fn check(&self, when: When) -> Option<Violation> {
+        if !self.checking {
+            return None;
+        }
         let invariants = match when {
             When::EveryStep => &self.every_step,
             When::Quiescence => &self.at_end,
         };
         let state = self.shared.state.borrow();
         invariants.iter().find_map(|inv| {
-            (inv.check)(&state)
+            inv.check(&state)
                 .err()
-                .map(|message| self.violation(inv.kind, Cow::Borrowed(inv.name), message))
+                .map(|message| self.violation(inv.kind, inv.name.clone(), message))
         })
     }
 
@@ -679,5 +718,12 @@ impl<M: Model> Simulation for Runner<M> {
 
     fn trace(&self) -> &Trace {
         &self.trace
+    }
+
+    fn whole_run(&mut self, strategy: &mut dyn Strategy) -> Result<u32, Diverged> {
+        self.checking = false;
+        let run = self.run(strategy, false);
+        self.checking = true;
+        run.map(|v| v.steps)
     }
 }

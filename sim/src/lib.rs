@@ -11,10 +11,10 @@
 //! # Checking your own race from `cargo test`
 //!
 //! Build a model with [`Race`] (a state, named tasks, invariants) or implement [`Model`], then
-//! call [`check_random`], [`check_pct`] or [`check_exhaustive`] from a test. A failure panics
-//! with the invariant, the shrunk trace in columns, and the line that replays it:
-//! `RACEWAY_SCHEDULE=rw1.… cargo test <name>` runs exactly that schedule, and
-//! `RACEWAY_SEED=N` runs only seed `N`. [`check`] returns the [`Failure`] instead, for tests
+//! call [`check_random`], [`check_pct`], [`check_delay`] or [`check_exhaustive`] from a test. A failure panics
+//! at the calling test with the invariant, the shrunk trace in columns, and the line that
+//! replays it: `RACEWAY_TEST=<name> RACEWAY_SCHEDULE=rw1.… cargo test <name> -- --exact` runs
+//! exactly that schedule in that test, and `RACEWAY_SEED=N` runs only seed `N`. [`check`] returns the [`Failure`] instead, for tests
 //! that expect a bug. `examples/cache_aside.rs` is a complete example.
 //!
 //! ```
@@ -45,6 +45,7 @@
 
 pub mod audit;
 mod check;
+pub mod consistency;
 pub mod drive;
 mod executor;
 pub mod explore;
@@ -74,7 +75,9 @@ mod task;
 mod time;
 mod trace;
 
-pub use check::{check, check_exhaustive, check_pct, check_random, Failure, Passed, Search};
+pub use check::{
+    check, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed, Search,
+};
 pub use executor::{Runner, Simulation, Spawner, Verdict, DEFAULT_MAX_STEPS};
 pub use footprint::{Access, Footprint, Mode};
 pub use model::{Check, Invariant, Kind, Model, When};

@@ -100,7 +100,7 @@ pub(crate) fn poll_suspend<S>(
         Guard::Mutex(m) => core.mutexes[m as usize].owner.is_none(),
         Guard::Join(t) => core.tasks[t as usize].done,
         Guard::Event(_) => core.tasks[task as usize].notified,
-        Guard::Ready | Guard::Time(_) | Guard::Pick(_) => true,
+        Guard::Ready | Guard::Time(_) | Guard::Pick(_) | Guard::Exit => true,
     };
     if ready {
         core.tasks[task as usize].wait = None;
@@ -149,9 +149,9 @@ pub(crate) fn transition_end<S>(shared: &Shared<S>) {
     let found = {
         let state = shared.state.borrow();
         shared.every_step.iter().find_map(|inv| {
-            (inv.check)(&state)
+            inv.check(&state)
                 .err()
-                .map(|m| (inv.kind, Cow::Borrowed(inv.name), m))
+                .map(|m| (inv.kind, inv.name.clone(), m))
         })
     };
     if let Some((kind, name, message)) = found {
@@ -250,7 +250,7 @@ impl<S: 'static> Future for Task<S> {
         if let Some(message) = outcome {
             mad.stop(
                 Kind::Panic,
-                "panic".into(),
+                crate::panic::invariant(),
                 format!("task `{name}` panicked: {message}"),
             );
         }
@@ -319,9 +319,9 @@ async fn drive<M: Model>(
         .iter()
         .chain(shared.every_step.iter())
         .find_map(|inv| {
-            (inv.check)(&state).err().map(|message| Violation {
+            inv.check(&state).err().map(|message| Violation {
                 kind: inv.kind,
-                invariant: Cow::Borrowed(inv.name),
+                invariant: inv.name.clone(),
                 message,
                 step: steps,
             })
@@ -444,6 +444,6 @@ pub(crate) fn every_step<S>(invariants: &[Invariant<S>]) -> Vec<Invariant<S>> {
     invariants
         .iter()
         .filter(|i| i.when == When::EveryStep)
-        .copied()
+        .cloned()
         .collect()
 }

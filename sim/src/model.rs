@@ -2,7 +2,9 @@
 
 use crate::executor::Spawner;
 use crate::fingerprint::Fingerprint;
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// The kind of a violation. The first three are the invariant kinds of the specs; the last
 /// three are what the engine itself detects in any run.
@@ -50,66 +52,110 @@ pub enum When {
 /// The result of checking an invariant: `Err` carries what a reader needs to see.
 pub type Check = Result<(), String>;
 
-/// A named property of a scenario's state, stated beside the model as a plain function.
+/// A named property of a scenario's state, stated beside the model.
+///
+/// The `const` constructors take a plain function, so a catalog can keep its invariants in a
+/// `static` table; [`Invariant::new`] takes a closure that captures parameters (the number of
+/// tasks, the expected total) and a name built at run time. Either check must be cheap and
+/// allocate only when it fails: it runs after every step.
 pub struct Invariant<S> {
     /// Its name, as reports and tests refer to it.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// Safety, convergence or cost.
     pub kind: Kind,
     /// After every step, or at quiescence.
     pub when: When,
-    /// The check itself. It must be cheap and allocate only when it fails.
-    pub check: fn(&S) -> Check,
+    predicate: Predicate<S>,
+}
+
+/// A check: a function, or a closure shared by the clones of its invariant. `Send + Sync` so
+/// that a table of invariants may be a `static` and a model may move between threads.
+enum Predicate<S> {
+    Fn(fn(&S) -> Check),
+    Closure(Arc<dyn Fn(&S) -> Check + Send + Sync>),
 }
 
 impl<S> Invariant<S> {
+    /// An invariant of `kind`, checked `when`, by a closure that may capture values.
+    ///
+    /// ```
+    /// use raceway_sim::{Invariant, Kind, When};
+    ///
+    /// let tasks = 3;
+    /// let total: Invariant<u32> = Invariant::new(
+    ///     format!("total-is-{tasks}"),
+    ///     Kind::Convergence,
+    ///     When::Quiescence,
+    ///     move |n| if *n == tasks { Ok(()) } else { Err(format!("{n} of {tasks}")) },
+    /// );
+    /// assert_eq!(total.check(&3), Ok(()));
+    /// assert_eq!(total.check(&2), Err("2 of 3".to_string()));
+    /// ```
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        kind: Kind,
+        when: When,
+        check: impl Fn(&S) -> Check + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            when,
+            predicate: Predicate::Closure(Arc::new(check)),
+        }
+    }
+
+    const fn of(name: &'static str, kind: Kind, when: When, check: fn(&S) -> Check) -> Self {
+        Self {
+            name: Cow::Borrowed(name),
+            kind,
+            when,
+            predicate: Predicate::Fn(check),
+        }
+    }
+
     /// A safety invariant checked after every step.
     pub const fn safety(name: &'static str, check: fn(&S) -> Check) -> Self {
-        Self {
-            name,
-            kind: Kind::Safety,
-            when: When::EveryStep,
-            check,
-        }
+        Self::of(name, Kind::Safety, When::EveryStep, check)
     }
 
     /// A safety invariant checked once, at quiescence (where the spec says "at the end").
     pub const fn safety_at_end(name: &'static str, check: fn(&S) -> Check) -> Self {
-        Self {
-            name,
-            kind: Kind::Safety,
-            when: When::Quiescence,
-            check,
-        }
+        Self::of(name, Kind::Safety, When::Quiescence, check)
     }
 
     /// A convergence invariant (checked at quiescence).
     pub const fn convergence(name: &'static str, check: fn(&S) -> Check) -> Self {
-        Self {
-            name,
-            kind: Kind::Convergence,
-            when: When::Quiescence,
-            check,
-        }
+        Self::of(name, Kind::Convergence, When::Quiescence, check)
     }
 
     /// A cost invariant (checked at quiescence).
     pub const fn cost(name: &'static str, check: fn(&S) -> Check) -> Self {
-        Self {
-            name,
-            kind: Kind::Cost,
-            when: When::Quiescence,
-            check,
+        Self::of(name, Kind::Cost, When::Quiescence, check)
+    }
+
+    /// Checks `state`.
+    pub fn check(&self, state: &S) -> Check {
+        match &self.predicate {
+            Predicate::Fn(f) => f(state),
+            Predicate::Closure(f) => f(state),
         }
     }
 }
 
 impl<S> Clone for Invariant<S> {
     fn clone(&self) -> Self {
-        *self
+        Self {
+            name: self.name.clone(),
+            kind: self.kind,
+            when: self.when,
+            predicate: match &self.predicate {
+                Predicate::Fn(f) => Predicate::Fn(*f),
+                Predicate::Closure(f) => Predicate::Closure(f.clone()),
+            },
+        }
     }
 }
-impl<S> Copy for Invariant<S> {}
 
 /// A system under test: one (workload, variant) of a scenario, ready to run many times.
 ///

@@ -2,15 +2,20 @@
 //!
 //! A panic inside a task is a finding (a strict delete that crashed the real node), not a
 //! crash of the harness. The process-wide panic hook is wrapped once so that it stays silent
-//! while a run is in progress on this thread, and behaves as before everywhere else.
+//! while a run is in progress on this thread, and behaves as before everywhere else. While
+//! silent, it notes where the panic happened: each `assert!` of a program is then its own
+//! violation, `panic at file:line:col` (see [`invariant`]).
 
 use std::any::Any;
-use std::cell::Cell;
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// Where the last panic of a run on this thread happened.
+    static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 static QUIET_HOOK: Once = Once::new();
 
@@ -22,9 +27,13 @@ pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
         panic::set_hook(Box::new(move |info| {
             if !RUNNING.with(Cell::get) {
                 previous(info);
+            } else if let Some(at) = info.location() {
+                let at = format!("{}:{}:{}", portable(at.file()), at.line(), at.column());
+                LOCATION.with(|l| *l.borrow_mut() = Some(at));
             }
         }));
     });
+    LOCATION.with(|l| l.borrow_mut().take());
     let was = RUNNING.with(|r| r.replace(true));
     // Restores the flag even if `f` itself unwinds (it does not: every poll is caught).
     struct Restore(bool);
@@ -50,4 +59,24 @@ fn message(payload: Box<dyn Any + Send>) -> String {
             Err(_) => "a panic with a non-string payload".to_string(),
         },
     }
+}
+
+/// The invariant a panic caught by [`catch`] breaks: `panic at <file>:<line>:<col>`, one per
+/// place in the program that panics, so that two assertions are two distinct violations (a
+/// panic whose place is unknown, because another hook replaced this one, is plain `panic`).
+pub(crate) fn invariant() -> Cow<'static, str> {
+    match LOCATION.with(|l| l.borrow_mut().take()) {
+        Some(at) => Cow::Owned(format!("panic at {at}")),
+        None => Cow::Borrowed("panic"),
+    }
+}
+
+/// A source path as the same on every machine: paths inside the workspace are relative
+/// already; an absolute one (a dependency in cargo's registry) keeps its last three parts.
+fn portable(file: &str) -> String {
+    if !file.starts_with('/') && !file.contains(':') {
+        return file.to_string();
+    }
+    let parts: Vec<&str> = file.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    parts[parts.len().saturating_sub(3)..].join("/")
 }

@@ -85,6 +85,34 @@ impl<S: 'static> Race<S> {
         self
     }
 
+    /// Adds a workload task that receives `data`, shared by every run without a copy.
+    ///
+    /// A task's body runs once per run, and a model runs many times, so a body cannot consume
+    /// what it captures (that is why `body` is `Fn`, not `FnOnce`). Rather than cloning its
+    /// data in every run, a task gets an [`Rc`] of it: the parameters, tables or expected
+    /// values the task reads; a task that must change its own copy clones what it changes.
+    ///
+    /// ```
+    /// use raceway_sim::{check_exhaustive, Footprint, Race};
+    ///
+    /// let keys: Vec<u32> = (0..3).collect();
+    /// let race = Race::new(|| 0u32).task_with("adder", keys, |cx, keys| async move {
+    ///     for &k in keys.iter() {
+    ///         cx.step("add", Footprint::write("sum"), move |sum| *sum += k).await;
+    ///     }
+    /// });
+    /// assert!(check_exhaustive(race).complete);
+    /// ```
+    pub fn task_with<T, F, Fut>(self, name: &'static str, data: T, body_fn: F) -> Self
+    where
+        T: 'static,
+        F: Fn(Cx<S>, Rc<T>) -> Fut + 'static,
+        Fut: Future<Output = ()> + 'static,
+    {
+        let data = Rc::new(data);
+        self.task(name, move |cx| body_fn(cx, data.clone()))
+    }
+
     /// Adds a settle task, run after every workload task has ended and before the quiescence
     /// invariants are checked (one more read, a TTL elapsing).
     pub fn settle<F, Fut>(mut self, name: &'static str, body_fn: F) -> Self

@@ -255,6 +255,36 @@ impl<S: 'static> Cx<S> {
         crate::executor::spawn(&self.shared, name, body)
     }
 
+    /// Spawns another task as a step of its own (a `pthread_create`, a `go` statement that
+    /// the schedule may preempt): other tasks may run between this task's previous step and the
+    /// spawn. [`Cx::spawn`] instead spawns within the current step.
+    pub async fn spawn_step<F, Fut>(&self, name: &'static str, body: F) -> TaskId
+    where
+        F: FnOnce(Cx<S>) -> Fut,
+        Fut: Future<Output = ()> + 'static,
+    {
+        self.suspend("spawn", Footprint::NONE, Guard::Ready, None)
+            .await;
+        let task = self.spawn(name, body);
+        self.granted();
+        self.record_lazy(Footprint::NONE, || format!("spawn({name})"));
+        task
+    }
+
+    /// Exits the process, as a step: every other task of the phase (the workload, or the
+    /// settle tasks) ends where it stands, without running further, as threads end when their
+    /// `main` returns or calls `exit`. The run goes on with the settle phase and the quiescence
+    /// invariants, which see the state as the exit left it. Never returns: code after it does
+    /// not run. (Native engine only; the madsim engine does not end the other tasks.)
+    pub async fn exit(&self) {
+        self.suspend("exit", Footprint::NONE, Guard::Exit, None)
+            .await;
+        self.granted();
+        self.record_lazy(Footprint::NONE, || "exit".to_string());
+        self.shared.core.borrow_mut().exited = true;
+        std::future::pending::<()>().await
+    }
+
     fn suspend(
         &self,
         label: &'static str,

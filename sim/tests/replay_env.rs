@@ -1,7 +1,9 @@
-//! `RACEWAY_SCHEDULE` and `RACEWAY_SEED` replay a failure inside `cargo test`. One test, in its
-//! own binary, since the environment is shared by every thread of a process.
+//! `RACEWAY_SCHEDULE` and `RACEWAY_SEED` replay a failure inside `cargo test`, scoped by
+//! `RACEWAY_TEST`; a failing check panics at its caller. One test, in its own binary, since the
+//! environment and the panic hook are shared by every thread of a process.
 
-use raceway_sim::{check, Footprint, Invariant, Race, Search};
+use raceway_sim::{check, check_random, Footprint, Invariant, Race, Search};
+use std::sync::Mutex;
 
 fn lost_update() -> Race<u32> {
     let increment = |cx: raceway_sim::Cx<u32>| async move {
@@ -58,4 +60,74 @@ fn environment_variables_replay_one_run() {
         message.contains("RACEWAY_SCHEDULE: schedule format rw9"),
         "{message}"
     );
+
+    scoped_to_the_named_test(&found);
+    a_failing_check_panics_at_its_caller();
+}
+
+const THIS_TEST: &str = "environment_variables_replay_one_run";
+
+/// With `RACEWAY_TEST` naming another test, the replay variables leave this test's checks
+/// alone: a schedule that does not fit is ignored and an exhaustive proof stays complete.
+fn scoped_to_the_named_test(found: &raceway_sim::Failure) {
+    assert_eq!(std::thread::current().name(), Some(THIS_TEST));
+    let hint = found.to_string();
+    let line = format!(
+        "replay: RACEWAY_TEST={THIS_TEST} RACEWAY_SCHEDULE={} cargo test {THIS_TEST} -- --exact",
+        found.schedule
+    );
+    assert!(hint.ends_with(&line), "{hint}");
+
+    std::env::set_var("RACEWAY_TEST", "some_other_test");
+    std::env::set_var("RACEWAY_SCHEDULE", "rw1.AAAAAAAAAAAAAAAAAAAA");
+    std::env::set_var("RACEWAY_SEED", "not a number");
+    let other = check(lost_update(), Search::Random { runs: 100 }).unwrap_err();
+    assert_eq!(other.found_by, found.found_by);
+    let proof = check(
+        locked(),
+        Search::Exhaustive {
+            preemptions: None,
+            max_schedules: None,
+        },
+    )
+    .unwrap();
+    assert!(proof.complete && proof.schedules > 1, "{proof:?}");
+
+    // Named, this test's checks replay it.
+    std::env::set_var("RACEWAY_TEST", THIS_TEST);
+    std::env::set_var("RACEWAY_SCHEDULE", found.schedule.to_string());
+    std::env::remove_var("RACEWAY_SEED");
+    let replayed = check(lost_update(), Search::Random { runs: 100 }).unwrap_err();
+    assert_eq!(replayed.found_by, "RACEWAY_SCHEDULE");
+    std::env::remove_var("RACEWAY_SCHEDULE");
+    std::env::remove_var("RACEWAY_TEST");
+}
+
+/// Two increments under a mutex: no schedule loses one.
+fn locked() -> Race<u32> {
+    let increment = |cx: raceway_sim::Cx<u32>| async move {
+        let mu = cx.mutex("mu");
+        let _held = cx.lock(mu).await;
+        let v = cx.step("read n", Footprint::read("n"), |n| *n).await;
+        cx.step("write n", Footprint::write("n"), move |n| *n = v + 1)
+            .await;
+    };
+    Race::new(|| 0).task("a", increment).task("b", increment)
+}
+
+static PANICKED_AT: Mutex<Option<String>> = Mutex::new(None);
+
+/// `check_random`'s panic names this file, where the failing check was called.
+fn a_failing_check_panics_at_its_caller() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        if let Some(at) = info.location() {
+            *PANICKED_AT.lock().unwrap() = Some(at.file().to_string());
+        }
+    }));
+    let failed = std::panic::catch_unwind(|| check_random(lost_update(), 100));
+    std::panic::set_hook(previous);
+    assert!(failed.is_err());
+    let at = PANICKED_AT.lock().unwrap().take();
+    assert_eq!(at.as_deref(), Some(file!()));
 }

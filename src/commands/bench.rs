@@ -24,11 +24,11 @@ pub struct Throughput {
 /// rate.
 pub fn measure(
     pair: Pair,
-    (engine, strategy, depth): (Engine, StrategyName, u32),
+    (engine, strategy, bounds): (Engine, StrategyName, (u32, u32)),
     budget: Duration,
 ) -> Throughput {
     let mut sim = pair.runner();
-    let seeding = crate::engine::seeding(strategy, depth, pct_steps(sim.as_mut()));
+    let seeding = crate::engine::seeding(strategy, bounds, pct_steps(sim.as_mut()));
     let (mut runs, mut total_steps) = (0u64, 0u64);
     let start = Instant::now();
     loop {
@@ -50,6 +50,7 @@ pub fn measure(
             (Engine::Madsim, _) => "madsim",
             (Engine::Native, StrategyName::Random) => "random",
             (Engine::Native, StrategyName::Pct) => "pct",
+            (Engine::Native, StrategyName::Delay) => "delay",
         },
         runs,
         per_second: runs as f64 / secs,
@@ -73,7 +74,7 @@ pub fn run(args: &crate::cli::BenchArgs) -> anyhow::Result<std::process::ExitCod
     for scenario in crate::select::scenarios(&sel.scenario)? {
         for pair in crate::select::pairs(scenario, &sel.workload, &sel.variant) {
             for &strategy in &strategies {
-                let how = (args.engine, strategy, args.depth);
+                let how = (args.engine, strategy, (args.depth, args.delays));
                 let t = measure(pair, how, budget);
                 println!(
                     "{:<44} {:<7} {:>10} {:>14.0} {:>7.1}",

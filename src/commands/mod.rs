@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod check_history;
 pub mod explore;
 pub mod list;
 pub mod merge;

@@ -38,7 +38,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     } else {
         let steps = pct_steps(sim.as_mut());
         let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
-        let seeding = crate::engine::seeding(args.strategy, args.depth, steps);
+        let seeding = crate::engine::seeding(args.strategy, (args.depth, args.delays), steps);
         let strategy = crate::engine::seeds(Engine::Native, seeding, one(args.seed));
         (strategy, name)
     };

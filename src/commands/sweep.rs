@@ -40,7 +40,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
                     pair,
                     strategy,
                     engine: args.engine,
-                    seeding: crate::engine::seeding(strategy, args.depth, pct_steps),
+                    seeding: crate::engine::seeding(strategy, (args.depth, args.delays), pct_steps),
                 });
             }
         }
@@ -56,7 +56,7 @@ pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
 pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
     let seeds = parse_seeds(&args.seeds)?;
     let shard = Shard::parse(&args.shard)?;
-    let plan = Plan::new(rows(args)?, seeds, args.depth, shard);
+    let plan = Plan::new(rows(args)?, seeds, (args.depth, args.delays), shard);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -144,6 +144,7 @@ fn save_contradictions(sweep: &Sweep, args: &SweepArgs) -> Result<()> {
             &sel,
             match row.strategy.as_str() {
                 "pct" => format!("pct seed {seed} (depth {})", sweep.pct_depth),
+                "delay" => format!("delay seed {seed} ({} delays)", sweep.delays),
                 other => format!("{other} seed {seed}"),
             },
             &trace,

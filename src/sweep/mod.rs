@@ -94,6 +94,10 @@ fn default_pct_depth() -> u32 {
     raceway_sim::strategy::Pct::DEFAULT_DEPTH
 }
 
+fn default_delays() -> u32 {
+    raceway_sim::strategy::Delay::DEFAULT_DELAYS
+}
+
 /// A whole sweep's (or one shard's) output.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
@@ -105,6 +109,9 @@ pub struct Sweep {
     /// PCT's bug depth (in sweeps saved before it was an option, the default).
     #[serde(default = "default_pct_depth")]
     pub pct_depth: u32,
+    /// Delay bounding's delays (in sweeps saved before it existed, the default).
+    #[serde(default = "default_delays")]
+    pub delays: u32,
     pub shard: Shard,
     pub rows: Vec<RowReport>,
 }
@@ -124,6 +131,7 @@ impl Sweep {
             raceway: env!("CARGO_PKG_VERSION").to_string(),
             seeds: format!("{}..{}", plan.seeds.start, plan.seeds.end),
             pct_depth: plan.pct_depth,
+            delays: plan.delays,
             shard: plan.shard,
             rows,
         }
@@ -154,11 +162,12 @@ impl Sweep {
             anyhow::ensure!(
                 s.seeds == shards[0].seeds
                     && s.pct_depth == shards[0].pct_depth
+                    && s.delays == shards[0].delays
                     && s.rows
                         .iter()
                         .map(RowReport::key)
                         .eq(shards[0].rows.iter().map(RowReport::key)),
-                "shard {}/{count} is of another sweep (other seeds, PCT depth or rows)",
+                "shard {}/{count} is of another sweep (other seeds, PCT depth, delays or rows)",
                 s.shard.index
             );
         }

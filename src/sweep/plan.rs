@@ -31,6 +31,7 @@ impl Row {
             (Engine::Madsim, _) => "madsim",
             (Engine::Native, StrategyName::Random) => "random",
             (Engine::Native, StrategyName::Pct) => "pct",
+            (Engine::Native, StrategyName::Delay) => "delay",
         }
     }
 }
@@ -91,13 +92,20 @@ pub struct Plan {
     pub seeds: Range<u64>,
     /// PCT's bug depth in every PCT row.
     pub pct_depth: u32,
+    /// Delay bounding's delays in every delay row.
+    pub delays: u32,
     pub shard: Shard,
     /// The units this shard runs, in global unit order.
     pub units: Vec<Unit>,
 }
 
 impl Plan {
-    pub fn new(rows: Vec<Row>, seeds: Range<u64>, pct_depth: u32, shard: Shard) -> Plan {
+    pub fn new(
+        rows: Vec<Row>,
+        seeds: Range<u64>,
+        (pct_depth, delays): (u32, u32),
+        shard: Shard,
+    ) -> Plan {
         let chunks = (seeds.end - seeds.start).div_ceil(CHUNK);
         let mut units = Vec::new();
         let mut index = 0;
@@ -118,6 +126,7 @@ impl Plan {
             rows,
             seeds,
             pct_depth,
+            delays,
             shard,
             units,
         }

@@ -6,13 +6,16 @@
 //!
 //! - [`Random`]: uniform choices from a ChaCha8 stream seeded by the run's seed;
 //! - [`Pct`]: probabilistic concurrency testing (priorities with `depth - 1` change points);
-//! - [`Seeds`]: either of those over a range of seeds, one run per seed;
+//! - [`Delay`]: delay bounding, a round-robin scheduler that may deviate at most `D` times,
+//!   at random steps per seed or at every placement in turn;
+//! - [`Seeds`]: random, PCT or delay bounding over a range of seeds, one run per seed;
 //! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly (or
 //!   leniently, for each of a list: shrinking's candidates);
 //! - [`Script`]: a human-written order of task names, for the scenarios' named schedules;
 //! - [`Follow`]: another run's trace, task by task (engine cross-checks, variant comparison);
 //! - [`Dfs`]: exhaustive search of every choice, with sleep-set reduction or a preemption bound.
 
+mod delay;
 mod dfs;
 mod follow;
 mod pct;
@@ -21,6 +24,7 @@ mod replay;
 mod script;
 mod seeds;
 
+pub use delay::Delay;
 pub use dfs::Dfs;
 pub use follow::Follow;
 pub use pct::Pct;

@@ -2,7 +2,7 @@
 //! `check_random`/`check_pct`, calibration and benchmarks run many seeds through one loop,
 //! without building a strategy on the heap per run.
 
-use super::{Candidate, Diverged, Pct, Pick, Random, Strategy};
+use super::{Candidate, Delay, Diverged, Pct, Pick, Random, Strategy};
 use std::ops::Range;
 
 /// Which seeded strategy makes a run's choices.
@@ -18,6 +18,13 @@ pub enum Seeding {
         /// The step bound of the change points.
         steps: u32,
     },
+    /// [`Delay`] bounding with `delays` delays at random steps of `1..=steps`.
+    Delay {
+        /// Delays per run.
+        delays: u32,
+        /// The step bound of the delays (as PCT's).
+        steps: u32,
+    },
 }
 
 impl Seeding {
@@ -25,6 +32,7 @@ impl Seeding {
         match self {
             Seeding::Random => Seeded::Random(Random::new(seed)),
             Seeding::Pct { depth, steps } => Seeded::Pct(Pct::new(seed, depth, steps)),
+            Seeding::Delay { delays, steps } => Seeded::Delay(Delay::random(seed, delays, steps)),
         }
     }
 }
@@ -36,6 +44,7 @@ impl Seeding {
 enum Seeded {
     Random(Random),
     Pct(Pct),
+    Delay(Delay),
 }
 
 /// [`Random`] or [`Pct`] over a range of seeds, one run per seed. A new `Seeds` stands before
@@ -70,6 +79,12 @@ impl Seeds {
     pub fn pct(seeds: Range<u64>, depth: u32, steps: u32) -> Self {
         Self::new(Seeding::Pct { depth, steps }, seeds)
     }
+
+    /// [`Delay`] bounding with `delays` random delays over `seeds`, for runs of about `steps`
+    /// steps.
+    pub fn delay(seeds: Range<u64>, delays: u32, steps: u32) -> Self {
+        Self::new(Seeding::Delay { delays, steps }, seeds)
+    }
 }
 
 impl Strategy for Seeds {
@@ -87,6 +102,7 @@ impl Strategy for Seeds {
         match &mut self.run {
             Seeded::Random(s) => s.next_task(candidates),
             Seeded::Pct(s) => s.next_task(candidates),
+            Seeded::Delay(s) => s.next_task(candidates),
         }
     }
 
@@ -94,6 +110,7 @@ impl Strategy for Seeds {
         match &mut self.run {
             Seeded::Random(s) => s.next_pick(pick),
             Seeded::Pct(s) => s.next_pick(pick),
+            Seeded::Delay(s) => s.next_pick(pick),
         }
     }
 

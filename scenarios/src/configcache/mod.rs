@@ -1,0 +1,75 @@
+//! `configcache`: a TTL cache and the order of its invalidation (pawtropolis,
+//! `src/config/loggingStore.ts` and `src/config/flaggerStore.ts`).
+//!
+//! **The real system.** A guild's logging channel lives in a SQLite row (`guild_config`). In
+//! front of it, a per-process cache maps the guild to `(value, expiresAt)` with a TTL of 60 s;
+//! an expired entry counts as a miss. `getLoggingChannelId(g)` looks the cache up, and on a miss
+//! reads the row and caches it. `setLoggingChannelId(g, ch)` upserts the row and calls
+//! `invalidateCache(g)`; `loggingStore` invalidates before the write, `flaggerStore` after it,
+//! and the seed report (issue #14) claims the latter is the fix. The code is synchronous
+//! (better-sqlite3) in one Node.js process, so `get` and `set` each run without interruption.
+//!
+//! **The model.** One guild `g`; the row starts at `c1` and the cache empty (a fresh process).
+//! Time is virtual. Outside `sync` each cache and DB access is one step (an async driver, or
+//! several processes sharing the row). A failing DB write is a pick just before the write
+//! (`failed-write` only); the row then keeps its value and `set` returns an error. The checker's
+//! history lives in ghost state: the row's commits with their times, each `get`'s first step,
+//! last step and result, and each `set`'s return and commit, ordered by a ghost sequence number
+//! so that "after" means after in the run, not merely at a later virtual instant. A `get`
+//! starts at its first step (its invocation touches nothing shared). The settle task sleeps
+//! past the TTL and gets once more.
+//!
+//! **Simplifications.** A reader's DB read and its cache set happen at the same virtual
+//! instant (the spec gives `get` no pause between them), so every cached value was the row's
+//! value when its TTL began: bounded staleness and convergence hold in every variant, and only
+//! read-your-writes can break. A slow reader (a pause between steps 2 and 3) would stretch
+//! staleness past the TTL; the spec has no such workload. Values are committed at most once
+//! each (`c1` initially, then `c2`, `c3`), so a value names its commit. The `locked` variant's
+//! mutex is the run's mutex `lock[g]`, which the settle `get` names again to take the same
+//! lock.
+//!
+//! **Variants.** `sync`: `get` and `set` are one step each; `set` invalidates, then writes.
+//! `invalidate-before` (loggingStore): invalidate; DB write. `invalidate-after` (flaggerStore,
+//! the seed report's fix): DB write; invalidate only if it succeeded. `double-delete`:
+//! `invalidate-after`, and `set` having returned, a second invalidation 1 s later (a timer).
+//! `versioned`: a per-key generation that the writer bumps in the step that invalidates, after
+//! its DB write; `get` notes it in its cache lookup and caches its read only if unchanged (check
+//! and set in one step). `locked`: a per-key lock held by `set` across its write and
+//! invalidation, and by `get` across its DB read and cache set.
+//!
+//! **The seed report's claim.** Invalidating after the write fixes the seed's own interleaving,
+//! not the race: a reader that reads the row before the write and sets the cache after the
+//! write and invalidation leaves the old value cached for the TTL (`stale-fill`). In the real
+//! single-threaded process (`sync`) neither order races, and a failed write breaks nothing in
+//! either order: the value refilled after it is the row's. Only `versioned` and `locked` hold
+//! everywhere; `double-delete` only narrows the window to δ (`delete-window`).
+
+mod checker;
+mod entry;
+mod system;
+mod tasks;
+
+pub use entry::{Variant, Workload};
+pub use system::Ch;
+
+use checker::History;
+use system::Entry;
+
+/// The shared state: the row, the cache, the generation, and the checker's ghost history.
+#[derive(Debug, Hash)]
+pub struct State {
+    row: Ch,
+    cache: Option<Entry>,
+    gen: u64,
+    /// Ghost: the history of commits, gets and sets.
+    history: History,
+}
+
+/// The model of one (workload, variant).
+#[derive(Debug)]
+pub struct ConfigCache {
+    /// The workload.
+    pub workload: Workload,
+    /// The variant.
+    pub variant: Variant,
+}

@@ -1,0 +1,222 @@
+//! The system model, pure: the config row's values, the TTL cache entry and what a lookup,
+//! a fill, an invalidation and a DB write do to them.
+
+use super::State;
+use raceway_sim::Instant;
+use std::fmt;
+use std::time::Duration;
+
+/// The cache's time to live (`CACHE_TTL_MS`).
+pub(super) const TTL: Duration = Duration::from_secs(60);
+
+/// A logging channel id: the row's value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ch {
+    /// The row's initial value.
+    C1,
+    /// The value the (first) admin sets.
+    C2,
+    /// The value the second admin sets (`writers`).
+    C3,
+}
+
+impl fmt::Debug for Ch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Ch::C1 => "c1",
+            Ch::C2 => "c2",
+            Ch::C3 => "c3",
+        })
+    }
+}
+
+impl Ch {
+    /// This value's entry in a table of step labels.
+    pub(super) fn label(self, labels: &[&'static str; 3]) -> &'static str {
+        labels[self as usize]
+    }
+}
+
+/// A cache entry.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct Entry {
+    value: Ch,
+    expires: Instant,
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} until {}", self.value, self.expires)
+    }
+}
+
+/// What `cache.get(g)` found.
+#[derive(Clone, Copy)]
+pub(super) enum Lookup {
+    Hit(Ch),
+    Miss,
+    Expired(Entry),
+}
+
+impl fmt::Debug for Lookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Lookup::Hit(v) => write!(f, "hit {v:?}"),
+            Lookup::Miss => f.write_str("miss"),
+            Lookup::Expired(e) => write!(f, "miss (expired: {e:?})"),
+        }
+    }
+}
+
+/// `versioned`'s lookup: what the cache held and the generation noted.
+pub(super) struct Noted(pub(super) Lookup, pub(super) u64);
+
+impl fmt::Debug for Noted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}, gen {}", self.0, self.1)
+    }
+}
+
+/// What a conditional cache set did.
+pub(super) enum Fill {
+    Set(Entry),
+    Refused { noted: u64, now: u64 },
+}
+
+impl fmt::Debug for Fill {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fill::Set(e) => write!(f, "{e:?}"),
+            Fill::Refused { noted, now } => write!(f, "refused: gen {now}, noted {noted}"),
+        }
+    }
+}
+
+/// What `invalidateCache(g)` removed.
+pub(super) struct Dropped(Option<Entry>);
+
+impl fmt::Debug for Dropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(e) => write!(f, "dropped {e:?}"),
+            None => f.write_str("nothing cached"),
+        }
+    }
+}
+
+/// `versioned`'s bump-and-invalidate: the new generation and what was dropped.
+pub(super) struct Bumped(pub(super) u64, pub(super) Dropped);
+
+impl fmt::Debug for Bumped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "gen {}, {:?}", self.0, self.1)
+    }
+}
+
+/// Whether a DB write went through.
+#[derive(Clone, Copy)]
+pub(super) struct Written(pub(super) bool);
+
+impl fmt::Debug for Written {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0 {
+            "ok"
+        } else {
+            "error (row unchanged)"
+        })
+    }
+}
+
+/// What `sync`'s one-step `get` did.
+pub(super) enum Served {
+    Cached(Ch),
+    Loaded(Lookup, Entry),
+}
+
+impl fmt::Debug for Served {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Served::Cached(v) => write!(f, "hit {v:?}"),
+            Served::Loaded(l, e) => write!(f, "{l:?}, SELECT {:?}, cached {e:?}", e.value),
+        }
+    }
+}
+
+impl Served {
+    pub(super) fn value(&self) -> Ch {
+        match self {
+            Served::Cached(v) => *v,
+            Served::Loaded(_, e) => e.value,
+        }
+    }
+}
+
+impl State {
+    /// The cache lookup at `now`: an expired entry counts as a miss.
+    pub(super) fn lookup(&self, now: Instant) -> Lookup {
+        match self.cache {
+            Some(e) if now < e.expires => Lookup::Hit(e.value),
+            Some(e) => Lookup::Expired(e),
+            None => Lookup::Miss,
+        }
+    }
+
+    pub(super) fn fill(&mut self, value: Ch, now: Instant) -> Entry {
+        let entry = Entry {
+            value,
+            expires: now.after(TTL),
+        };
+        self.cache = Some(entry);
+        entry
+    }
+
+    pub(super) fn invalidate(&mut self) -> Dropped {
+        Dropped(self.cache.take())
+    }
+
+    pub(super) fn upsert(&mut self, value: Ch, fails: bool) -> Written {
+        if !fails {
+            self.row = value;
+        }
+        Written(!fails)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::checker::History;
+    use super::*;
+
+    fn state() -> State {
+        State {
+            row: Ch::C1,
+            cache: None,
+            gen: 0,
+            history: History::new(),
+        }
+    }
+
+    #[test]
+    fn a_filled_entry_hits_until_its_ttl_then_counts_as_a_miss() {
+        let mut s = state();
+        assert!(matches!(s.lookup(Instant::ZERO), Lookup::Miss));
+        s.fill(Ch::C1, Instant::ZERO);
+        let before = Instant::ZERO.after(TTL - Duration::from_secs(1));
+        assert!(matches!(s.lookup(before), Lookup::Hit(Ch::C1)));
+        assert!(matches!(
+            s.lookup(Instant::ZERO.after(TTL)),
+            Lookup::Expired(_)
+        ));
+        assert!(s.invalidate().0.is_some());
+        assert!(matches!(s.lookup(Instant::ZERO), Lookup::Miss));
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_row() {
+        let mut s = state();
+        assert!(!s.upsert(Ch::C2, true).0);
+        assert_eq!(s.row, Ch::C1);
+        assert!(s.upsert(Ch::C2, false).0);
+        assert_eq!(s.row, Ch::C2);
+    }
+}

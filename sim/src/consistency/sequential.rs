@@ -1,0 +1,134 @@
+//! Sequential consistency (Lamport, 1979): the operations can be put in one order that the
+//! sequential specification accepts and that keeps each process's own order. Unlike
+//! linearizability it ignores real time across processes: a read may return a value that
+//! was overwritten long before, as long as every process sees one history of the object.
+//!
+//! The check is exact: a depth-first search over the orders that keep every process's order,
+//! remembering each configuration explored (the set of operations placed, the state), as
+//! the linearizability checker does. Sequential consistency is not local (a history can be
+//! sequentially consistent per key and not as a whole), so the object is checked whole.
+//!
+//! Failed operations are left out. An operation of unknown outcome may be placed anywhere
+//! after the operations its process invoked before it, or not at all.
+
+use super::bitset::Bitset;
+use super::history::{Operation, Outcome};
+use super::spec::Spec;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasherDefault, DefaultHasher};
+
+/// The verdict of [`check_sequential`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sequential {
+    /// Whether the history is sequentially consistent.
+    pub holds: bool,
+    /// The order found (operation ids) when it holds; when it does not, the longest prefix
+    /// of an order the search found (only when asked for a witness).
+    pub order: Vec<usize>,
+}
+
+/// Where the next operation may come from: a process's next completed operation, or one
+/// operation of unknown outcome.
+enum Slot {
+    Process(usize),
+    Unknown {
+        op: usize,
+        process: usize,
+        /// How many of its process's completed operations come before it.
+        after: usize,
+    },
+}
+
+/// Checks `ops` for sequential consistency against `spec`; with `witness`, a failing check
+/// also records the longest prefix found (quadratic time: meant for small histories).
+pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> Sequential {
+    let ops: Vec<&Operation> = ops.iter().filter(|o| o.outcome != Outcome::Fail).collect();
+    let processes: BTreeMap<u32, usize> = ops
+        .iter()
+        .map(|o| o.process)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (p, i))
+        .collect();
+    let mut chains: Vec<Vec<usize>> = vec![Vec::new(); processes.len()];
+    let mut slots: Vec<Slot> = (0..processes.len()).map(Slot::Process).collect();
+    for (i, op) in ops.iter().enumerate() {
+        let p = processes[&op.process];
+        if op.outcome == Outcome::Ok {
+            chains[p].push(i);
+        } else {
+            slots.push(Slot::Unknown {
+                op: i,
+                process: p,
+                after: chains[p].len(),
+            });
+        }
+    }
+    let total: usize = chains.iter().map(Vec::len).sum();
+    let mut at = vec![0usize; chains.len()];
+    let mut placed = Bitset::new(ops.len());
+    let mut memo: HashSet<(Bitset, S::State), BuildHasherDefault<DefaultHasher>> =
+        HashSet::default();
+    let mut state = spec.init();
+    // (slot, op, state before it)
+    let mut stack: Vec<(usize, usize, S::State)> = Vec::new();
+    let mut done = 0;
+    let mut longest: Vec<usize> = Vec::new();
+    let mut cursor = 0;
+    loop {
+        if done == total {
+            return Sequential {
+                holds: true,
+                order: stack.iter().map(|&(_, op, _)| ops[op].id).collect(),
+            };
+        }
+        let mut advanced = false;
+        while cursor < slots.len() {
+            let slot = cursor;
+            cursor += 1;
+            let candidate = match slots[slot] {
+                Slot::Process(p) => chains[p].get(at[p]).copied(),
+                Slot::Unknown { op, process, after } => {
+                    (!placed.contains(op) && at[process] >= after).then_some(op)
+                }
+            };
+            let Some(op) = candidate else { continue };
+            let Some(next) = spec.step(&state, ops[op]) else {
+                continue;
+            };
+            placed.insert(op);
+            if !memo.insert((placed.clone(), next.clone())) {
+                placed.remove(op);
+                continue;
+            }
+            stack.push((slot, op, std::mem::replace(&mut state, next)));
+            if let Slot::Process(p) = slots[slot] {
+                at[p] += 1;
+                done += 1;
+            }
+            if witness && stack.len() > longest.len() {
+                longest = stack.iter().map(|&(_, op, _)| ops[op].id).collect();
+            }
+            cursor = 0;
+            advanced = true;
+            break;
+        }
+        if advanced {
+            continue;
+        }
+        let Some((slot, op, previous)) = stack.pop() else {
+            return Sequential {
+                holds: false,
+                order: longest,
+            };
+        };
+        state = previous;
+        placed.remove(op);
+        if let Slot::Process(p) = slots[slot] {
+            at[p] -= 1;
+            done -= 1;
+        }
+        cursor = slot + 1;
+    }
+}
