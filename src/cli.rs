@@ -82,7 +82,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also save the JSON trace here, for `raceway replay`.
-    #[arg(long)]
+    #[arg(long, short)]
     pub out: Option<PathBuf>,
     /// Show the seed's own failing run, not its shrunk form (seeded strategies only shrink).
     #[arg(long)]
@@ -136,7 +136,7 @@ pub struct ShrinkArgs {
     /// A failing trace saved by `raceway run --out` or found in a report.
     pub file: PathBuf,
     /// Save the shrunk trace here.
-    #[arg(long)]
+    #[arg(long, short)]
     pub out: Option<PathBuf>,
     /// What to print.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -177,10 +177,10 @@ pub struct Selection {
     #[arg(long)]
     pub scenario: Vec<String>,
     /// Only these workloads (repeatable); all by default.
-    #[arg(long)]
+    #[arg(long, short)]
     pub workload: Vec<String>,
     /// Only these variants (repeatable); all by default.
-    #[arg(long)]
+    #[arg(long, short)]
     pub variant: Vec<String>,
 }
 
@@ -229,7 +229,7 @@ pub struct SweepArgs {
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
     /// Worker threads; all cores by default. Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, short)]
     pub jobs: Option<usize>,
     /// Run only shard I of N (`3/8`); merge the shards' JSON with `raceway merge`.
     #[arg(long, default_value = "1/1")]
@@ -298,4 +298,46 @@ pub struct MergeArgs {
     /// Write the catalog report of the merged sweep into this folder.
     #[arg(long)]
     pub report: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+    use std::collections::BTreeMap;
+
+    /// An option has the same short flag on every command that has it (`-w` works wherever
+    /// `--workload` does), and a short flag means one option everywhere.
+    #[test]
+    fn short_flags_are_the_same_on_every_command() {
+        let mut by_long: BTreeMap<&str, Vec<(&str, Option<char>)>> = BTreeMap::new();
+        let cli = Cli::command();
+        for sub in cli.get_subcommands() {
+            for arg in sub.get_arguments() {
+                if let Some(long) = arg.get_long() {
+                    by_long
+                        .entry(long)
+                        .or_default()
+                        .push((sub.get_name(), arg.get_short()));
+                }
+            }
+        }
+        let mut by_short = BTreeMap::new();
+        for (long, uses) in &by_long {
+            assert!(uses.iter().all(|u| u.1 == uses[0].1), "--{long}: {uses:?}");
+            if let Some(short) = uses[0].1 {
+                let other = by_short.insert(short, *long);
+                assert!(other.is_none(), "-{short} is --{long} and --{other:?}");
+            }
+        }
+        for (long, short) in [
+            ("workload", 'w'),
+            ("variant", 'v'),
+            ("jobs", 'j'),
+            ("out", 'o'),
+            ("quiet", 'q'),
+        ] {
+            assert_eq!(by_long[long][0].1, Some(short), "--{long}");
+        }
+    }
 }

@@ -4,8 +4,8 @@
 //! broke (or a replay did not reproduce), 2 for usage and input errors, always as one line.
 
 mod cli;
-mod columns;
 mod commands;
+mod compare;
 mod engine;
 mod history_page;
 mod report;

@@ -70,3 +70,24 @@ pub fn shrunk_trace(pair: Pair, schedule: &Schedule) -> Result<Option<Trace>> {
     raceway_sim::shrink::shrunk_trace(pair.runner().as_mut(), schedule)
         .map_err(|d| anyhow::anyhow!("{pair}: {d}"))
 }
+
+/// The command that replays `schedule` on `pair`.
+pub fn replay(pair: Pair, schedule: &impl std::fmt::Display) -> String {
+    replay_command(
+        pair.scenario.name(),
+        pair.workload.name,
+        pair.variant.name,
+        schedule,
+    )
+}
+
+/// The command that replays `schedule` on a pair: what every failure prints, short enough to
+/// copy from a terminal or a CI log.
+pub fn replay_command(
+    scenario: &str,
+    workload: &str,
+    variant: &str,
+    schedule: &impl std::fmt::Display,
+) -> String {
+    format!("raceway run {scenario} -w {workload} -v {variant} --schedule {schedule}")
+}

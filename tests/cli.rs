@@ -94,7 +94,13 @@ fn a_saved_trace_replays_exactly() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let schedule = json["schedule"].as_str().unwrap();
-    let (code, out, _) = raceway(&[
+    let (code, out, _) = run_fork_buggy(schedule);
+    assert_eq!(code, 1, "{out}");
+}
+
+/// `raceway run wlog -w fork -v buggy --schedule SCHEDULE`.
+fn run_fork_buggy(schedule: &str) -> (i32, String, String) {
+    raceway(&[
         "run",
         "wlog",
         "-w",
@@ -103,8 +109,7 @@ fn a_saved_trace_replays_exactly() {
         "buggy",
         "--schedule",
         schedule,
-    ]);
-    assert_eq!(code, 1, "{out}");
+    ])
 }
 
 #[test]
@@ -148,8 +153,8 @@ fn bad_input_is_one_line_and_exit_2() {
             "schedule format rw9 is not supported",
         ),
         (
-            vec!["run", "wlog", "-v", "buggy", "--schedule", "rw1.AAAAAAAAAA"],
-            "does not fit",
+            vec!["run", "wlog", "-v", "buggy", "--schedule", "rw1.AAZ"],
+            "does not fit wlog fork/buggy: choice 3 of the schedule is 25",
         ),
         (vec!["run", "wlog", "--frobnicate"], "unexpected argument"),
         (vec!["replay", "/nonexistent/trace.json"], "cannot read"),
@@ -297,21 +302,181 @@ fn shrink_reduces_a_saved_failing_run() {
 }
 
 #[test]
-fn compare_shows_the_fix_at_the_same_moments() {
+fn compare_shows_the_fix_at_the_same_moments_within_100_columns() {
     let (code, out, _) = raceway(&["run", "wlog", "--named", "seed", "--compare", "merged"]);
     assert_eq!(code, 1, "{out}");
-    let line = out
-        .lines()
-        .find(|l| l.contains("cache.Set(k, Miss)"))
+    // The step where the fix differs is shown for each variant, one under the other; the
+    // steps both runs share are shown once.
+    let at = out
+        .find("buggy   5  projector  cache.Set(k, Miss)\n")
         .expect(&out);
     assert!(
-        line.contains("│") && line.contains("cache.SetIfAbsent(k, Miss) → Skipped"),
+        out[at..].contains("\nmerged  5  projector  cache.SetIfAbsent(k, Miss) → Skipped\n"),
         "{out}"
     );
+    assert_eq!(
+        out.matches("storage.Get(k) → not found").count(),
+        1,
+        "{out}"
+    );
+    assert!(out.contains("merged  ✓ no violation in 7 steps"), "{out}");
+    // Wide runs too: four tasks, picks, long results.
+    for args in [
+        ["run", "wlog", "--named", "seed", "--compare", "merged"],
+        ["run", "gencache", "--named", "seed", "--compare", "merged"],
+        [
+            "run",
+            "kvqueue",
+            "--named",
+            "seed",
+            "--compare",
+            "self-heal",
+        ],
+        ["run", "jetstream", "--named", "seed", "--compare", "merged"],
+    ] {
+        let (_, out, _) = raceway(&args);
+        for line in out.lines() {
+            assert!(line.chars().count() <= 100, "{args:?}: {line}");
+        }
+    }
     assert_one_line_error(
         &["run", "wlog", "--named", "seed", "--compare", "nope"],
         "has no variant `nope`",
     );
+}
+
+/// A schedule recorded on one variant, replayed as is on another whose run breaks earlier:
+/// the violation and its trace, exit 1, not a schedule that "does not fit".
+#[test]
+fn a_schedule_from_another_variant_shows_the_earlier_violation() {
+    let recorded = [
+        "run",
+        "jetstream",
+        "-w",
+        "two-stores",
+        "-v",
+        "pr-commit-1",
+        "--seed",
+        "1",
+        "--no-shrink",
+        "--format",
+        "json",
+    ];
+    let (_, json, _) = raceway(&recorded);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let schedule = json["schedule"].as_str().unwrap();
+    let given = schedule.len() - "rw1.".len();
+    let (code, out, err) = raceway(&[
+        "run",
+        "jetstream",
+        "-w",
+        "two-stores",
+        "-v",
+        "merged",
+        "--schedule",
+        schedule,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("✗ safety violation `versions-increase`"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "the run broke an invariant after 12 of the schedule's {given} choices"
+        )),
+        "{out}"
+    );
+    // The replay line names the run's own schedule, which replays it as is.
+    let replay = out
+        .lines()
+        .find_map(|l| l.strip_prefix("replay: raceway "))
+        .expect(&out);
+    let (code, again, _) = raceway(&replay.split(' ').collect::<Vec<_>>());
+    assert_eq!(code, 1, "{again}");
+    assert!(!again.contains("not used"), "{again}");
+}
+
+/// A schedule that runs out before the run ends: the run goes on by option 0 and says so.
+#[test]
+fn a_schedule_that_runs_out_goes_on_by_option_0_and_says_so() {
+    let (code, out, err) = run_fork_buggy("rw1.B");
+    assert!(code <= 1, "{out}{err}");
+    let note =
+        "the schedule ran out after 1 choice(s), before the run ended; the run went on by option 0";
+    assert!(out.replace('\n', " ").contains(note), "{out}");
+    let whole = out
+        .split_whitespace()
+        .find(|w| w.starts_with("rw1.") && w.len() > "rw1.B".len())
+        .expect(&out);
+    let (again, out2, _) = run_fork_buggy(whole);
+    assert_eq!(again, code, "{out2}");
+    assert!(!out2.contains("ran out"), "{out2}");
+}
+
+/// Each command's exit status, as the README's table gives it.
+#[test]
+fn exit_codes_per_command() {
+    let seed = temp("exit-seed.json");
+    let seed_s = seed.to_str().unwrap();
+    let tampered = temp("exit-tampered.json");
+    let tampered_s = tampered.to_str().unwrap();
+    raceway(&["run", "wlog", "--named", "seed", "-o", seed_s]);
+    let text = std::fs::read_to_string(&seed).unwrap();
+    std::fs::write(&tampered, text.replace("not found", "found v")).unwrap();
+    let cases: [(&[&str], i32); 12] = [
+        (&["list"], 0),
+        (
+            &[
+                "run", "wlog", "-w", "fork", "-v", "merged", "--named", "seed",
+            ],
+            0,
+        ),
+        (
+            &[
+                "run", "wlog", "-w", "fork", "-v", "buggy", "--named", "seed",
+            ],
+            1,
+        ),
+        (&["run", "nope"], 2),
+        // explore: 1 when any explored pair breaks, one pair or several.
+        (
+            &[
+                "explore", "wlog", "-w", "fork", "-v", "merged", "-v", "epoch",
+            ],
+            0,
+        ),
+        (&["explore", "wlog", "-w", "fork", "-v", "buggy"], 1),
+        (
+            &[
+                "explore", "wlog", "-w", "fork", "-v", "buggy", "-v", "merged",
+            ],
+            1,
+        ),
+        // replay: 0 when the saved run is reproduced exactly, even a violation; 1 when not.
+        (&["replay", seed_s], 0),
+        (&["replay", tampered_s], 1),
+        (&["shrink", seed_s], 0),
+        // sweep: 1 only when an expectation is contradicted; the buggy rows breaking is met.
+        (
+            &[
+                "sweep",
+                "-q",
+                "--scenario",
+                "wlog",
+                "-w",
+                "fork",
+                "--seeds",
+                "300",
+            ],
+            0,
+        ),
+        (&["sweep", "--seeds", "0"], 2),
+    ];
+    for (args, expected) in cases {
+        let (code, out, err) = raceway(args);
+        assert_eq!(code, expected, "{args:?}: {out}{err}");
+    }
 }
 
 #[test]
@@ -348,5 +513,5 @@ fn delay_bounding_runs_and_sweeps() {
     ]);
     assert_eq!(code, 0, "{err}");
     let buggy = out.lines().find(|l| l.contains("fork/buggy")).unwrap();
-    assert!(buggy.contains("delay") && buggy.contains(" ok "), "{out}");
+    assert!(buggy.contains("delay") && buggy.contains(" met "), "{out}");
 }

@@ -166,3 +166,98 @@ fn the_committed_report_matches_a_fresh_sweep() {
         assert!(a == b, "reports/{name} is stale: regenerate with cargo run --release -- sweep --report reports");
     }
 }
+
+/// Every failing row of the summary gives the command that replays its shortest failure; run
+/// as printed, it breaks an invariant the row counts, in the number of steps it says.
+#[test]
+fn each_failing_row_replays_with_its_printed_command() {
+    let (code, out, err) = raceway(&[
+        "sweep",
+        "-q",
+        "--scenario",
+        "wlog",
+        "--scenario",
+        "jetstream",
+        "--seeds",
+        "0..300",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let mut replayed = 0;
+    for pair in lines.windows(2) {
+        let (row, next) = (pair[0], pair[1].trim_start());
+        let Some(rest) = next.strip_prefix("replay (shortest failure, ") else {
+            continue;
+        };
+        let (steps, command) = rest.split_once(" steps): raceway ").expect(next);
+        let args: Vec<&str> = command.split(' ').collect();
+        let (code, run, err) = raceway(&args);
+        assert_eq!(code, 1, "{command}: {run}{err}");
+        let broken = run
+            .lines()
+            .find_map(|l| l.strip_prefix("✗ "))
+            .unwrap_or_else(|| panic!("{command}: {run}"));
+        let invariant = broken.split('`').nth(1).expect(broken);
+        assert!(
+            row.contains(&format!("{invariant} (")),
+            "{command} broke {invariant}, which the row does not count: {row}"
+        );
+        assert!(broken.contains(&format!("after step {steps}:")), "{broken}");
+        replayed += 1;
+    }
+    let failing = lines.iter().filter(|l| l.contains("breaks  met")).count();
+    assert!(
+        replayed > 0 && replayed >= failing,
+        "{replayed} of {failing}:\n{out}"
+    );
+}
+
+/// `scripts/sweep-shards`, the CI matrix run locally (shards in parallel, then merge), gives the
+/// same findings as one unsharded sweep.
+#[test]
+fn the_local_ci_recipe_merges_to_the_unsharded_sweep() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(root.join("scripts/sweep-shards"))
+        .args(["3", "-j", "1"])
+        .args(SELECTION)
+        .env("RACEWAY", env!("CARGO_BIN_EXE_raceway"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (code, whole, err) = raceway(
+        &["sweep"]
+            .iter()
+            .chain(&SELECTION)
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        findings(&String::from_utf8(out.stdout).unwrap()),
+        findings(&whole)
+    );
+}
+
+/// The workflow's matrix lists exactly the shards 1..=SHARDS that its jobs are told of.
+#[test]
+fn the_ci_workflow_matrix_covers_every_shard() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let yml = std::fs::read_to_string(root.join(".github/workflows/sweep.yml")).unwrap();
+    let value = |key: &str| {
+        yml.lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .unwrap_or_else(|| panic!("no `{key}` in the workflow"))
+            .trim()
+            .to_string()
+    };
+    let shards: u32 = value("SHARDS:").parse().unwrap();
+    let listed = (1..=shards)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    assert_eq!(value("shard: ["), format!("{listed}]"));
+    assert!(yml.contains(&format!("shard ${{{{ matrix.shard }}}}/{shards}")));
+    assert!(yml.contains("--shard \"${{ matrix.shard }}/$SHARDS\""));
+    assert!(yml.contains("raceway merge shard-*.json"));
+}

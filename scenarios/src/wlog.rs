@@ -69,17 +69,17 @@ impl Slot {
     }
 }
 
-/// What a storage read found, as the trace shows it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Lookup(Option<V>);
-
-impl fmt::Debug for Lookup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(v) => write!(f, "found {v:?}"),
-            None => f.write_str("not found"),
-        }
+/// What a storage read found, as the trace and the checker say it.
+fn lookup(found: Option<V>) -> String {
+    match found {
+        Some(v) => format!("found {v:?}"),
+        None => "not found".to_string(),
     }
+}
+
+/// A storage read's result in the trace.
+fn describe_lookup(found: &Option<V>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str(&lookup(*found))
 }
 
 /// What a conditional cache fill did.
@@ -172,12 +172,10 @@ impl Wlog {
             Slot::Val(v) => return Some(v),
             Slot::Absent => {}
         }
+        let read = Footprint::read(STORAGE);
         let found = cx
-            .step("storage.Get(k)", Footprint::read(STORAGE), |s| {
-                Lookup(s.storage)
-            })
-            .await
-            .0;
+            .step_as("storage.Get(k)", read, |s| s.storage, describe_lookup)
+            .await;
         let fill = Slot::of(found);
         let write = Footprint::write(CACHE);
         match (self.variant, found) {
@@ -274,11 +272,9 @@ impl Wlog {
 
     /// `cachedAppStorage.Read(range)`: bypasses the cache.
     async fn read(self, cx: &Cx<State>) -> Option<V> {
-        cx.step("storage.Read(k..)", Footprint::read(STORAGE), |s| {
-            Lookup(s.storage)
-        })
-        .await
-        .0
+        let read = Footprint::read(STORAGE);
+        cx.step_as("storage.Read(k..)", read, |s| s.storage, describe_lookup)
+            .await
     }
 }
 
@@ -298,9 +294,9 @@ fn cache_agrees_with_storage(s: &State) -> Check {
 fn get_agrees_with_read(s: &State) -> Check {
     match s.settled {
         Some((get, read)) if get != read => Err(format!(
-            "Get(k) by exact offset returns {:?} but Read(k..) returns {:?}",
-            Lookup(get),
-            Lookup(read)
+            "Get(k) by exact offset returns {} but Read(k..) returns {}",
+            lookup(get),
+            lookup(read)
         )),
         Some(_) => Ok(()),
         None => Err("the settle phase did not run".to_string()),

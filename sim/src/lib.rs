@@ -46,6 +46,7 @@
 pub mod audit;
 mod check;
 pub mod consistency;
+mod describe;
 pub mod drive;
 mod executor;
 pub mod explore;

@@ -55,6 +55,26 @@ pub enum Event {
     Settle,
 }
 
+impl Event {
+    /// The event as a line of text, as traces print it: `label → result` for a step,
+    /// `? label: chosen of n` for a pick, `· note` for a note, `── settle ──` for the settle.
+    pub fn text(&self) -> String {
+        match self {
+            Event::Step {
+                label,
+                result: Some(r),
+                ..
+            } => format!("{label} → {r}"),
+            Event::Step { label, .. } => label.to_string(),
+            Event::Pick {
+                label, chosen, of, ..
+            } => format!("? {label}: {chosen} of {of}"),
+            Event::Note { text, .. } => format!("· {text}"),
+            Event::Settle => "── settle ──".to_string(),
+        }
+    }
+}
+
 /// An invariant that broke, or an engine-detected failure (panic, deadlock, livelock).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Violation {
@@ -122,43 +142,22 @@ impl Trace {
         let mut step = 0;
         for e in &self.events {
             rows.push(match e {
-                Event::Step {
-                    task,
-                    label,
-                    result,
-                    time,
-                    ..
-                } => {
+                Event::Step { task, time, .. } => {
                     step += 1;
-                    let text = match result {
-                        Some(r) => format!("{label} → {r}"),
-                        None => label.to_string(),
-                    };
                     Row::Cell {
                         number: Some(step),
                         time: timed.then(|| time.to_string()),
                         task: *task,
-                        text,
+                        text: e.text(),
                     }
                 }
-                Event::Pick {
-                    task,
-                    label,
-                    chosen,
-                    of,
-                } => Row::Cell {
+                Event::Pick { task, .. } | Event::Note { task, .. } => Row::Cell {
                     number: None,
                     time: None,
                     task: *task,
-                    text: format!("? {label}: {chosen} of {of}"),
+                    text: e.text(),
                 },
-                Event::Note { task, text } => Row::Cell {
-                    number: None,
-                    time: None,
-                    task: *task,
-                    text: format!("· {text}"),
-                },
-                Event::Settle => Row::Rule("settle"),
+                Event::Settle => Row::Rule,
             });
         }
         let mut widths: Vec<usize> = self.tasks.iter().map(|t| t.chars().count()).collect();
@@ -209,8 +208,8 @@ impl Trace {
                         push_cell(&mut out, cell, *w, i == last);
                     }
                 }
-                Row::Rule(name) => {
-                    let _ = write!(out, "{:>num_w$}  ── {name} ──", "");
+                Row::Rule => {
+                    let _ = write!(out, "{:>num_w$}  {}", "", Event::Settle.text());
                 }
             }
             out.push('\n');
@@ -235,7 +234,8 @@ enum Row {
         task: TaskId,
         text: String,
     },
-    Rule(&'static str),
+    /// The settle phase began.
+    Rule,
 }
 
 fn push_cell(out: &mut String, text: &str, width: usize, last: bool) {

@@ -24,9 +24,11 @@ pub struct CheckHistoryArgs {
     /// key-value map (one register per key).
     #[arg(long, value_enum, default_value_t = SpecName::Kv)]
     pub model: SpecName,
-    /// The consistency models to check (repeatable, or comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [ModelName::All])]
-    pub consistency: Vec<ModelName>,
+    /// The consistency models to check (repeatable, or comma-separated): linearizable,
+    /// sequential, read-your-writes, monotonic-reads, monotonic-writes, writes-follow-reads,
+    /// eventual, or all.
+    #[arg(long, value_delimiter = ',', default_value = "all", value_parser = model)]
+    pub consistency: Vec<Option<Consistency>>,
     /// Also write a self-contained HTML page of the history, its counterexamples and the
     /// linearizations found.
     #[arg(long, value_name = "FILE")]
@@ -41,32 +43,15 @@ pub enum SpecName {
     Kv,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ModelName {
-    Linearizable,
-    Sequential,
-    ReadYourWrites,
-    MonotonicReads,
-    MonotonicWrites,
-    WritesFollowReads,
-    Eventual,
-    /// Every model above.
-    All,
-}
-
-impl ModelName {
-    fn models(self) -> Vec<Consistency> {
-        match self {
-            ModelName::All => Consistency::ALL.to_vec(),
-            ModelName::Linearizable => vec![Consistency::Linearizable],
-            ModelName::Sequential => vec![Consistency::Sequential],
-            ModelName::ReadYourWrites => vec![Consistency::ReadYourWrites],
-            ModelName::MonotonicReads => vec![Consistency::MonotonicReads],
-            ModelName::MonotonicWrites => vec![Consistency::MonotonicWrites],
-            ModelName::WritesFollowReads => vec![Consistency::WritesFollowReads],
-            ModelName::Eventual => vec![Consistency::Eventual],
-        }
+/// A `--consistency` value: one model by its name, or `all` (`None`).
+fn model(name: &str) -> Result<Option<Consistency>, String> {
+    if name == "all" {
+        return Ok(None);
     }
+    Consistency::from_name(name).map(Some).ok_or_else(|| {
+        let names: Vec<&str> = Consistency::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown model {name:?} ({} or all)", names.join(", "))
+    })
 }
 
 /// A parsed history, with the file's line number of each event.
@@ -77,7 +62,11 @@ pub struct Loaded {
 
 pub fn run(args: &CheckHistoryArgs) -> Result<ExitCode> {
     let loaded = load(&args.file, args.model)?;
-    let mut models: Vec<Consistency> = args.consistency.iter().flat_map(|m| m.models()).collect();
+    let mut models: Vec<Consistency> = args
+        .consistency
+        .iter()
+        .flat_map(|m| m.map_or(Consistency::ALL.to_vec(), |m| vec![m]))
+        .collect();
     models.sort();
     models.dedup();
     let verdicts = match args.model {

@@ -1,8 +1,8 @@
 //! `raceway run`: one schedule, its trace and its verdict; optionally the same task order on a
-//! second variant, side by side.
+//! second variant, the two runs compared step by step.
 
 use crate::cli::{Engine, Format, RunArgs};
-use crate::columns::side_by_side;
+use crate::compare::{wrap, WIDTH};
 use crate::select::resolve;
 use crate::tracefile::TraceFile;
 use anyhow::{Context, Result};
@@ -12,6 +12,37 @@ use raceway_sim::shrink::shrunk_trace;
 use raceway_sim::strategy::{Follow, Replay, Script, Seeding};
 use raceway_sim::{Schedule, Strategy, Trace};
 use std::process::ExitCode;
+
+/// What makes a run's choices: a recorded schedule (and its length), kept to tell how it fitted
+/// the run, or a strategy.
+enum Chooser {
+    Schedule(Replay, usize),
+    Other(Box<dyn Strategy>),
+}
+
+/// How a `--schedule` fitted a run it may not have been recorded on (another variant): the
+/// run may end before the schedule does, or go on after it by option 0.
+fn schedule_fit(replay: &Replay, given: usize, trace: &Trace) -> Option<String> {
+    let (used, added) = (replay.used(), replay.added());
+    if added > 0 {
+        return Some(format!(
+            "the schedule ran out after {given} choice(s), before the run ended; the run went on \
+             by option 0 (the first task that can step, in spawn order, and the first option of \
+             every pick) for {added} more: {} replays the whole run",
+            trace.schedule
+        ));
+    }
+    (used < given).then(|| {
+        let how = match &trace.violation {
+            Some(_) => "broke an invariant",
+            None => "ended",
+        };
+        format!(
+            "the run {how} after {used} of the schedule's {given} choices; the last {} were not used",
+            given - used
+        )
+    })
+}
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let (sel, named) = resolve(&args.target, args.named.as_deref())?;
@@ -30,22 +61,33 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     let mut sim = sel.runner();
     let seeded = args.schedule.is_none() && named.is_none();
-    let (mut strategy, mut origin): (Box<dyn Strategy>, String) = if let Some(s) = &args.schedule {
+    let (mut chooser, mut origin) = if let Some(s) = &args.schedule {
         let schedule: Schedule = s.parse().context("--schedule")?;
-        (Box::new(Replay::new(schedule)), "schedule".to_string())
+        let given = schedule.len();
+        let replay = Replay::extending(schedule);
+        (Chooser::Schedule(replay, given), "schedule".to_string())
     } else if let Some(n) = named {
-        (Box::new(Script::new(n.script)), format!("named {}", n.name))
+        let script = Box::new(Script::new(n.script));
+        (Chooser::Other(script), format!("named {}", n.name))
     } else {
         let steps = pct_steps(sim.as_mut());
         let name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
         let seeding = crate::engine::seeding(args.strategy, (args.depth, args.delays), steps);
         let strategy = crate::engine::seeds(Engine::Native, seeding, one(args.seed));
-        (strategy, name)
+        (Chooser::Other(strategy), name)
+    };
+    let strategy: &mut dyn Strategy = match &mut chooser {
+        Chooser::Schedule(r, _) => r,
+        Chooser::Other(s) => s.as_mut(),
     };
     let verdict = sim
-        .run(strategy.as_mut(), true)
+        .run(strategy, true)
         .map_err(|d| anyhow::anyhow!("the schedule does not fit {sel}: {d}"))?;
     let mut trace = sim.trace().clone();
+    let fit = match &chooser {
+        Chooser::Schedule(r, given) => schedule_fit(r, *given, &trace),
+        Chooser::Other(_) => None,
+    };
     let mut shrunk_from = None;
     if seeded && verdict.violation.is_some() && !args.no_shrink {
         let shrunk = shrunk_trace(sim.as_mut(), &trace.schedule)
@@ -73,19 +115,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 .map_err(|d| anyhow::anyhow!("{other}: {d}"))?;
             print!(
                 "{}",
-                side_by_side(
-                    sel.variant.name,
-                    &trace.render(),
-                    other.variant.name,
-                    &sim2.trace().render()
+                crate::compare::compare(
+                    (sel.variant.name, &trace),
+                    (other.variant.name, sim2.trace())
                 )
-            );
-            println!(
-                "(the right column runs the left column's task order, as far as its steps allow)"
             );
         }
         None if trace.violation.is_some() || args.trace => println!("{}", trace.render()),
         None => {}
+    }
+    if let Some(fit) = fit {
+        print!("{}", wrap(&fit, "", "", WIDTH));
     }
     verdict_line(&sel, &origin, &trace, shrunk_from);
     Ok(exit(&trace))
@@ -104,23 +144,18 @@ fn verdict_line(sel: &Pair, origin: &str, trace: &Trace, shrunk_from: Option<(u3
         Some(v) => format!("VIOLATION {v}"),
         None => format!("holds ({} steps)", trace.steps),
     };
-    println!(
+    let line = format!(
         "{sel} ({origin}): {found}  [expected: {:?}]",
         sel.expectation.expected
     );
+    print!("{}", wrap(&line, "", "  ", WIDTH));
     if let Some((steps, preemptions)) = shrunk_from {
         println!(
             "shrunk from the seed's run of {steps} steps and {preemptions} preemptions (--no-shrink shows that run)"
         );
     }
     if trace.violation.is_some() && !trace.schedule.is_empty() {
-        println!(
-            "replay: raceway run {} --workload {} --variant {} --schedule {}",
-            sel.scenario.name(),
-            sel.workload.name,
-            sel.variant.name,
-            trace.schedule
-        );
+        println!("replay: {}", crate::select::replay(*sel, &trace.schedule));
     }
 }
 
@@ -149,10 +184,8 @@ fn madsim(args: &RunArgs, sel: &Pair) -> Result<ExitCode> {
     if trace.violation.is_some() {
         match crate::engine::confirm_natively(sel, args.seed) {
             Some(s) => println!(
-                "confirmed on the native engine: raceway run {} --workload {} --variant {} --schedule {s}",
-                sel.scenario.name(),
-                sel.workload.name,
-                sel.variant.name
+                "confirmed on the native engine: {}",
+                crate::select::replay(*sel, &s)
             ),
             None => println!("not reproduced by the native engine from the same task order"),
         }

@@ -1,9 +1,13 @@
 //! The sweep as a table for people.
 
-use super::{Judgement, Sweep};
+use super::result::Failure;
+use super::{Judgement, RowReport, Sweep};
+use crate::select::replay_command;
 use std::fmt::Write;
 
-/// Renders the rows grouped by scenario, then a summary; `timings` adds schedules per second.
+/// Renders the rows grouped by scenario, each failing row followed by the command that replays
+/// its shortest failure, then a summary; `timings` adds the sweep's thread time before it (a rate
+/// per row would mostly measure how long that pair's runs are: `raceway bench` measures pairs).
 pub fn render(sweep: &Sweep, timings: bool) -> String {
     let mut out = String::new();
     let pair_w = sweep
@@ -17,54 +21,74 @@ pub fn render(sweep: &Sweep, timings: bool) -> String {
     for r in &sweep.rows {
         if r.scenario != scenario {
             scenario = &r.scenario;
-            let _ = write!(
-                out,
-                "\n{scenario}\n  {:<pair_w$}  {:<6}  {:>6}  {:>6}  {:>6}  {:<7} {:<14}",
-                "pair", "with", "runs", "broke", "first", "expect", "verdict"
-            );
-            if timings {
-                let _ = write!(out, " {:>10}", "sched/s");
-            }
             let _ = writeln!(
                 out,
-                "  broken invariants (count) and first failing schedule"
+                "\n{scenario}\n  {:<pair_w$}  {:<8}  {:>6}  {:>6}  {:>10}  {:<6}  {:<12}  broken invariants (count)",
+                "pair", "strategy", "runs", "broke", "first seed", "expect", "verdict"
             );
         }
-        let first = r.findings.first.as_ref();
         let verdict = match r.judgement {
-            Judgement::Met => "ok",
+            Judgement::Met => "met",
             Judgement::Contradicted => "CONTRADICTED",
             Judgement::Open => "open (shard)",
         };
-        let _ = write!(
-            out,
-            "  {:<pair_w$}  {:<6}  {:>6}  {:>6}  {:>6}  {:<7} {:<14}",
-            r.pair(),
-            r.strategy,
-            r.findings.runs,
-            r.findings.violations,
-            first.map_or("-".to_string(), |f| f.seed.to_string()),
-            r.expected,
-            verdict,
-        );
-        if timings {
-            let _ = write!(out, " {:>10.0}", r.per_second);
-        }
         let broken: Vec<String> = r
             .findings
             .by_invariant
             .iter()
             .map(|(k, n)| format!("{k} ({n})"))
             .collect();
-        let _ = write!(out, "  {}", broken.join(", "));
-        if let Some(f) = first {
-            let _ = write!(out, "  {}", f.schedule);
+        let line = format!(
+            "  {:<pair_w$}  {:<8}  {:>6}  {:>6}  {:>10}  {:<6}  {:<12}  {}",
+            r.pair(),
+            r.strategy,
+            r.findings.runs,
+            r.findings.violations,
+            r.findings
+                .first
+                .as_ref()
+                .map_or("-".to_string(), |f| f.seed.to_string()),
+            r.expected,
+            verdict,
+            broken.join(", "),
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+        if let Some(f) = &r.findings.shortest {
+            let _ = writeln!(
+                out,
+                "  {:<pair_w$}  replay (shortest failure, {} steps): {}",
+                "",
+                f.steps,
+                replay(r, f)
+            );
         }
-        out.push('\n');
     }
     out.push('\n');
+    if timings {
+        let seconds: f64 = sweep.rows.iter().map(|r| r.seconds).sum();
+        let runs: u64 = sweep.rows.iter().map(|r| r.findings.runs).sum();
+        if seconds > 0.0 {
+            let _ = writeln!(
+                out,
+                "timing: {seconds:.2} s of thread time, {:.0} schedules/s per thread",
+                runs as f64 / seconds
+            );
+        }
+    }
     out.push_str(&summary(sweep));
     out
+}
+
+/// The command that replays failure `f` of row `r`: its native schedule, or for a madsim
+/// failure the native engine did not reproduce, the madsim run of its seed.
+fn replay(r: &RowReport, f: &Failure) -> String {
+    if f.schedule.parse::<raceway_sim::Schedule>().is_ok() {
+        return replay_command(&r.scenario, &r.workload, &r.variant, &f.schedule);
+    }
+    format!(
+        "{}; its madsim run: scripts/madsim run {} -w {} -v {} --engine madsim --seed {}",
+        f.schedule, r.scenario, r.workload, r.variant, f.seed
+    )
 }
 
 /// One paragraph: how many rows, how many met, and each contradiction with its replay command.
@@ -98,9 +122,8 @@ pub fn summary(sweep: &Sweep) -> String {
             Some(f) => {
                 let _ = writeln!(
                     out,
-                    "CONTRADICTED {} {} ({}): expected to hold, but seed {} broke `{}`: {}\n  replay: raceway run {} --workload {} --variant {} --schedule {}",
-                    r.scenario, r.pair(), r.strategy, f.seed, f.invariant, f.message,
-                    r.scenario, r.workload, r.variant, f.schedule
+                    "CONTRADICTED {} {} ({}): expected to hold, but seed {} broke `{}`: {}\n  replay: {}",
+                    r.scenario, r.pair(), r.strategy, f.seed, f.invariant, f.message, replay(r, f)
                 );
             }
             None => {

@@ -68,13 +68,9 @@ impl fmt::Debug for Lookup {
     }
 }
 
-/// `versioned`'s lookup: what the cache held and the generation noted.
-pub(super) struct Noted(pub(super) Lookup, pub(super) u64);
-
-impl fmt::Debug for Noted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}, gen {}", self.0, self.1)
-    }
+/// `versioned`'s lookup in the trace: what the cache held and the generation noted.
+pub(super) fn describe_noted(noted: &(Lookup, u64), f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "{:?}, gen {}", noted.0, noted.1)
 }
 
 /// What a conditional cache set did.
@@ -92,39 +88,35 @@ impl fmt::Debug for Fill {
     }
 }
 
-/// What `invalidateCache(g)` removed.
-pub(super) struct Dropped(Option<Entry>);
-
-impl fmt::Debug for Dropped {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(e) => write!(f, "dropped {e:?}"),
-            None => f.write_str("nothing cached"),
-        }
+/// What `invalidateCache(g)` removed, in the trace.
+pub(super) fn describe_dropped(dropped: &Option<Entry>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match dropped {
+        Some(e) => write!(f, "dropped {e:?}"),
+        None => f.write_str("nothing cached"),
     }
 }
 
-/// `versioned`'s bump-and-invalidate: the new generation and what was dropped.
-pub(super) struct Bumped(pub(super) u64, pub(super) Dropped);
+/// `versioned`'s bump-and-invalidate in the trace: the new generation and what was dropped.
+pub(super) fn describe_bumped(
+    (gen, dropped): &(u64, Option<Entry>),
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    write!(f, "gen {gen}, ")?;
+    describe_dropped(dropped, f)
+}
 
-impl fmt::Debug for Bumped {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "gen {}, {:?}", self.0, self.1)
+/// Whether a DB write went through, as the trace says it.
+pub(super) fn written(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "error (row unchanged)"
     }
 }
 
-/// Whether a DB write went through.
-#[derive(Clone, Copy)]
-pub(super) struct Written(pub(super) bool);
-
-impl fmt::Debug for Written {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0 {
-            "ok"
-        } else {
-            "error (row unchanged)"
-        })
-    }
+/// A DB write's result in the trace.
+pub(super) fn describe_written(ok: &bool, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str(written(*ok))
 }
 
 /// What `sync`'s one-step `get` did.
@@ -170,15 +162,16 @@ impl State {
         entry
     }
 
-    pub(super) fn invalidate(&mut self) -> Dropped {
-        Dropped(self.cache.take())
+    pub(super) fn invalidate(&mut self) -> Option<Entry> {
+        self.cache.take()
     }
 
-    pub(super) fn upsert(&mut self, value: Ch, fails: bool) -> Written {
+    /// The DB write; whether it went through.
+    pub(super) fn upsert(&mut self, value: Ch, fails: bool) -> bool {
         if !fails {
             self.row = value;
         }
-        Written(!fails)
+        !fails
     }
 }
 
@@ -207,16 +200,16 @@ mod tests {
             s.lookup(Instant::ZERO.after(TTL)),
             Lookup::Expired(_)
         ));
-        assert!(s.invalidate().0.is_some());
+        assert!(s.invalidate().is_some());
         assert!(matches!(s.lookup(Instant::ZERO), Lookup::Miss));
     }
 
     #[test]
     fn a_failed_write_leaves_the_row() {
         let mut s = state();
-        assert!(!s.upsert(Ch::C2, true).0);
+        assert!(!s.upsert(Ch::C2, true));
         assert_eq!(s.row, Ch::C1);
-        assert!(s.upsert(Ch::C2, false).0);
+        assert!(s.upsert(Ch::C2, false));
         assert_eq!(s.row, Ch::C2);
     }
 }

@@ -3,7 +3,10 @@
 
 use super::checker::{History, INVARIANTS};
 use super::entry::{Variant, Workload};
-use super::system::{Bumped, Ch, Fill, Lookup, Noted, Served, Written};
+use super::system::{
+    describe_bumped, describe_dropped, describe_noted, describe_written, written, Ch, Fill, Lookup,
+    Served,
+};
 use super::{ConfigCache, State};
 use raceway_sim::{Cx, Footprint, Invariant, Model, MutexId, Spawner};
 use std::time::Duration;
@@ -84,11 +87,9 @@ impl Store {
     async fn get_stepwise(self, cx: &Cx<State>, who: &'static str) -> (usize, Ch) {
         let (found, gen) = if self.variant == Variant::Versioned {
             let fp = Footprint::read(CACHE).and_read(GEN);
-            let noted = cx.step("cache.get(g), gen(g)", fp, |s| {
-                Noted(s.lookup(cx.now()), s.gen)
-            });
-            let Noted(found, gen) = noted.await;
-            (found, gen)
+            let note = |s: &mut State| (s.lookup(cx.now()), s.gen);
+            cx.step_as("cache.get(g), gen(g)", fp, note, describe_noted)
+                .await
         } else {
             let found = cx.step("cache.get(g)", Footprint::read(CACHE), |s| {
                 s.lookup(cx.now())
@@ -158,7 +159,7 @@ impl Store {
             }
         };
         cx.ghost(|s| s.history.set_returned(who, value, cx.now(), commit));
-        cx.note(|| format!("set returns {:?}", Written(commit.is_some())));
+        cx.note(|| format!("set returns {}", written(commit.is_some())));
         if self.variant == Variant::DoubleDelete && commit.is_some() {
             cx.sleep(SECOND_DELETE).await;
             self.invalidate(cx).await;
@@ -169,24 +170,29 @@ impl Store {
     async fn set_atomic(self, cx: &Cx<State>, value: Ch) -> Option<usize> {
         let fails = self.write_fails(cx).await;
         let fp = Footprint::write(CACHE).and_write(ROW);
-        let written = cx
-            .step(value.label(&SET_ATOMIC), fp, |s| {
-                s.invalidate();
-                s.upsert(value, fails)
-            })
+        let set = |s: &mut State| {
+            s.invalidate();
+            s.upsert(value, fails)
+        };
+        let ok = cx
+            .step_as(value.label(&SET_ATOMIC), fp, set, describe_written)
             .await;
-        self.commit(cx, value, written)
+        self.commit(cx, value, ok)
     }
 
     /// The DB upsert, which may fail; returns the commit it made.
     async fn write(self, cx: &Cx<State>, value: Ch) -> Option<usize> {
         let fails = self.write_fails(cx).await;
-        let written = cx
-            .step(value.label(&UPSERT), Footprint::write(ROW), |s| {
-                s.upsert(value, fails)
-            })
+        let upsert = |s: &mut State| s.upsert(value, fails);
+        let ok = cx
+            .step_as(
+                value.label(&UPSERT),
+                Footprint::write(ROW),
+                upsert,
+                describe_written,
+            )
             .await;
-        self.commit(cx, value, written)
+        self.commit(cx, value, ok)
     }
 
     /// The fault pick: whether the next DB write fails (`failed-write` only).
@@ -195,25 +201,28 @@ impl Store {
     }
 
     /// Records a successful write in the history; returns its commit.
-    fn commit(self, cx: &Cx<State>, value: Ch, written: Written) -> Option<usize> {
-        written
-            .0
-            .then(|| cx.ghost(|s| s.history.committed(value, cx.now())))
+    fn commit(self, cx: &Cx<State>, value: Ch, ok: bool) -> Option<usize> {
+        ok.then(|| cx.ghost(|s| s.history.committed(value, cx.now())))
     }
 
     /// `invalidateCache(g)`; in `versioned`, with the generation bump in the same step.
     async fn invalidate(self, cx: &Cx<State>) {
         if self.variant == Variant::Versioned {
             let fp = Footprint::write(GEN).and_write(CACHE);
-            cx.step("gen(g)++, invalidateCache(g)", fp, |s| {
+            let bump = |s: &mut State| {
                 s.gen += 1;
-                Bumped(s.gen, s.invalidate())
-            })
-            .await;
+                (s.gen, s.invalidate())
+            };
+            cx.step_as("gen(g)++, invalidateCache(g)", fp, bump, describe_bumped)
+                .await;
         } else {
-            cx.step("invalidateCache(g)", Footprint::write(CACHE), |s| {
-                s.invalidate()
-            })
+            let fp = Footprint::write(CACHE);
+            cx.step_as(
+                "invalidateCache(g)",
+                fp,
+                State::invalidate,
+                describe_dropped,
+            )
             .await;
         }
     }

@@ -207,15 +207,8 @@ impl fmt::Debug for GenRead {
 }
 
 /// A value as a read gives it: `v1` or `NotFound`.
-pub(super) struct Value(pub(super) Option<V>);
-
-impl fmt::Debug for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(v) => write!(f, "{v:?}"),
-            None => f.write_str("NotFound"),
-        }
-    }
+pub(super) fn value(v: Option<V>) -> String {
+    v.map_or("NotFound".to_string(), |v| format!("{v:?}"))
 }
 
 /// Rows a cache call wrote, by generation slot (`None`: untouched), to be mirrored to disk.
@@ -291,13 +284,9 @@ impl fmt::Debug for Rotated {
     }
 }
 
-/// `cache.currentGeneration.Store(g)` (torn-check's first half of a rotation).
-pub(super) struct GenStored(pub(super) u32);
-
-impl fmt::Debug for GenStored {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "gen {}, maps not rotated yet", self.0)
-    }
+/// `cache.currentGeneration.Store(g)` (torn-check's first half of a rotation), in the trace.
+pub(super) fn describe_gen_stored(gen: &u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "gen {gen}, maps not rotated yet")
 }
 
 /// `disk.Rotate()` → the purged byte and the meta record.

@@ -1,7 +1,8 @@
 //! The checker: the ghost state (a reference map, what reads and deletes observed) and the
 //! invariants over it and the nodes.
 
-use super::cache::{byte, Cache, Entry, Key, Row, ShowRow, Value, KEYS, V};
+use super::cache::value;
+use super::cache::{byte, Cache, Entry, Key, Row, ShowRow, KEYS, V};
 use super::node::{Node, Op, Order, Persisted, Proposal};
 use super::tasks::PRIMARY;
 use super::State;
@@ -131,11 +132,11 @@ fn restart_reproduces(s: &State) -> Check {
 fn reads_match_reference(s: &State) -> Check {
     match s.ghost.bad_read {
         Some(r) => Err(format!(
-            "Read({:?}) at index {} returned {:?} but the log applied in order gives {:?}",
+            "Read({:?}) at index {} returned {} but the log applied in order gives {}",
             r.key,
             r.index,
-            Value(r.got),
-            Value(r.want)
+            value(r.got),
+            value(r.want)
         )),
         None => Ok(()),
     }
@@ -146,10 +147,10 @@ fn reads_match_reference(s: &State) -> Check {
 fn delete_of_present_key(s: &State) -> Check {
     match s.ghost.bad_delete {
         Some(r) => Err(format!(
-            "Delete({:?}) at index {} answered NotFound but the log applied in order holds {:?}",
+            "Delete({:?}) at index {} answered NotFound but the log applied in order holds {}",
             r.key,
             r.index,
-            Value(r.want)
+            value(r.want)
         )),
         None => Ok(()),
     }

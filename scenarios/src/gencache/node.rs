@@ -123,10 +123,11 @@ impl Log {
         self.len + 1
     }
 
-    pub(super) fn append(&mut self, e: LogEntry) -> Proposed {
+    /// Appends `e`; returns the index it took.
+    pub(super) fn append(&mut self, e: LogEntry) -> u32 {
         self.entries[self.len as usize] = Some(e);
         self.len += 1;
-        Proposed(self.len)
+        self.len
     }
 
     pub(super) fn get(&self, i: u32) -> Option<LogEntry> {
@@ -134,13 +135,9 @@ impl Log {
     }
 }
 
-/// `raft.Propose` → the index the entry took.
-pub(super) struct Proposed(u32);
-
-impl fmt::Debug for Proposed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "index {}", self.0)
-    }
+/// `raft.Propose` → the index the entry took, in the trace.
+pub(super) fn describe_proposed(index: &u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "index {index}")
 }
 
 /// `raft.NextEntry()` → entry `index` if appended, and the cache's generation.
@@ -159,15 +156,11 @@ impl fmt::Debug for Fetched {
     }
 }
 
-/// `pebble.Get(k)` → what `A` holds.
-pub(super) struct Lookup(pub(super) Option<V>);
-
-impl fmt::Debug for Lookup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(v) => write!(f, "found {v:?}"),
-            None => f.write_str("not found"),
-        }
+/// `pebble.Get(k)` → what `A` holds, in the trace.
+pub(super) fn describe_lookup(found: &Option<V>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match found {
+        Some(v) => write!(f, "found {v:?}"),
+        None => f.write_str("not found"),
     }
 }
 
@@ -182,20 +175,15 @@ pub(super) enum Outcome {
     NotFound(Key),
 }
 
-/// `pebble.Commit()` → the index and what `A` took.
-pub(super) struct Committed(u32, Outcome);
-
-impl fmt::Debug for Committed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let i = self.0;
-        match self.1 {
-            Outcome::Noop => write!(f, "{i}: noop"),
-            Outcome::Stale(p) => write!(f, "{i}: stale (predicted {p}), rejected"),
-            Outcome::Read => write!(f, "{i}: read only"),
-            Outcome::Saved(k, v) => write!(f, "{i}: A[{k:?}] = {v:?}"),
-            Outcome::Deleted(k) => write!(f, "{i}: A[{k:?}] deleted"),
-            Outcome::NotFound(k) => write!(f, "{i}: Delete({k:?}) failed: NotFound"),
-        }
+/// `pebble.Commit()` of entry `i`, in the trace: the index and what `A` took.
+pub(super) fn describe_commit(i: u32, outcome: Outcome, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match outcome {
+        Outcome::Noop => write!(f, "{i}: noop"),
+        Outcome::Stale(p) => write!(f, "{i}: stale (predicted {p}), rejected"),
+        Outcome::Read => write!(f, "{i}: read only"),
+        Outcome::Saved(k, v) => write!(f, "{i}: A[{k:?}] = {v:?}"),
+        Outcome::Deleted(k) => write!(f, "{i}: A[{k:?}] deleted"),
+        Outcome::NotFound(k) => write!(f, "{i}: Delete({k:?}) failed: NotFound"),
     }
 }
 
@@ -238,7 +226,7 @@ impl Node {
         }
     }
 
-    pub(super) fn commit(&mut self, i: u32, outcome: Outcome) -> Committed {
+    pub(super) fn commit(&mut self, i: u32, outcome: Outcome) {
         match outcome {
             Outcome::Saved(k, v) => self.store[k.ix()] = Some(v),
             Outcome::Deleted(k) => self.store[k.ix()] = None,
@@ -246,7 +234,6 @@ impl Node {
         }
         self.applied = i;
         self.applying = false;
-        Committed(i, outcome)
     }
 
     pub(super) fn restart(&mut self) -> Restarted {
@@ -267,7 +254,7 @@ mod tests {
     fn the_log_appends_at_the_index_admission_predicts() {
         let mut log = Log::default();
         assert_eq!(log.next(), 1);
-        let Proposed(i) = log.append(LogEntry::Noop);
+        let i = log.append(LogEntry::Noop);
         assert_eq!((i, log.next()), (1, 2));
         assert!(matches!(log.get(1), Some(LogEntry::Noop)));
     }

@@ -1,14 +1,14 @@
 //! The workloads and the tasks that run them: proposers, the FSM, restarts, the settle phase.
 
+use super::cache::describe_gen_stored;
 use super::cache::{
-    gen_of, Checked, Deleted, Entry, GenRead, GenStored, Got, InMemory, Key, Touched, Verdict,
-    Write, V,
+    gen_of, Checked, Deleted, Entry, GenRead, Got, InMemory, Key, Touched, Verdict, Write, V,
 };
 use super::checker::{Ghost, INVARIANTS};
 use super::entry::{Variant, Workload};
+use super::node::{describe_commit, describe_lookup, describe_proposed};
 use super::node::{
-    Fetched, Log, LogEntry, Lookup, Node, Op, Order, Outcome, Persisted, Plan, Proposal, Restarted,
-    LOG,
+    Fetched, Log, LogEntry, Node, Op, Order, Outcome, Persisted, Plan, Proposal, Restarted, LOG,
 };
 use super::{GenCache, State};
 use raceway_sim::{Cx, EventId, Footprint, Invariant, Model, Spawner};
@@ -225,10 +225,9 @@ impl GenCache {
                 Verdict::Miss => {
                     let label = LABELS[k.ix()].pebble_get;
                     let fp = Footprint::read(RES[PRIMARY].pebble);
-                    let found = cx
-                        .step(label, fp, move |s| Lookup(s.nodes[PRIMARY].store[k.ix()]))
-                        .await;
-                    break (checked, found.0.map_or(Plan::Coverage, Plan::Seed));
+                    let get = move |s: &mut State| s.nodes[PRIMARY].store[k.ix()];
+                    let found = cx.step_as(label, fp, get, describe_lookup).await;
+                    break (checked, found.map_or(Plan::Coverage, Plan::Seed));
                 }
                 Verdict::Unreachable => {
                     cx.note(|| "ErrCacheHorizonExceeded (503, Retry-After: 1)".to_string());
@@ -242,9 +241,13 @@ impl GenCache {
             plan,
             delta: checked.delta,
         };
-        cx.step(order.propose, Footprint::write(LOG), move |s| {
-            s.log.append(LogEntry::Order(p))
-        })
+        let append = move |s: &mut State| s.log.append(LogEntry::Order(p));
+        cx.step_as(
+            order.propose,
+            Footprint::write(LOG),
+            append,
+            describe_proposed,
+        )
         .await;
         cx.notify(ev.appended);
     }
@@ -312,10 +315,10 @@ impl GenCache {
             }
         };
         let fp = Footprint::write(RES[n].pebble);
-        cx.step("pebble.Commit()", fp, move |s| {
-            s.nodes[n].commit(i, outcome)
-        })
-        .await;
+        let commit = move |s: &mut State| s.nodes[n].commit(i, outcome);
+        let describe =
+            move |_: &(), f: &mut std::fmt::Formatter<'_>| describe_commit(i, outcome, f);
+        cx.step_as("pebble.Commit()", fp, commit, describe).await;
         match (n, entry) {
             (PRIMARY, LogEntry::Order(p)) if p.predicted == i => {
                 cx.ghost(|s| s.ghost.committed(i, p));
@@ -327,11 +330,12 @@ impl GenCache {
     async fn rotate(self, cx: &Cx<State>, n: usize, gen: u32) {
         let fp = Footprint::write(RES[n].cache);
         if self.variant == Variant::TornCheck {
-            cx.step("cache.currentGeneration.Store()", fp, move |s| {
+            let store = move |s: &mut State| {
                 s.nodes[n].cache.cur_gen = gen;
-                GenStored(gen)
-            })
-            .await;
+                gen
+            };
+            let label = "cache.currentGeneration.Store()";
+            cx.step_as(label, fp, store, describe_gen_stored).await;
             cx.step("cache.Rotate()", fp, move |s| {
                 s.nodes[n].cache.rotate_maps()
             })
@@ -511,7 +515,8 @@ impl Model for GenCache {
         sp.spawn("traffic", move |cx| async move {
             for _ in 0..setup.noops {
                 let fp = Footprint::write(LOG);
-                cx.step("raft.Propose(noop)", fp, |s| s.log.append(LogEntry::Noop))
+                let append = |s: &mut State| s.log.append(LogEntry::Noop);
+                cx.step_as("raft.Propose(noop)", fp, append, describe_proposed)
                     .await;
                 cx.notify(ev.appended);
             }

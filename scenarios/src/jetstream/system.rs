@@ -40,29 +40,19 @@ impl fmt::Debug for Entry {
     }
 }
 
-/// What a cache read found, as the trace shows it.
-#[derive(Clone, Copy)]
-pub(super) struct Lookup(pub(super) Option<Entry>);
-
-impl fmt::Debug for Lookup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(e) => write!(f, "hit {e:?}"),
-            None => f.write_str("miss"),
-        }
+/// What a cache read found, as the trace shows it: `hit a@2 (seq 2)`, `miss`.
+pub(super) fn describe_lookup(found: &Option<Entry>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match found {
+        Some(e) => write!(f, "hit {e:?}"),
+        None => f.write_str("miss"),
     }
 }
 
 /// What a cache write or delete replaced, as the trace shows it.
-#[derive(Clone, Copy)]
-pub(super) struct Replaced(pub(super) Option<Entry>);
-
-impl fmt::Debug for Replaced {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(e) => write!(f, "was {e:?}"),
-            None => f.write_str("was empty"),
-        }
+pub(super) fn describe_replaced(was: &Option<Entry>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match was {
+        Some(e) => write!(f, "was {e:?}"),
+        None => f.write_str("was empty"),
     }
 }
 
@@ -145,14 +135,9 @@ impl Stream {
     }
 }
 
-/// A stream sequence number, as `publish` returns it.
-#[derive(Clone, Copy)]
-pub(super) struct SeqNo(pub(super) u32);
-
-impl fmt::Debug for SeqNo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "seq {}", self.0)
-    }
+/// A stream sequence number as `publish` returns it, in the trace: `seq 3`.
+pub(super) fn describe_seq(seq: &u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "seq {seq}")
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 
 use super::checker::{Saves, Settled, INVARIANTS};
 use super::entry::{Variant, Workload};
-use super::system::{Entry, Expect, Latest, Lookup, Replaced, SeqNo, Stream, VersionConflict};
+use super::system::{
+    describe_lookup, describe_replaced, describe_seq, Entry, Expect, Latest, Stream,
+    VersionConflict,
+};
 use super::{Jetstream, State};
 use raceway_sim::{Cx, Footprint, Invariant, Model, MutexId, Spawner};
 
@@ -125,25 +128,27 @@ impl Jetstream {
 
     async fn cache_get(self, cx: &Cx<State>, store: Store) -> Option<Entry> {
         let fp = Footprint::read(CACHES[store.index]);
-        cx.step("versions[a]", fp, |s| Lookup(s.caches[store.index]))
-            .await
-            .0
+        cx.step_as(
+            "versions[a]",
+            fp,
+            |s| s.caches[store.index],
+            describe_lookup,
+        )
+        .await
     }
 
     async fn cache_set(self, cx: &Cx<State>, store: Store, entry: Entry) {
         let label = versioned(&CACHE_SET, entry.version);
-        cx.step(label, Footprint::write(CACHES[store.index]), |s| {
-            Replaced(s.caches[store.index].replace(entry))
-        })
-        .await;
+        let fp = Footprint::write(CACHES[store.index]);
+        let set = |s: &mut State| s.caches[store.index].replace(entry);
+        cx.step_as(label, fp, set, describe_replaced).await;
     }
 
     async fn cache_delete(self, cx: &Cx<State>, store: Store) {
         let fp = Footprint::write(CACHES[store.index]);
-        cx.step("delete(versions[a])", fp, |s| {
-            Replaced(s.caches[store.index].take())
-        })
-        .await;
+        let delete = |s: &mut State| s.caches[store.index].take();
+        cx.step_as("delete(versions[a])", fp, delete, describe_replaced)
+            .await;
     }
 
     /// `GetLatestVersion(a)`, as each variant writes it.
@@ -229,10 +234,9 @@ impl Jetstream {
     /// The stream server's plain `publish(a@version)`.
     async fn publish(self, cx: &Cx<State>, version: u32) {
         let label = versioned(&PUBLISH, version);
-        cx.step(label, Footprint::write(STREAM), |s| {
-            SeqNo(s.stream.append(version))
-        })
-        .await;
+        let append = |s: &mut State| s.stream.append(version);
+        cx.step_as(label, Footprint::write(STREAM), append, describe_seq)
+            .await;
     }
 
     /// `conditional-append`'s publish: `publishExpect` against the cached sequence; on a

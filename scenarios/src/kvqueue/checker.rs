@@ -1,6 +1,6 @@
 //! The checker: the invariants over the keys, the aggregate and the ghost counters.
 
-use super::system::{Cost, Found, Id, N};
+use super::system::{found, Cost, Id, N};
 
 use super::State;
 use raceway_sim::{Check, Invariant};
@@ -25,11 +25,11 @@ fn terminal_only_if_key(s: &State) -> Check {
     for e in s.recent.value.entries() {
         if e.status.is_terminal() && s.status(e.id) != Some(e.status) {
             return Err(format!(
-                "the aggregate says {:?} {:?} but comment:{:?} says {:?}",
+                "the aggregate says {:?} {:?} but comment:{:?} says {}",
                 e.id,
                 e.status,
                 e.id,
-                Found(s.comments[e.id.ix()].value)
+                found(s.comments[e.id.ix()].value)
             ));
         }
     }

@@ -18,7 +18,7 @@
 //! is one step on `kv:<key>`; a key keeps its latest value, the one before it (what a stale
 //! read returns) and the time of its last write (for the 429). Where the workload enables
 //! them, a get may return the previous value (the pick `stale read`), the aggregate put of
-//! `complete` may fail (`kv.put fails`) and the rate limit applies (with [`Cx::now`]); the
+//! `complete` may fail (`kv.put fails`) and the rate limit applies (with [`Cx::now`](raceway_sim::Cx::now)); the
 //! bot's processing may fail (`processing fails`), which calls `fail`. The bot's loop runs on
 //! the virtual clock: poll, work through what the poll returned (claim, 2 s of processing,
 //! complete or fail), sleep 3 s, until a poll returns nothing (at most five polls). Each poll

@@ -378,16 +378,11 @@ pub(super) fn retry(msg: Msg) -> Msg {
     Msg { status, attempts }
 }
 
-/// What a get of `comment:<id>` found.
-#[derive(Clone, Copy)]
-pub(super) struct Found(pub(super) Option<Msg>);
-
-impl fmt::Debug for Found {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(m) => write!(f, "{m:?}"),
-            None => f.write_str("not found"),
-        }
+/// What a get of `comment:<id>` found, as the trace and the checker say it.
+pub(super) fn found(msg: Option<Msg>) -> String {
+    match msg {
+        Some(m) => format!("{m:?}"),
+        None => "not found".to_string(),
     }
 }
 

@@ -4,7 +4,7 @@
 use super::checker::INVARIANTS;
 use super::entry::{Variant, Workload};
 use super::system::{
-    retry, Cost, Found, Got, Id, Ids, Kv, Msg, Put, Recent, Reply, Status, M1, M2, N,
+    found, retry, Cost, Got, Id, Ids, Kv, Msg, Put, Recent, Reply, Status, M1, M2, N,
 };
 use super::{KvQueue, State};
 use raceway_sim::{Cx, Footprint, Invariant, Model, Spawner};
@@ -63,17 +63,21 @@ const DO_COMPLETE: [&str; N] = per_message!("MessageQueue.completeMessage(", ")"
 
 const DO_FAIL: [&str; N] = per_message!("MessageQueue.failMessage(", ")");
 
-/// What a put of the aggregate did, with the value it carried.
-#[derive(Clone, Copy)]
-struct Wrote(Put, Recent);
-
-impl fmt::Debug for Wrote {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Put::Ok => write!(f, "ok {:?}", self.1),
-            other => write!(f, "{other:?}"),
-        }
+/// A put of the aggregate in the trace: what it did, with the value it carried.
+fn describe_wrote((put, recent): &(Put, Recent), f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match put {
+        Put::Ok => write!(f, "ok {recent:?}"),
+        other => write!(f, "{other:?}"),
     }
+}
+
+/// A get of `comment:<id>` in the trace: what it found, and whether the read was stale.
+fn describe_comment(got: &Got<Option<Msg>>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str(&found(got.value))?;
+    if got.stale {
+        f.write_str(" (stale)")?;
+    }
+    Ok(())
 }
 
 /// Which of the KV's misbehaviours and the bot's faults a phase of the run enables.
@@ -105,20 +109,18 @@ impl Worker {
     async fn get_comment(self, cx: &Cx<State>, id: Id) -> Option<Msg> {
         let stale = self.env.stale_reads && cx.decide("stale read").await;
         let fp = Footprint::read(KEY[id.ix()]);
-        let got = cx.step(GET[id.ix()], fp, move |s| {
-            let g = s.comments[id.ix()].get(stale);
-            Got {
-                value: Found(g.value),
-                stale: g.stale,
-            }
-        });
-        got.await.value.0
+        let get = move |s: &mut State| s.comments[id.ix()].get(stale);
+        cx.step_as(GET[id.ix()], fp, get, describe_comment)
+            .await
+            .value
     }
 
     /// `COMMENTS_KV.get('comment:<timestamp>:<id>')`, the old key format: never written.
     async fn get_old_format(self, cx: &Cx<State>, id: Id) -> Option<Msg> {
         let fp = Footprint::read(OLD_KEY[id.ix()]);
-        cx.step(GET_OLD[id.ix()], fp, |_| Found(None)).await.0
+        let never_written = |m: &Option<Msg>, f: &mut fmt::Formatter<'_>| f.write_str(&found(*m));
+        cx.step_as(GET_OLD[id.ix()], fp, |_| None, never_written)
+            .await
     }
 
     /// `COMMENTS_KV.put('comment:<id>', msg)`.
@@ -143,9 +145,8 @@ impl Worker {
     async fn put_recent(self, cx: &Cx<State>, recent: Recent, fault: bool) -> Put {
         let (now, limit) = (cx.now(), self.env.rate_limit);
         let fp = Footprint::write(RECENT);
-        let wrote = cx.step("kv.put(recent:comments)", fp, move |s| {
-            Wrote(s.recent.put(recent, now, limit, fault), recent)
-        });
+        let put = move |s: &mut State| (s.recent.put(recent, now, limit, fault), recent);
+        let wrote = cx.step_as("kv.put(recent:comments)", fp, put, describe_wrote);
         wrote.await.0
     }
 

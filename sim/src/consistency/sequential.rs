@@ -8,11 +8,17 @@
 //! the linearizability checker does. Sequential consistency is not local (a history can be
 //! sequentially consistent per key and not as a whole), so the object is checked whole.
 //!
+//! A linearizable history is sequentially consistent (a linearization keeps each process's
+//! order, and per-key linearizations compose), so the search runs only when the
+//! linearizability checker finds none: it is exponential in the worst case, and large
+//! histories that are not linearizable can take long.
+//!
 //! Failed operations are left out. An operation of unknown outcome may be placed anywhere
 //! after the operations its process invoked before it, or not at all.
 
 use super::bitset::Bitset;
 use super::history::{Operation, Outcome};
+use super::linearizable::is_linearizable;
 use super::spec::Spec;
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasherDefault, DefaultHasher};
@@ -22,8 +28,9 @@ use std::hash::{BuildHasherDefault, DefaultHasher};
 pub struct Sequential {
     /// Whether the history is sequentially consistent.
     pub holds: bool,
-    /// The order found (operation ids) when it holds; when it does not, the longest prefix
-    /// of an order the search found (only when asked for a witness).
+    /// The order the search found (operation ids) when it holds (empty when linearizability
+    /// already proved it); when it does not, the longest prefix of an order the search found
+    /// (only when asked for a witness).
     pub order: Vec<usize>,
 }
 
@@ -42,6 +49,12 @@ enum Slot {
 /// Checks `ops` for sequential consistency against `spec`; with `witness`, a failing check
 /// also records the longest prefix found (quadratic time: meant for small histories).
 pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> Sequential {
+    if is_linearizable(spec, ops) {
+        return Sequential {
+            holds: true,
+            order: Vec::new(),
+        };
+    }
     let ops: Vec<&Operation> = ops.iter().filter(|o| o.outcome != Outcome::Fail).collect();
     let processes: BTreeMap<u32, usize> = ops
         .iter()
@@ -71,8 +84,15 @@ pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> 
     let mut memo: HashSet<(Bitset, S::State), BuildHasherDefault<DefaultHasher>> =
         HashSet::default();
     let mut state = spec.init();
-    // (slot, op, state before it)
+    // (where to resume among the candidates before it, op, state before it)
     let mut stack: Vec<(usize, usize, S::State)> = Vec::new();
+    // Per operation: its process's index, if it completed (is in a chain).
+    let mut chain_of = vec![None; ops.len()];
+    for (p, chain) in chains.iter().enumerate() {
+        for &op in chain {
+            chain_of[op] = Some(p);
+        }
+    }
     let mut done = 0;
     let mut longest: Vec<usize> = Vec::new();
     let mut cursor = 0;
@@ -83,17 +103,22 @@ pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> 
                 order: stack.iter().map(|&(_, op, _)| ops[op].id).collect(),
             };
         }
-        let mut advanced = false;
-        while cursor < slots.len() {
-            let slot = cursor;
-            cursor += 1;
-            let candidate = match slots[slot] {
+        // The operations that may come next, in invocation order: a linearizable history's
+        // real-time order is then found without backtracking.
+        let mut candidates: Vec<usize> = slots
+            .iter()
+            .filter_map(|s| match *s {
                 Slot::Process(p) => chains[p].get(at[p]).copied(),
                 Slot::Unknown { op, process, after } => {
                     (!placed.contains(op) && at[process] >= after).then_some(op)
                 }
-            };
-            let Some(op) = candidate else { continue };
+            })
+            .collect();
+        candidates.sort_by_key(|&op| ops[op].invoked);
+        let mut advanced = false;
+        while cursor < candidates.len() {
+            let op = candidates[cursor];
+            cursor += 1;
             let Some(next) = spec.step(&state, ops[op]) else {
                 continue;
             };
@@ -102,8 +127,8 @@ pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> 
                 placed.remove(op);
                 continue;
             }
-            stack.push((slot, op, std::mem::replace(&mut state, next)));
-            if let Slot::Process(p) = slots[slot] {
+            stack.push((cursor, op, std::mem::replace(&mut state, next)));
+            if let Some(p) = chain_of[op] {
                 at[p] += 1;
                 done += 1;
             }
@@ -117,7 +142,7 @@ pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> 
         if advanced {
             continue;
         }
-        let Some((slot, op, previous)) = stack.pop() else {
+        let Some((resume, op, previous)) = stack.pop() else {
             return Sequential {
                 holds: false,
                 order: longest,
@@ -125,10 +150,10 @@ pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> 
         };
         state = previous;
         placed.remove(op);
-        if let Slot::Process(p) = slots[slot] {
+        if let Some(p) = chain_of[op] {
             at[p] -= 1;
             done -= 1;
         }
-        cursor = slot + 1;
+        cursor = resume;
     }
 }

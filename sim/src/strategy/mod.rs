@@ -10,7 +10,8 @@
 //!   at random steps per seed or at every placement in turn;
 //! - [`Seeds`]: random, PCT or delay bounding over a range of seeds, one run per seed;
 //! - [`Replay`]: the choices of a recorded [`Schedule`](crate::Schedule), strictly (or
-//!   leniently, for each of a list: shrinking's candidates);
+//!   leniently, for each of a list: shrinking's candidates; or extending it past its ends, on
+//!   another variant);
 //! - [`Script`]: a human-written order of task names, for the scenarios' named schedules;
 //! - [`Follow`]: another run's trace, task by task (engine cross-checks, variant comparison);
 //! - [`Dfs`]: exhaustive search of every choice, with sleep-set reduction or a preemption bound.

@@ -1,0 +1,75 @@
+//! How a step's result reads in the trace, said where the step is taken: [`Cx::step_as`].
+//!
+//! [`Cx::step`] records a result by its `Debug`. A result whose `Debug` does not read like the
+//! real call's answer (`Option<V>` for "found v" or "not found") would need a type made only
+//! to format it; `step_as` takes the formatting as a function instead. It runs only when the
+//! run is recorded, as `Debug` does, so an unrecorded run pays nothing for it.
+
+use crate::footprint::Footprint;
+use crate::task::Cx;
+use std::fmt;
+
+/// A step's result with the function that says how it reads.
+struct Described<R, D>(R, D);
+
+impl<R, D: Fn(&R, &mut fmt::Formatter<'_>) -> fmt::Result> fmt::Debug for Described<R, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.1)(&self.0, f)
+    }
+}
+
+impl<S: 'static> Cx<S> {
+    /// [`Cx::step`], with `describe` writing how the result reads in the trace (called only
+    /// when the run is recorded): `cx.step_as("storage.Get(k)", fp, |s| s.row, found)`.
+    pub async fn step_as<R>(
+        &self,
+        label: &'static str,
+        footprint: Footprint,
+        access: impl FnOnce(&mut S) -> R,
+        describe: impl Fn(&R, &mut fmt::Formatter<'_>) -> fmt::Result,
+    ) -> R {
+        let step = self.step(label, footprint, |s| Described(access(s), describe));
+        step.await.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::strategy::Random;
+    use crate::{Event, Footprint, Race, Runner, Simulation};
+
+    /// One step whose result is described; `describe` counts its calls in `calls`.
+    fn race(calls: &'static std::sync::atomic::AtomicU32) -> Race<Option<u32>> {
+        Race::new(|| Some(7)).task("reader", move |cx| async move {
+            let describe = move |r: &Option<u32>, f: &mut std::fmt::Formatter<'_>| {
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                match r {
+                    Some(v) => write!(f, "found {v}"),
+                    None => f.write_str("not found"),
+                }
+            };
+            let got = cx.step_as("row.Get", Footprint::read("row"), |s| *s, describe);
+            assert_eq!(got.await, Some(7), "the step's result is the access's own");
+        })
+    }
+
+    #[test]
+    fn the_description_is_built_only_when_the_run_is_recorded() {
+        static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let mut sim = Runner::new(race(&CALLS));
+        sim.run(&mut Random::new(0), false).unwrap();
+        assert_eq!(CALLS.load(std::sync::atomic::Ordering::Relaxed), 0);
+        sim.run(&mut Random::new(0), true).unwrap();
+        assert_eq!(CALLS.load(std::sync::atomic::Ordering::Relaxed), 1);
+        let results: Vec<_> = sim
+            .trace()
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Step { result, .. } => result.clone(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(results, ["found 7"]);
+    }
+}
