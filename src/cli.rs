@@ -115,16 +115,31 @@ pub struct ExploreArgs {
     /// Go on after the first violation and report every distinct one.
     #[arg(long)]
     pub all: bool,
-    /// Explore only runs with at most K preemptions (switches the reduction off).
+    /// Explore only runs with at most K preemptions (one bounded search, reduction on).
     #[arg(long, value_name = "K")]
     pub preemptions: Option<u32>,
-    /// Stop after N schedules per pair, N >= 1 (the search is then incomplete).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_schedules: Option<u64>,
-    /// Explore every order, without sleep-set reduction.
+    /// The budget per pair, in schedules (at least 1): the unbounded search stops there, and
+    /// iterative preemption bounding gets as much again for the strongest claim within it.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_EXPLORE_BUDGET,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_schedules: u64,
+    /// Explore every order: no sleep sets, no state caching.
     #[arg(long)]
     pub no_reduction: bool,
+    /// Explore statelessly: revisit configurations reached again by another order.
+    #[arg(long)]
+    pub no_states: bool,
+    /// Check every independence the reduction relies on by running both orders: a wrong
+    /// footprint fails with the two steps it concerns.
+    #[arg(long)]
+    pub audit: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
+
+/// `explore`'s default budget per pair, in schedules.
+pub const DEFAULT_EXPLORE_BUDGET: u64 = 1_000_000;
 
 #[derive(Args, Debug)]
 pub struct ShrinkArgs {

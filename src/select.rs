@@ -3,7 +3,7 @@
 use crate::cli::Target;
 use anyhow::Result;
 use raceway_scenarios::{find, Entry, NamedSchedule, Pair};
-use raceway_sim::explore::{Exploration, Options};
+use raceway_sim::explore::{Exploration, Options, Progress};
 use raceway_sim::shrink::ShrunkTrace;
 use raceway_sim::Schedule;
 
@@ -54,9 +54,15 @@ pub fn pairs(scenario: &'static dyn Entry, workloads: &[String], variants: &[Str
         .collect()
 }
 
-/// Every schedule of `pair`, as `options` say.
-pub fn explore(pair: Pair, options: &Options) -> Result<Exploration> {
-    raceway_sim::explore::explore(pair.runner().as_mut(), options)
+/// Every schedule of `pair` as `options` say, with the strongest claim `budget` schedules
+/// allow (see [`raceway_sim::explore::prove`]), showing its progress to `progress`.
+pub fn explore(
+    pair: Pair,
+    options: &Options,
+    budget: u64,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Exploration> {
+    raceway_sim::explore::prove(pair.runner().as_mut(), options, budget, progress)
         .map_err(|d| anyhow::anyhow!("{pair}: {d}"))
 }
 

@@ -233,6 +233,24 @@ fn explore_proves_the_fix_and_shows_the_race() {
         "{out}"
     );
     assert_one_line_error(&["explore", "nope"], "unknown scenario");
+    // A budget too small for every schedule: the strongest claim within it, never a bare
+    // "incomplete", and exit 0 (nothing was found).
+    let (code, out, _) = raceway(&[
+        "explore",
+        "gencache",
+        "-w",
+        "horizon",
+        "-v",
+        "merged",
+        "--max-schedules",
+        "2000",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("PROVED for every schedule of gencache horizon/merged with at most ")
+            && out.contains("Incomplete beyond"),
+        "{out}"
+    );
     assert_one_line_error(&["explore", "wlog", "-v", "nope"], "has no variant `nope`");
 }
 

@@ -22,9 +22,11 @@ fn exploration_visits_each_seed_interleaving() {
             // Every order within the seed's preemptions, with no reduction, holds the seed's own.
             let options = Options {
                 reduction: false,
+                states: false,
                 preemptions: Some(seed.preemptions),
                 max_schedules: Some(BUDGET * 10),
                 all: true,
+                audit: false,
             };
             let mut visited = false;
             explore_with(sim.as_mut(), &options, |s, _| {
@@ -69,67 +71,222 @@ fn kinds(found: &raceway_sim::explore::Exploration) -> BTreeSet<(Kind, String)> 
         .collect()
 }
 
+/// Each reduction (sleep sets; sleep sets and state caching) against the plain search, on every
+/// pair small enough for the plain search to finish: the same distinct violations, never more
+/// schedules, and every complete reduced search agrees with the pair's expectation.
 #[test]
-fn reduction_finds_the_same_violations_and_agrees_with_expectations() {
+fn every_reduction_finds_the_same_violations_and_agrees_with_expectations() {
     let mut compared = 0;
     for pair in CATALOG.iter().flat_map(|s| s.pairs()) {
         let mut sim = pair.runner();
-        let all = |reduction| Options {
-            reduction,
-            max_schedules: Some(BUDGET),
-            all: true,
-            ..Options::default()
+        let mut all = |reduction, states| {
+            let options = Options {
+                reduction,
+                states,
+                max_schedules: Some(BUDGET),
+                all: true,
+                ..Options::default()
+            };
+            explore(sim.as_mut(), &options).unwrap()
         };
-        let reduced = explore(sim.as_mut(), &all(true)).unwrap();
-        let full = explore(sim.as_mut(), &all(false)).unwrap();
-        assert!(
-            reduced.schedules <= full.schedules,
-            "{pair}: reduction explored more"
-        );
-        if reduced.complete && full.complete {
-            assert_eq!(kinds(&reduced), kinds(&full), "{pair}");
-            compared += 1;
-        }
-        if reduced.complete {
-            assert_eq!(
-                reduced.violations.is_empty(),
-                pair.expectation.expected == Expected::Holds,
-                "{pair}: {:?}",
-                kinds(&reduced)
+        let full = all(false, false);
+        let reduced = [all(true, false), all(true, true)];
+        for (reduced, how) in reduced.iter().zip(["sleep sets", "stateful"]) {
+            assert!(
+                reduced.schedules <= full.schedules || !full.complete,
+                "{pair}: {how} explored more"
             );
+            if reduced.complete && full.complete {
+                assert_eq!(kinds(reduced), kinds(&full), "{pair}, {how}");
+                compared += 1;
+            }
+            if reduced.complete {
+                assert_eq!(
+                    reduced.violations.is_empty(),
+                    pair.expectation.expected == Expected::Holds,
+                    "{pair}, {how}: {:?}",
+                    kinds(reduced)
+                );
+            }
         }
     }
     assert!(
-        compared >= 24,
-        "only {compared} pairs were small enough to compare"
+        compared >= 48,
+        "only {compared} searches were small enough to compare"
     );
 }
 
-/// stateright-style pinned counts: a change in what exploration visits fails here.
+/// Every independence the reduction relies on holds: both orders of two steps it treats as
+/// independent reach the same configuration (on every pair whose search fits the budget).
+///
+/// configcache and gencache fail it today, a real finding: steps declared independent (two
+/// `cache.get(g)` reads; `pebble.Commit()` and `CheckCache(k)`) reach different states in
+/// the two orders, through ghost state written between steps (configcache's history `seq`
+/// orders gets and sets) that no footprint declares. Invariants read that ghost state, so the
+/// reduction may skip an order that breaks one. Until those scenarios declare it, only the
+/// three that pass are held to it here; `audit_of_the_whole_catalog` runs all.
 #[test]
-fn wlog_exploration_counts_are_pinned() {
-    let scenario = raceway_scenarios::find("wlog").unwrap();
-    let count = |w: &str, v: &str, reduction: bool| {
-        let mut sim = scenario.runner(w, v).unwrap();
-        let found = explore(
-            sim.as_mut(),
-            &Options {
+fn the_catalog_passes_the_footprint_audit() {
+    audit_catalog(&["wlog", "jetstream", "kvqueue"]);
+}
+
+#[test]
+#[ignore = "configcache and gencache write ghost state no footprint declares (see above)"]
+fn audit_of_the_whole_catalog() {
+    audit_catalog(&[]);
+}
+
+/// Audits every pair of the named scenarios (all when `only` is empty).
+fn audit_catalog(only: &[&str]) {
+    let (mut audited, mut failures) = (0, Vec::<String>::new());
+    let chosen = CATALOG
+        .iter()
+        .filter(|s| only.is_empty() || only.contains(&s.name()));
+    for pair in chosen.flat_map(|s| s.pairs()) {
+        let options = Options {
+            all: true,
+            audit: true,
+            max_schedules: Some(BUDGET / 4),
+            ..Options::default()
+        };
+        let found = explore(pair.runner().as_mut(), &options).unwrap();
+        let audit = found
+            .audit
+            .expect("every catalog model fingerprints its state");
+        if let Some(f) = &audit.failure {
+            failures.push(format!("{pair}: {f}"));
+        }
+        audited += audit.checked;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(audited > 100, "only {audited} independences audited");
+}
+
+/// Under a preemption bound the reduction stays on, and skips nothing the bound lets through:
+/// each bound finds what the plain bounded search finds.
+#[test]
+fn a_bounded_search_keeps_its_reduction_and_its_violations() {
+    let mut compared = 0;
+    for pair in CATALOG.iter().flat_map(|s| s.pairs()) {
+        let mut sim = pair.runner();
+        for k in 0..=2 {
+            let mut bounded = |reduction, states| {
+                let options = Options {
+                    reduction,
+                    states,
+                    preemptions: Some(k),
+                    max_schedules: Some(BUDGET),
+                    all: true,
+                    audit: false,
+                };
+                explore(sim.as_mut(), &options).unwrap()
+            };
+            let plain = bounded(false, false);
+            if !plain.complete {
+                continue;
+            }
+            for reduced in [bounded(true, false), bounded(true, true)] {
+                assert!(reduced.complete && reduced.reduced);
+                assert!(reduced.schedules <= plain.schedules);
+                assert_eq!(
+                    kinds(&reduced),
+                    kinds(&plain),
+                    "{pair} within {k} preemptions"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 100, "only {compared} bounded searches compared");
+}
+
+/// stateright-style pinned counts, for a holds pair of every scenario and each reduction (none,
+/// sleep sets, sleep sets with state caching): (schedules, pruned, distinct states) of the
+/// complete search. A change in what exploration visits fails here.
+#[test]
+fn exploration_counts_are_pinned_for_every_scenario() {
+    let pinned: &[Pin] = &PINNED;
+    let mut actual = Vec::new();
+    for &(scenario, w, v, _) in pinned {
+        let pair = raceway_scenarios::find(scenario)
+            .unwrap()
+            .pair(w, v)
+            .unwrap();
+        let mut sim = pair.runner();
+        let mut count = |reduction, states| {
+            let options = Options {
                 reduction,
+                states,
                 all: true,
                 ..Options::default()
-            },
-        )
-        .unwrap();
-        assert!(found.complete);
-        (found.schedules, found.pruned)
-    };
-    assert_eq!(count("fork", "merged", true), (5, 1));
-    assert_eq!(count("fork", "merged", false), (10, 0));
-    assert_eq!(count("fork-evict", "epoch", true), (31, 8));
-    assert_eq!(count("fork-evict", "epoch", false), (58, 0));
-    assert_eq!(count("records", "epoch", true), (70, 10));
-    assert_eq!(count("records", "epoch", false), (116, 0));
+            };
+            let found = explore(sim.as_mut(), &options).unwrap();
+            assert!(found.complete, "{pair}");
+            (found.schedules, found.pruned, found.states)
+        };
+        actual.push((
+            scenario,
+            w,
+            v,
+            [count(false, false), count(true, false), count(true, true)],
+        ));
+    }
+    assert_eq!(pinned, &actual[..], "actual: {actual:?}");
 }
+
+/// (scenario, workload, variant, [(schedules, pruned, states) with each reduction]).
+type Pin = (
+    &'static str,
+    &'static str,
+    &'static str,
+    [(u64, u64, u64); 3],
+);
+
+const PINNED: [Pin; 8] = [
+    ("wlog", "fork", "merged", [(10, 0, 0), (5, 1, 0), (5, 1, 7)]),
+    (
+        "wlog",
+        "fork-evict",
+        "epoch",
+        [(58, 0, 0), (31, 8, 0), (25, 11, 29)],
+    ),
+    (
+        "wlog",
+        "records",
+        "epoch",
+        [(116, 0, 0), (70, 10, 0), (60, 12, 67)],
+    ),
+    (
+        "jetstream",
+        "review",
+        "merged",
+        [(3, 0, 0), (3, 0, 0), (3, 0, 2)],
+    ),
+    (
+        "jetstream",
+        "external",
+        "conditional-append",
+        [(1406, 0, 0), (14, 24, 0), (11, 23, 60)],
+    ),
+    (
+        "kvqueue",
+        "stuck",
+        "self-heal",
+        [(2401, 0, 0), (2401, 0, 0), (2401, 0, 0)],
+    ),
+    (
+        "configcache",
+        "reader-writer",
+        "versioned",
+        [(10, 0, 0), (5, 1, 0), (5, 1, 7)],
+    ),
+    (
+        "gencache",
+        "path-a",
+        "merged",
+        [(545268, 0, 0), (15990, 1461, 0), (2630, 1070, 3247)],
+    ),
+];
 
 #[test]
 fn a_preemption_bound_limits_the_search() {
@@ -147,7 +304,8 @@ fn a_preemption_bound_limits_the_search() {
         .unwrap()
     };
     let (none, one) = (bounded(0), bounded(1));
-    assert!(none.complete && one.complete && !none.reduced);
+    assert!(none.complete && one.complete && none.reduced);
+    assert_eq!((none.bound, one.bound), (Some(0), Some(1)));
     assert!(none.schedules < one.schedules);
     assert!(none.violations.is_empty(), "the race needs a preemption");
     assert!(!one.violations.is_empty());

@@ -89,7 +89,9 @@ fn the_glossary_has_the_outputs_words() {
         (
             &["explore", "wlog", "-w", "fork", "-v", "merged"],
             &[
-                "sleep-set reduction",
+                "sleep sets",
+                "state caching",
+                "distinct states",
                 "cut short by the reduction",
                 "complete",
                 "PROVED",

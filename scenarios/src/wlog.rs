@@ -38,7 +38,7 @@ const STORAGE: &str = "storage[k]";
 const EPOCH: &str = "epoch[k]";
 
 /// A version of the record.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum V {
     /// The wlog record of the `fork` workload.
     V,
@@ -59,7 +59,7 @@ impl fmt::Debug for V {
 }
 
 /// A cache slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Slot {
     /// Nothing cached.
     Absent,
@@ -96,7 +96,7 @@ enum Fill {
 }
 
 /// The shared state: one key's storage row and cache slot, and the checker's ghost results.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct State {
     storage: Option<V>,
     cache: Slot,
@@ -371,6 +371,10 @@ impl Model for Wlog {
 
     fn invariants(&self) -> &[Invariant<State>] {
         &INVARIANTS
+    }
+
+    fn fingerprint(&self, state: &State) -> Option<raceway_sim::fingerprint::Fingerprint> {
+        Some(raceway_sim::fingerprint::of(state))
     }
 }
 

@@ -70,6 +70,7 @@ impl<S: 'static> Cx<S> {
     ) -> R {
         self.suspend(label, footprint, Guard::Ready, None).await;
         let result = access(&mut self.shared.state.borrow_mut());
+        self.observe(&result);
         self.record(
             || Cow::Borrowed(label),
             footprint,
@@ -297,6 +298,19 @@ impl<S: 'static> Cx<S> {
         }
     }
 
+    /// In a fingerprinted run, takes a step's result into the task's history, through its
+    /// `Debug` text (written into the hasher, never into a string): a result type whose
+    /// `Debug` hides a difference the task acts on would merge configurations that differ.
+    fn observe<R: Debug>(&self, result: &R) {
+        let mut core = self.shared.core.borrow_mut();
+        if core.fingerprinting {
+            let slot = &mut core.tasks[self.task as usize];
+            slot.seen = crate::fingerprint::extend(slot.seen, |h| {
+                let _ = std::fmt::Write::write_fmt(h, format_args!("{result:?}"));
+            });
+        }
+    }
+
     /// Records a step whose label and result are built only when the run is recorded.
     fn record(
         &self,
@@ -392,6 +406,7 @@ where
         done: false,
         notified: false,
         answer: 0,
+        seen: 0,
     });
     core.spawned.push(fut);
     drop(core);

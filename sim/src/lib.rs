@@ -100,12 +100,14 @@
 //! trace on every machine, in debug and release.
 #![warn(missing_docs)]
 
+pub mod audit;
 mod check;
 pub mod consistency;
 mod cx;
 mod describe;
 pub mod drive;
 pub mod explore;
+pub mod fingerprint;
 #[cfg(all(feature = "madsim", not(madsim)))]
 compile_error!(
     "the madsim engine needs `--cfg madsim` (madsim silently falls back to tokio without it): \

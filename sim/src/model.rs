@@ -1,6 +1,7 @@
 //! What a scenario gives the engine: its state, its tasks, its settle phase and its invariants.
 
 use crate::cx::Spawner;
+use crate::fingerprint::Fingerprint;
 use crate::invariant::Invariant;
 
 /// A system under test: one (workload, variant) of a scenario, ready to run many times.
@@ -24,4 +25,14 @@ pub trait Model {
 
     /// The invariants, in the order they are checked.
     fn invariants(&self) -> &[Invariant<Self::State>];
+
+    /// The fingerprint of `state`, which lets exploration skip a configuration it has explored
+    /// already (stateful search). `None`, the default, opts out: exploration stays stateless.
+    /// A model whose state is `Hash` opts in with one line:
+    /// `Some(raceway_sim::fingerprint::of(state))`. Equal states must give equal fingerprints,
+    /// so the state must hash everything its steps, settle tasks and invariants read: ghost
+    /// fields too.
+    fn fingerprint(&self, _state: &Self::State) -> Option<Fingerprint> {
+        None
+    }
 }

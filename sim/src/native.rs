@@ -119,6 +119,12 @@ impl Native {
             if self.collect_candidates(shared) {
                 continue;
             }
+            if run.strategy.wants_configuration(&self.candidates) {
+                if let Some(state) = run.model.fingerprint(&shared.state.borrow()) {
+                    let configuration = shared.core.borrow().configuration(state);
+                    run.strategy.configuration(configuration);
+                }
+            }
             if self.candidates.is_empty() {
                 let core = shared.core.borrow();
                 if core.tasks.iter().any(|t| !t.done) {
@@ -158,7 +164,7 @@ impl Native {
             self.last = Some(task);
             {
                 let mut core = shared.core.borrow_mut();
-                core.tasks[task as usize].wait = None;
+                core.grant(task);
                 core.steps += 1;
             }
             if let Some(v) = self.poll(task, run)? {
@@ -262,7 +268,7 @@ impl Native {
                         let chosen = run.strategy.next_pick(pick)?;
                         self.schedule.push(chosen);
                         let mut core = run.shared.core.borrow_mut();
-                        core.tasks[task as usize].answer = chosen;
+                        core.answer(task, chosen);
                         core.record_with(|_| Event::Pick {
                             task,
                             label,

@@ -1,11 +1,12 @@
 //! [`Race`]: a [`Model`] built from closures, for a race modelled in a few dozen lines of a
 //! test, without a type of its own.
 
-use crate::cx::Cx;
-use crate::cx::Spawner;
+use crate::cx::{Cx, Spawner};
+use crate::fingerprint::{self, Fingerprint};
 use crate::invariant::Invariant;
 use crate::model::Model;
 use std::future::Future;
+use std::hash::Hash;
 use std::pin::Pin;
 use std::rc::Rc;
 
@@ -49,6 +50,7 @@ pub struct Race<S: 'static> {
     tasks: Vec<(&'static str, Body<S>)>,
     settle: Vec<(&'static str, Body<S>)>,
     invariants: Vec<Invariant<S>>,
+    fingerprint: Option<fn(&S) -> Fingerprint>,
 }
 
 impl<S: 'static> Clone for Race<S> {
@@ -59,6 +61,7 @@ impl<S: 'static> Clone for Race<S> {
             tasks: self.tasks.clone(),
             settle: self.settle.clone(),
             invariants: self.invariants.clone(),
+            fingerprint: self.fingerprint,
         }
     }
 }
@@ -80,6 +83,7 @@ impl<S: 'static> Race<S> {
             tasks: Vec::new(),
             settle: Vec::new(),
             invariants: Vec::new(),
+            fingerprint: None,
         }
     }
 
@@ -158,6 +162,15 @@ impl<S: 'static> Race<S> {
     }
 }
 
+impl<S: Hash + 'static> Race<S> {
+    /// Lets exploration fingerprint the state (it is `Hash`), so that a configuration reached
+    /// again by another order is not explored again (see [`Model::fingerprint`]).
+    pub fn hashed(mut self) -> Self {
+        self.fingerprint = Some(fingerprint::of::<S>);
+        self
+    }
+}
+
 impl<S: 'static> Model for Race<S> {
     type State = S;
 
@@ -194,5 +207,9 @@ impl<S: 'static> Model for Race<S> {
 
     fn invariants(&self) -> &[Invariant<S>] {
         &self.invariants
+    }
+
+    fn fingerprint(&self, state: &S) -> Option<Fingerprint> {
+        self.fingerprint.map(|f| f(state))
     }
 }

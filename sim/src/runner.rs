@@ -64,6 +64,7 @@ impl<M: Model> Runner<M> {
                 mutexes: Vec::new(),
                 events: Vec::new(),
                 conds: Vec::new(),
+                fingerprinting: false,
                 now: Instant::ZERO,
                 record: false,
                 trace: Vec::new(),
@@ -108,6 +109,7 @@ impl<M: Model> Runner<M> {
         core.trace.clear();
         core.now = Instant::ZERO;
         core.record = record;
+        core.fingerprinting = false;
         core.steps = 0;
     }
 
@@ -146,6 +148,7 @@ impl<M: Model> Runner<M> {
 impl<M: Model> Simulation for Runner<M> {
     fn run(&mut self, strategy: &mut dyn Strategy, record: bool) -> Result<Verdict, Diverged> {
         self.reset(record);
+        self.shared.core.borrow_mut().fingerprinting = strategy.fingerprints();
         if let Some(seed) = strategy.handover() {
             let violation = crate::handover::run(&self.model, &self.shared, seed)?;
             self.finish_run(record, violation.clone());

@@ -7,6 +7,7 @@
 //! engine's runtime (`madsim_driver.rs`). Tasks reach the driver only through the small
 //! [`Driver`] trait, so neither [`Cx`](crate::Cx) nor this core knows which one runs them.
 
+use crate::fingerprint::{self, Fingerprint, Fingerprinter};
 use crate::footprint::Footprint;
 use crate::invariant::{Invariant, Kind, When};
 use crate::strategy::TaskId;
@@ -15,6 +16,7 @@ use crate::trace::{Event, Violation};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -25,7 +27,7 @@ pub const DEFAULT_MAX_STEPS: u32 = 10_000;
 pub(crate) type TaskFuture = Pin<Box<dyn Future<Output = ()>>>;
 
 /// What a waiting task waits for before its next step can be granted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Guard {
     /// A plain step: can go at any time.
     Ready,
@@ -45,7 +47,7 @@ pub(crate) enum Guard {
 }
 
 /// A task's pending step.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub(crate) struct Wait {
     pub(crate) label: &'static str,
     pub(crate) footprint: Footprint,
@@ -60,6 +62,10 @@ pub(crate) struct TaskSlot {
     pub(crate) done: bool,
     pub(crate) notified: bool,
     pub(crate) answer: u32,
+    /// The fingerprint of what the task observed so far (its steps, their results, its picks
+    /// and waits), kept only in runs whose configurations are fingerprinted. A task is a
+    /// deterministic function of what it observed, so this stands for its local state.
+    pub(crate) seen: Fingerprint,
 }
 
 pub(crate) struct MutexSlot {
@@ -76,6 +82,8 @@ pub(crate) struct Core {
     pub(crate) conds: Vec<crate::sync::CondSlot>,
     pub(crate) now: Instant,
     pub(crate) record: bool,
+    /// Whether tasks' histories are kept, for configuration fingerprints.
+    pub(crate) fingerprinting: bool,
     pub(crate) trace: Vec<Event>,
     /// Futures of tasks spawned since the driver last looked, in spawn order.
     pub(crate) spawned: Vec<TaskFuture>,
@@ -90,6 +98,56 @@ pub(crate) struct Core {
 }
 
 impl Core {
+    /// Grants `task` its pending step; in a fingerprinted run, the task's history takes in
+    /// what it observes at the grant: which step, whether its wait was notified, the clock.
+    pub(crate) fn grant(&mut self, task: TaskId) {
+        let now = self.now;
+        let fingerprinting = self.fingerprinting;
+        let slot = &mut self.tasks[task as usize];
+        if fingerprinting {
+            slot.seen = fingerprint::extend(slot.seen, |h| {
+                slot.wait.hash(h);
+                slot.notified.hash(h);
+                now.hash(h);
+            });
+        }
+        slot.wait = None;
+    }
+
+    /// Gives `task` the answer `chosen` to its pick; in a fingerprinted run its history takes
+    /// the answer in.
+    pub(crate) fn answer(&mut self, task: TaskId, chosen: u32) {
+        let fingerprinting = self.fingerprinting;
+        let slot = &mut self.tasks[task as usize];
+        slot.answer = chosen;
+        if fingerprinting {
+            slot.seen = fingerprint::extend(slot.seen, |h| h.write_u32(chosen));
+        }
+    }
+
+    /// The fingerprint of the engine's side of a configuration, around the model's state
+    /// `state`: each task's history, pending step and whether it ended, the mutexes' holders,
+    /// the events and condition variables' waiters, the clock. With the model's state it
+    /// determines everything a run does next, since each task is a deterministic function of
+    /// what it observed.
+    pub(crate) fn configuration(&self, state: Fingerprint) -> Fingerprint {
+        let mut h = Fingerprinter::new();
+        h.write_u128(state);
+        self.now.hash(&mut h);
+        h.write_usize(self.tasks.len());
+        for t in &self.tasks {
+            (t.seen, t.wait, t.done, t.notified).hash(&mut h);
+        }
+        for m in &self.mutexes {
+            (m.name, m.owner).hash(&mut h);
+        }
+        self.events.hash(&mut h);
+        for c in &self.conds {
+            c.hash_waiters(&mut h);
+        }
+        h.finish128()
+    }
+
     /// Appends the event `make` builds to the trace, when the run is recorded: nothing is
     /// built otherwise, so the per-step path stays free of formatting and allocation.
     pub(crate) fn record_with(&mut self, make: impl FnOnce(Instant) -> Event) {

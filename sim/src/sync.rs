@@ -62,6 +62,14 @@ pub(crate) struct CondSlot {
     waiters: Vec<TaskId>,
 }
 
+impl CondSlot {
+    /// Hashes who waits, in order: part of a configuration's fingerprint.
+    pub(crate) fn hash_waiters(&self, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        (self.name, &self.waiters).hash(h);
+    }
+}
+
 impl Core {
     /// The condition variable called `name`, created on first use (a declaration).
     pub(crate) fn cond(&mut self, name: &'static str) -> CondId {

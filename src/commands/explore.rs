@@ -1,13 +1,15 @@
 //! `raceway explore`: every schedule of a workload, with every distinct violation and its
-//! shortest trace, or a proof that there is none within the workload's bounds.
+//! shortest trace, or the strongest proof the budget allows that there is none.
 
 use crate::cli::ExploreArgs;
 use crate::output::{self, count, plural};
 use crate::select::{explore, pairs, scenarios};
 use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
 use raceway_scenarios::Pair;
-use raceway_sim::explore::{Exploration, Options};
+use raceway_sim::explore::{Coverage, Exploration, Options, Progress};
 use raceway_sim::strategy::Replay;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Exit 1 when any explored pair breaks an invariant, as `run` does for one schedule, whether
@@ -24,15 +26,21 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     }
     let options = Options {
         reduction: !args.no_reduction,
+        states: !args.no_reduction && !args.no_states,
         preemptions: args.preemptions,
-        max_schedules: args.max_schedules,
+        max_schedules: None,
         all: args.all,
+        audit: args.audit,
     };
+    let bar = progress_bar(args.quiet);
+    let budget = args.max_schedules;
     let selected = pairs(scenario, &args.workload, &args.variant);
     if let [pair] = selected[..] {
-        let found = explore(pair, &options)?;
-        output::print(&describe(pair, &found, &options)?)?;
-        return Ok(if found.violations.is_empty() {
+        let found = explore(pair, &options, budget, &mut show(&bar, pair))?;
+        bar.finish_and_clear();
+        output::print(&describe(pair, &found, budget)?)?;
+        output::print(&audited(pair, &found, args.audit)?)?;
+        return Ok(if found.violations.is_empty() && !failed(&found) {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
@@ -40,25 +48,32 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     }
     let mut broke = false;
     output::println(&format!(
-        "{:<32} {:<7} {:>10} {:>8}  result",
-        "pair", "expect", "schedules", "pruned"
+        "{:<32} {:<7} {:>10} {:>10} {:>8}  result",
+        "pair", "expect", "schedules", "states", "pruned"
     ))?;
     for pair in selected {
         if output::closed() {
             break;
         }
-        let found = explore(pair, &options)?;
+        let found = explore(pair, &options, budget, &mut show(&bar, pair))?;
         let expected = pair.expectation.expected;
-        let result = summary(&found, &options);
-        broke |= !found.violations.is_empty();
-        output::println(&format!(
-            "{:<32} {:<7} {:>10} {:>8}  {result}",
-            format!("{}/{}", pair.workload.name, pair.variant.name),
-            expected.name(),
-            found.schedules,
-            found.pruned,
-        ))?;
+        let mut result = found.summary();
+        if args.audit {
+            result.push_str(&format!("; {}", audited(pair, &found, true)?.trim_end()));
+        }
+        broke |= !found.violations.is_empty() || failed(&found);
+        bar.suspend(|| {
+            output::println(&format!(
+                "{:<32} {:<7} {:>10} {:>10} {:>8}  {result}",
+                format!("{}/{}", pair.workload.name, pair.variant.name),
+                expected.name(),
+                found.schedules,
+                found.states,
+                found.pruned,
+            ))
+        })?;
     }
+    bar.finish_and_clear();
     Ok(if broke {
         ExitCode::from(1)
     } else {
@@ -66,35 +81,89 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     })
 }
 
-/// One line: the exploration's own summary, except that a clean search within a preemption
-/// bound is not called a proof.
-pub fn summary(found: &Exploration, options: &Options) -> String {
-    match options.preemptions {
-        Some(k) if found.proves() => format!(
-            "none with at most {k} {}: a bounded search, not a proof",
-            plural(u64::from(k), "preemption")
-        ),
-        _ => found.summary(),
+/// A spinner on stderr when it is a terminal: runs, their rate, and the search's state.
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} {pos} runs  {per_sec}  {msg}")
+            .expect("a valid template"),
+    );
+    bar
+}
+
+/// Shows a search of `pair` on `bar`.
+fn show<'a>(bar: &'a ProgressBar, pair: Pair) -> impl FnMut(&Progress) + 'a {
+    bar.set_prefix(pair.to_string());
+    bar.set_position(0);
+    move |p: &Progress| {
+        bar.set_position(p.runs);
+        let bound = p
+            .bound
+            .map_or(String::new(), |k| format!(", ≤ {k} preemptions"));
+        bar.set_message(format!("{} states, depth {}{bound}", p.states, p.depth));
     }
 }
 
-fn describe(pair: Pair, found: &Exploration, options: &Options) -> Result<String> {
-    use std::fmt::Write;
-    let how = match (options.preemptions, found.reduced) {
-        (Some(k), _) => format!("at most {k} preemptions, no reduction"),
-        (None, true) => "sleep-set reduction".to_string(),
-        (None, false) => "no reduction".to_string(),
+/// Whether the audit found a wrong footprint.
+fn failed(found: &Exploration) -> bool {
+    found.audit.as_ref().is_some_and(|a| a.failure.is_some())
+}
+
+/// The audit's finding, when asked for; an error when the model cannot be audited.
+fn audited(pair: Pair, found: &Exploration, asked: bool) -> Result<String> {
+    if !asked {
+        return Ok(String::new());
+    }
+    let Some(audit) = &found.audit else {
+        anyhow::bail!("{pair}: --audit needs a model that fingerprints its state");
     };
+    Ok(match &audit.failure {
+        Some(f) => format!("AUDIT FAILED for {pair}: {f}\n"),
+        None => format!(
+            "audit: {} independences confirmed by running both orders ({} not comparable: a \
+             run ended between the two steps)\n",
+            audit.checked, audit.unchecked
+        ),
+    })
+}
+
+/// How the search was reduced, in words.
+fn reductions(found: &Exploration) -> String {
+    let mut how = match (found.reduced, found.stateful) {
+        (true, true) => "sleep sets, state caching".to_string(),
+        (true, false) => "sleep sets".to_string(),
+        (false, true) => "state caching".to_string(),
+        (false, false) => "no reduction".to_string(),
+    };
+    if let Some(k) = found.bound {
+        how.push_str(&format!(", at most {}", count(u64::from(k), "preemption")));
+    }
+    how
+}
+
+fn describe(pair: Pair, found: &Exploration, budget: u64) -> Result<String> {
+    use std::fmt::Write;
     let mut out = String::new();
+    let states = if found.stateful {
+        format!("{} distinct states, ", found.states)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "explored {pair} ({how}): {} schedules, {} cut short by the reduction, {}",
+        "explored {pair} ({}): {} schedules, {states}{} cut short by the reduction, {}",
+        reductions(found),
         found.schedules,
         found.pruned,
         if found.complete {
             "complete"
+        } else if found.violations.is_empty() {
+            "stopped at the budget"
         } else {
-            "incomplete (budget reached or stopped at the first violation)"
+            "stopped at the first violation"
         }
     );
     for d in &found.violations {
@@ -114,16 +183,26 @@ fn describe(pair: Pair, found: &Exploration, options: &Options) -> Result<String
         out.push_str(&sim.trace().render());
         let _ = writeln!(out, "replay: {}", crate::select::replay(pair, &d.schedule));
     }
-    if found.proves() {
-        let bound = match options.preemptions {
-            Some(k) => format!(" with at most {k} preemptions"),
-            None => String::new(),
-        };
-        let _ = writeln!(
+    let bounds = "This is a proof within the workload's bounds (its tasks, keys, faults and step \
+                  limit as modelled).";
+    let _ = match found.coverage() {
+        Some(Coverage::Complete) => writeln!(
             out,
-            "PROVED: no schedule{bound} of {pair} breaks an invariant. This is a proof within the \
-             workload's bounds (its tasks, keys, faults and step limit as modelled)."
-        );
-    }
+            "PROVED: no schedule of {pair} breaks an invariant. {bounds}"
+        ),
+        Some(Coverage::Bounded(k)) => writeln!(
+            out,
+            "PROVED for every schedule of {pair} with at most {}: none breaks an \
+             invariant. Incomplete beyond: schedules with more preemptions were not all explored \
+             within the budget of {budget} schedules. {bounds}",
+            count(u64::from(k), "preemption")
+        ),
+        Some(Coverage::Partial) => writeln!(
+            out,
+            "NOT PROVED: nothing found, but the budget of {budget} schedules ran out before \
+             every schedule of {pair} without preemption was explored."
+        ),
+        None => Ok(()),
+    };
     Ok(out)
 }

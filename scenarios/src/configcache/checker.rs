@@ -7,7 +7,7 @@ use super::State;
 use raceway_sim::{Check, Instant, Invariant};
 
 /// An append-only log of at most `N` records, without allocation.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 struct Log<T, const N: usize> {
     items: [Option<T>; N],
     len: usize,
@@ -43,21 +43,21 @@ impl<T: Copy, const N: usize> Log<T, N> {
 }
 
 /// A value the row committed, and when.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct Commit {
     value: Ch,
     at: Instant,
 }
 
 /// A `get`'s return: when, and what it returned.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct GetEnd {
     at: Instant,
     value: Ch,
 }
 
 /// One `get`: who ran it, when its first step ran, and how it ended.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct GetRecord {
     who: &'static str,
     seq: u32,
@@ -66,7 +66,7 @@ struct GetRecord {
 }
 
 /// One `set` that returned: who ran it, when, and the commit it made (none if it failed).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct SetRecord {
     who: &'static str,
     value: Ch,
@@ -77,7 +77,7 @@ struct SetRecord {
 
 /// Ghost: the history the invariants judge. Every event takes the next `seq`, so `seq` orders
 /// events as they happened even when the virtual clock stands still.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub(super) struct History {
     seq: u32,
     commits: Log<Commit, 3>,

@@ -67,7 +67,7 @@ use checker::History;
 use system::Entry;
 
 /// The shared state: the row, the cache, the generation, and the checker's ghost history.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct State {
     row: Ch,
     cache: Option<Entry>,

@@ -10,7 +10,7 @@ use std::time::Duration;
 pub(super) const TTL: Duration = Duration::from_secs(60);
 
 /// A logging channel id: the row's value.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ch {
     /// The row's initial value.
     C1,
@@ -38,7 +38,7 @@ impl Ch {
 }
 
 /// A cache entry.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Entry {
     value: Ch,
     expires: Instant,

@@ -322,4 +322,8 @@ impl Model for ConfigCache {
     fn invariants(&self) -> &[Invariant<State>] {
         &INVARIANTS
     }
+
+    fn fingerprint(&self, state: &State) -> Option<raceway_sim::fingerprint::Fingerprint> {
+        Some(raceway_sim::fingerprint::of(state))
+    }
 }

@@ -18,7 +18,7 @@ pub(super) fn byte(cur_gen: u32, g: usize) -> usize {
 }
 
 /// A metadata key.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Key {
     /// The seed's key.
     K,
@@ -44,7 +44,7 @@ impl fmt::Debug for Key {
 pub(super) const KEYS: [Key; 2] = [Key::K, Key::J];
 
 /// A metadata value.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum V {
     /// The seed's value.
     V,
@@ -65,7 +65,7 @@ impl fmt::Debug for V {
 }
 
 /// A cache entry: live, or a tombstone that keeps the data it deleted.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Entry {
     deleted: bool,
     pub(super) data: V,
@@ -143,7 +143,7 @@ impl fmt::Debug for ShowGen {
 }
 
 /// The in-memory cache of a node.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Cache {
     pub(super) cur_gen: u32,
     pub(super) gen0: Gen,
@@ -158,7 +158,7 @@ impl fmt::Debug for Cache {
 }
 
 /// The disk mirror of a node's cache: rows by generation byte, and the meta record.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Disk {
     pub(super) meta: u32,
     pub(super) rows: [Gen; 2],

@@ -9,7 +9,7 @@ use super::State;
 use raceway_sim::{Check, Invariant};
 
 /// A read that disagreed with the reference map.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Hash)]
 pub(super) struct BadRead {
     index: u32,
     key: Key,
@@ -17,6 +17,7 @@ pub(super) struct BadRead {
     want: Option<V>,
 }
 
+#[derive(Hash)]
 /// The checker's state: the reference map and what tasks observed.
 pub struct Ghost {
     /// The log's orders applied in order, up to the primary's last commit.

@@ -91,6 +91,7 @@ pub use entry::{Variant, Workload};
 use node::Log;
 pub use node::{Node, Op, Order};
 
+#[derive(Hash)]
 /// The shared state: the log, the node under test and the never-crashing replica, the ghost.
 pub struct State {
     log: Log,

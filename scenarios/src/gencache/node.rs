@@ -10,7 +10,7 @@ const MAX_LOG: usize = 8;
 pub(super) const LOG: &str = "raft.log";
 
 /// A replica of the state machine: cache, disk mirror, committed store `A`, applied index.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Hash)]
 pub struct Node {
     pub(super) cache: Cache,
     pub(super) disk: Disk,
@@ -21,7 +21,7 @@ pub struct Node {
 }
 
 /// What survives of a node and what must converge: cache, disk and store.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Persisted {
     pub(super) cache: Cache,
     pub(super) disk: Disk,
@@ -36,7 +36,7 @@ impl fmt::Debug for Persisted {
 }
 
 /// A metadata operation.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
     /// `SaveMetadata(k, v)`.
     Save(V),
@@ -46,6 +46,7 @@ pub enum Op {
     Read,
 }
 
+#[derive(Hash)]
 /// An order of a workload, with the label of its proposal.
 pub struct Order {
     pub(super) op: Op,
@@ -65,7 +66,7 @@ impl fmt::Debug for Order {
 }
 
 /// The plan entry admission attaches for the order's key.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Plan {
     /// Declares the key, carries nothing.
     Coverage,
@@ -83,7 +84,7 @@ impl fmt::Debug for Plan {
 }
 
 /// An admitted order, as the log holds it.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Hash)]
 pub(super) struct Proposal {
     pub(super) order: &'static Order,
     pub(super) predicted: u32,
@@ -92,7 +93,7 @@ pub(super) struct Proposal {
     pub(super) delta: i32,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Hash)]
 pub(super) enum LogEntry {
     Noop,
     Order(Proposal),
@@ -110,7 +111,7 @@ impl fmt::Debug for LogEntry {
 }
 
 /// The Raft log: appended by proposers, applied in order by the FSM.
-#[derive(Default)]
+#[derive(Default, Hash)]
 pub(super) struct Log {
     entries: [Option<LogEntry>; MAX_LOG],
     len: u32,

@@ -551,4 +551,8 @@ impl Model for GenCache {
     fn invariants(&self) -> &[Invariant<State>] {
         &INVARIANTS
     }
+
+    fn fingerprint(&self, state: &State) -> Option<raceway_sim::fingerprint::Fingerprint> {
+        Some(raceway_sim::fingerprint::of(state))
+    }
 }

@@ -6,7 +6,7 @@ use super::State;
 use raceway_sim::{Check, Invariant};
 
 /// What the settle phase saw of one store.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub(super) struct Settled {
     /// The cache entry right after `GetLatestVersion(a)`.
     pub(super) cache: Option<Entry>,
@@ -17,7 +17,7 @@ pub(super) struct Settled {
 }
 
 /// The settle's `SaveEvent(a, max)` and `SaveEvent(a, max+1)`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub(super) struct Saves {
     /// Whether `SaveEvent(a, max)` returned `VersionConflict`.
     pub(super) rejected: bool,

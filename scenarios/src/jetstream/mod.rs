@@ -56,7 +56,7 @@ use checker::Settled;
 use system::{Entry, Stream};
 
 /// The shared state: the stream, each store's cache, and the checker's ghost fields.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct State {
     stream: Stream,
     caches: [Option<Entry>; 2],

@@ -24,7 +24,7 @@ impl fmt::Debug for Latest {
 }
 
 /// A cache entry: the version, and under `conditional-append` the sequence it was seen at.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Entry {
     pub(super) version: u32,
     pub(super) seq: Option<u32>,
@@ -94,7 +94,7 @@ impl fmt::Display for VersionConflict {
 }
 
 /// The stream, reduced to actor `a`'s versions in append order (sequence = position + 1).
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub(super) struct Stream {
     versions: [u32; CAPACITY],
     len: usize,

@@ -77,7 +77,7 @@ use system::{Cost, Kv, Msg, Recent, N};
 
 /// The shared state: the KV's keys (or, in `durable-object`, the actor's message array seen
 /// as the same keys and aggregate) and the checker's ghost counters.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct State {
     comments: [Kv<Option<Msg>>; N],
     recent: Kv<Recent>,

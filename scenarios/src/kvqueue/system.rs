@@ -16,7 +16,7 @@ const WRITE_WINDOW: Duration = Duration::from_secs(1);
 const MAX_ATTEMPTS: u8 = 3;
 
 /// A message id; ids are in timestamp order.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) struct Id(pub(super) u8);
 
 impl Id {
@@ -36,7 +36,7 @@ pub(super) const M1: Id = Id(0);
 pub(super) const M2: Id = Id(1);
 
 /// A message's `botParams.status`.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Status {
     /// Waiting for a bot.
     Pending,
@@ -66,7 +66,7 @@ impl fmt::Debug for Status {
 }
 
 /// The value of `comment:<id>`.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Msg {
     pub(super) status: Status,
     attempts: u8,
@@ -95,14 +95,14 @@ impl fmt::Debug for Msg {
 }
 
 /// One entry of the aggregate: a message's id and its cached status.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Entry {
     pub(super) id: Id,
     pub(super) status: Status,
 }
 
 /// The value of `recent:comments`: entries sorted by timestamp, no de-duplication by id.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Recent {
     len: u8,
     entries: [Entry; N],
@@ -193,7 +193,7 @@ impl fmt::Debug for Put {
 
 /// One Workers KV key: its latest value, the one before (what a stale read returns), and when
 /// it was last written (for the rate limit).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub(super) struct Kv<T> {
     pub(super) value: T,
     previous: Option<T>,
@@ -294,7 +294,7 @@ impl fmt::Debug for Ids {
 }
 
 /// The KV reads and writes of one poll, as the worker's `kvStats` reports them.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Cost {
     pub(super) reads: u8,
     pub(super) writes: u8,

@@ -1,43 +1,107 @@
 //! Exhaustive depth-first search over every choice of a run: task orders and picks.
 //!
-//! Stateless, like loom and CHESS: each run replays the current path from the start and
-//! extends it with first choices; the next run then backtracks to the deepest choice with an
-//! alternative left. With reduction on, sleep sets (Godefroid, 1996) skip orders that only swap
-//! independent steps: after the subtree of task `t` at a node is explored, `t` sleeps in its
-//! siblings' subtrees until a step dependent on `t`'s pending step runs, since waking it earlier
-//! would only reach states already explored. Independence comes from the steps' declared
-//! footprints (see [`Candidate::independent`]).
+//! Stateless at heart, like loom and CHESS: each run replays the current path from the start
+//! and extends it with first choices; the next run then backtracks to the deepest choice with
+//! an alternative left. Three things cut the search without losing a reachable state:
 //!
-//! A preemption bound (CHESS's iterative context bounding) limits how many times a run may
-//! switch away from a task that could have gone on. Sleep sets are switched off under a bound:
-//! the two together can skip schedules that lie within the bound.
+//! - **Sleep sets** (Godefroid, 1996) skip orders that only swap independent steps: after the
+//!   subtree of task `t` at a node is explored, `t` sleeps in its siblings' subtrees until a
+//!   step dependent on `t`'s pending step runs, since waking it earlier would only reach
+//!   states already explored. Independence comes from the steps' declared footprints (see
+//!   [`Candidate::independent`]).
+//! - **State caching** ([`Dfs::with_states`]), when the model fingerprints its state: a
+//!   configuration reached again is not explored again. With sleep sets this is sound only
+//!   when the sleep set it was explored with is a subset of the current one (Godefroid's
+//!   thesis, LNCS 1032, §5.2 "sleep sets and state caching"): then everything the current
+//!   visit would explore was explored. Otherwise it is explored again with the current sleep
+//!   set, and the cache keeps the intersection of the two, which is what both visits covered.
+//!   A configuration fixes each task's history (see [`crate::fingerprint`]), so the state
+//!   space has no cycle, every visit of a configuration is at the same number of steps (the
+//!   shortest violation stays the shortest), and a configuration reached again has always
+//!   been explored to the end.
+//! - **A preemption bound** (CHESS's iterative context bounding) limits how many times a run
+//!   may switch away from a task that could have gone on. With it, sleep sets stay on: a task
+//!   goes to sleep in its siblings' subtrees only when its own subtree was explored without
+//!   the bound cutting anything in it (no choice denied for the bound, no cached configuration
+//!   whose exploration was so cut). That is exactly the fact the unbounded argument rests on
+//!   ("every run from this node that starts with `t` was explored"), so the reduction skips
+//!   nothing the bound would have let through. A subtree the bound did cut puts nothing to
+//!   sleep. The cache keys a bounded configuration together with the preemptions used and
+//!   the last task, which fix what the bound still allows from it.
 
 use super::{Candidate, Diverged, Pick, Strategy, TaskId};
+use crate::audit::{Claim, Claims};
+use crate::fingerprint::Fingerprint;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// One choice point of the current path.
 #[derive(Clone, Debug)]
 enum Node {
-    Task {
-        candidates: Vec<Candidate>,
-        /// Asleep at this node: not to be chosen here.
-        sleep: Vec<Candidate>,
-        /// Explored here already.
-        done: Vec<Candidate>,
-        chosen: usize,
-        /// The task that took the step before this node, and the preemptions so far.
-        last: Option<TaskId>,
-        preemptions: u32,
-    },
-    Pick {
-        of: u32,
-        chosen: u32,
-    },
+    Task(TaskNode),
+    Pick { of: u32, chosen: u32 },
 }
+
+#[derive(Clone, Debug)]
+struct TaskNode {
+    candidates: Vec<Candidate>,
+    /// Asleep at this node: not to be chosen here.
+    sleep: Vec<Candidate>,
+    /// Explored here already.
+    done: Vec<Candidate>,
+    /// Explored here already, with nothing in their subtrees cut by the bound: these go to
+    /// sleep in later siblings' subtrees.
+    covered: Vec<Candidate>,
+    chosen: usize,
+    /// The task that took the step before this node, and the preemptions so far.
+    last: Option<TaskId>,
+    preemptions: u32,
+    /// Whether the bound cut something in the current child's subtree.
+    cut: bool,
+    /// Whether the bound cut something here or in an explored child's subtree.
+    ever_cut: bool,
+    /// The cache's key for this node's configuration, when it is cached.
+    key: Option<Fingerprint>,
+}
+
+/// What the cache knows of an explored configuration.
+#[derive(Clone, Copy, Debug)]
+struct Visit {
+    /// The tasks asleep when it was explored (the intersection over its visits), as a mask of
+    /// task ids.
+    sleep: u64,
+    /// Whether the bound cut something in its exploration.
+    cut: bool,
+}
+
+/// A [`Hasher`] for keys that are fingerprints already: it keeps 64 of their bits. Fixed, so
+/// the cache behaves the same in every process (only membership is ever read from it).
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Cache = HashMap<Fingerprint, Visit, BuildHasherDefault<Prehashed>>;
 
 /// Exhaustive exploration: [`Strategy::next_run`] moves to the next unexplored path, and
 /// returns `false` once every path has been run. A run cut short because every task that can
-/// step is asleep ends pruned (`next_task` returns `None`): all it could still reach has been
-/// explored from another order.
+/// step is asleep, or because its configuration was explored already, ends pruned
+/// (`next_task` returns `None`): all it could still reach has been explored from another
+/// order.
 #[derive(Clone, Debug)]
 pub struct Dfs {
     path: Vec<Node>,
@@ -48,11 +112,21 @@ pub struct Dfs {
     reduction: bool,
     bound: Option<u32>,
     started: bool,
+    stateful: bool,
+    /// The fingerprint of the configuration at the coming choice, when given.
+    pending: Option<Fingerprint>,
+    cache: Cache,
+    /// Whether the bound cut anything at all: a bounded search that cut nothing was complete.
+    any_cut: bool,
+    /// The independences the reduction relied on, when audited.
+    claims: Option<Claims>,
+    /// Whether a choice point had no fingerprint.
+    unkeyed: bool,
 }
 
 impl Dfs {
     /// Exploration with sleep-set reduction when `reduction`, and at most `bound` preemptions
-    /// per run when given (which switches the reduction off).
+    /// per run when given.
     pub fn new(reduction: bool, bound: Option<u32>) -> Self {
         Self {
             path: Vec::new(),
@@ -60,41 +134,101 @@ impl Dfs {
             sleep: Vec::new(),
             last: None,
             preemptions: 0,
-            reduction: reduction && bound.is_none(),
+            reduction,
             bound,
             started: false,
+            stateful: false,
+            pending: None,
+            cache: Cache::default(),
+            any_cut: false,
+            claims: None,
+            unkeyed: false,
         }
     }
 
-    /// Whether the reduction is in force (it is not under a preemption bound).
+    /// Also skips configurations explored already, when the model fingerprints its state.
+    pub fn with_states(mut self) -> Self {
+        self.stateful = true;
+        self
+    }
+
+    /// Whether the reduction is in force.
     pub fn reduces(&self) -> bool {
         self.reduction
+    }
+
+    /// Also records every independence the reduction relies on, for [`crate::audit`]; needs
+    /// state caching (a claim is kept once per configuration).
+    pub fn with_audit(mut self) -> Self {
+        self.claims = Some(Claims::default());
+        self.with_states()
+    }
+
+    /// Whether some choice point had no fingerprint (the model gives none, or its sleep set
+    /// did not fit the cache): the audit then cannot have seen every independence.
+    pub fn unkeyed(&self) -> bool {
+        self.unkeyed
+    }
+
+    /// The independences recorded for the audit so far.
+    pub fn claims(&self) -> &[Claim] {
+        self.claims.as_ref().map_or(&[], |c| &c.list)
+    }
+
+    /// The distinct configurations cached so far (0 for a stateless search).
+    pub fn states(&self) -> u64 {
+        self.cache.len() as u64
+    }
+
+    /// The preemption bound of the search.
+    pub fn bound(&self) -> Option<u32> {
+        self.bound
+    }
+
+    /// The number of choices on the current path.
+    pub fn depth(&self) -> usize {
+        self.path.len()
+    }
+
+    /// Whether the preemption bound has cut any run so far: when the search ends without a
+    /// cut, it covered every schedule, bound or not.
+    pub fn bound_cut(&self) -> bool {
+        self.any_cut
     }
 
     fn is_preemption(last: Option<TaskId>, candidates: &[Candidate], i: usize) -> bool {
         last.is_some_and(|l| candidates[i].task != l && candidates.iter().any(|c| c.task == l))
     }
 
-    /// The first option at or after `from` that is neither asleep nor done, within the bound.
-    fn eligible(&self, node: &Node, from: usize) -> Option<usize> {
-        let Node::Task {
-            candidates,
-            sleep,
-            done,
-            last,
-            preemptions,
-            ..
-        } = node
-        else {
-            return None;
-        };
-        (from..candidates.len()).find(|&i| {
-            let t = candidates[i].task;
-            let within = self.bound.is_none_or(|b| {
-                preemptions + u32::from(Self::is_preemption(*last, candidates, i)) <= b
-            });
-            within && !sleep.iter().any(|s| s.task == t) && !done.iter().any(|d| d.task == t)
+    fn within_bound(&self, node: &TaskNode, i: usize) -> bool {
+        self.bound.is_none_or(|b| {
+            node.preemptions + u32::from(Self::is_preemption(node.last, &node.candidates, i)) <= b
         })
+    }
+
+    /// The first option at or after `from` that is neither asleep nor done, within the bound.
+    fn eligible(&self, node: &TaskNode, from: usize) -> Option<usize> {
+        (from..node.candidates.len()).find(|&i| {
+            let t = node.candidates[i].task;
+            self.within_bound(node, i)
+                && !node.sleep.iter().any(|s| s.task == t)
+                && !node.done.iter().any(|d| d.task == t)
+        })
+    }
+
+    /// The bound cut something below the first `depth` nodes of the path: none of their
+    /// current children's subtrees may put its task to sleep.
+    fn mark_cut(&mut self, depth: usize) {
+        self.any_cut = true;
+        for node in self.path[..depth].iter_mut().rev() {
+            if let Node::Task(n) = node {
+                if n.cut {
+                    // Marked before, and so was everything above it.
+                    break;
+                }
+                n.cut = true;
+            }
+        }
     }
 
     /// Moves to the next unexplored path; `false` when the search is complete.
@@ -109,29 +243,23 @@ impl Dfs {
                     return true;
                 }
                 Node::Pick { .. } => {}
-                Node::Task {
-                    candidates,
-                    sleep,
-                    mut done,
-                    chosen,
-                    last,
-                    preemptions,
-                } => {
-                    done.push(candidates[chosen]);
-                    let mut node = Node::Task {
-                        candidates,
-                        sleep,
-                        done,
-                        chosen,
-                        last,
-                        preemptions,
-                    };
+                Node::Task(mut node) => {
+                    let taken = node.candidates[node.chosen];
+                    node.done.push(taken);
+                    if !node.cut {
+                        node.covered.push(taken);
+                    }
+                    node.ever_cut |= node.cut;
+                    node.cut = false;
                     if let Some(next) = self.eligible(&node, 0) {
-                        if let Node::Task { chosen, .. } = &mut node {
-                            *chosen = next;
-                        }
-                        self.path.push(node);
+                        node.chosen = next;
+                        self.path.push(Node::Task(node));
                         return true;
+                    }
+                    if let Some(key) = node.key {
+                        if let Some(visit) = self.cache.get_mut(&key) {
+                            visit.cut |= node.ever_cut;
+                        }
                     }
                 }
             }
@@ -152,7 +280,83 @@ impl Dfs {
             self.sleep.retain(|s| s.independent(&c));
         }
     }
+
+    /// Records, for the audit, that the node at the current depth takes `c` while the sleepers
+    /// (and the explored siblings `extra`) independent of it stay asleep: the independences
+    /// the reduction relies on there, once per configuration.
+    fn claim(&mut self, c: Candidate, extra: &[Candidate]) {
+        let Node::Task(TaskNode { key: Some(key), .. }) = self.path[self.depth] else {
+            return;
+        };
+        let prefix: Vec<u32> = self.path[..self.depth]
+            .iter()
+            .map(|n| match n {
+                Node::Task(t) => t.chosen as u32,
+                Node::Pick { chosen, .. } => *chosen,
+            })
+            .collect();
+        let Some(claims) = self.claims.as_mut() else {
+            return;
+        };
+        for s in self.sleep.iter().chain(extra) {
+            if s.independent(&c) {
+                claims.record(key, &prefix, c, *s);
+            }
+        }
+    }
+
+    /// The cache's key for the configuration `fingerprint` at the coming node: under a bound,
+    /// with the preemptions used and the last task, which fix what the bound still allows.
+    fn key(&self, fingerprint: Fingerprint) -> Fingerprint {
+        match self.bound {
+            None => fingerprint,
+            Some(_) => crate::fingerprint::extend(fingerprint, |h| {
+                h.write_u32(self.preemptions);
+                h.write_u32(self.last.map_or(u32::MAX, |l| l));
+            }),
+        }
+    }
+
+    /// Looks the coming node's configuration up: `Err` when it was explored with a sleep set
+    /// that is a subset of the current one (the run is pruned), else the key it is cached
+    /// under (if any) after recording this visit.
+    fn visit(&mut self) -> Result<Option<Fingerprint>, Explored> {
+        let Some(fingerprint) = self.pending.take() else {
+            return Ok(None);
+        };
+        let Some(sleep) = mask(&self.sleep) else {
+            return Ok(None);
+        };
+        let key = self.key(fingerprint);
+        match self.cache.get_mut(&key) {
+            Some(visit) if visit.sleep & !sleep == 0 => {
+                if visit.cut {
+                    let depth = self.path.len();
+                    self.mark_cut(depth);
+                }
+                Err(Explored)
+            }
+            Some(visit) => {
+                visit.sleep &= sleep;
+                Ok(Some(key))
+            }
+            None => {
+                self.cache.insert(key, Visit { sleep, cut: false });
+                Ok(Some(key))
+            }
+        }
+    }
 }
+
+/// The tasks of a sleep set as a mask, `None` when a task id does not fit in one.
+fn mask(sleep: &[Candidate]) -> Option<u64> {
+    sleep
+        .iter()
+        .try_fold(0u64, |m, s| (s.task < u64::BITS).then(|| m | 1 << s.task))
+}
+
+/// The coming configuration was explored already.
+struct Explored;
 
 impl Strategy for Dfs {
     fn next_run(&mut self) -> bool {
@@ -163,7 +367,20 @@ impl Strategy for Dfs {
         self.sleep.clear();
         self.last = None;
         self.preemptions = 0;
+        self.pending = None;
         true
+    }
+
+    fn fingerprints(&self) -> bool {
+        self.stateful
+    }
+
+    fn wants_configuration(&self, candidates: &[Candidate]) -> bool {
+        self.stateful && candidates.len() > 1 && self.depth == self.path.len()
+    }
+
+    fn configuration(&mut self, fingerprint: Fingerprint) {
+        self.pending = Some(fingerprint);
     }
 
     fn next_task(&mut self, candidates: &[Candidate]) -> Result<Option<usize>, Diverged> {
@@ -183,43 +400,56 @@ impl Strategy for Dfs {
             return Ok(Some(0));
         }
         if self.depth == self.path.len() {
-            let node = Node::Task {
+            let Ok(key) = self.visit() else {
+                return Ok(None);
+            };
+            self.unkeyed |= key.is_none();
+            let mut node = TaskNode {
                 candidates: candidates.to_vec(),
                 sleep: self.sleep.clone(),
                 done: Vec::new(),
+                covered: Vec::new(),
                 chosen: 0,
                 last: self.last,
                 preemptions: self.preemptions,
+                cut: false,
+                ever_cut: false,
+                key,
             };
+            let denied = (0..candidates.len()).any(|i| {
+                !self.within_bound(&node, i)
+                    && !node.sleep.iter().any(|s| s.task == candidates[i].task)
+            });
+            if denied {
+                let depth = self.path.len();
+                self.mark_cut(depth);
+                node.ever_cut = true;
+            }
             let Some(first) = self.eligible(&node, 0) else {
+                if let Some(visit) = key.and_then(|k| self.cache.get_mut(&k)) {
+                    visit.cut |= node.ever_cut;
+                }
                 return Ok(None);
             };
-            let mut node = node;
-            if let Node::Task { chosen, .. } = &mut node {
-                *chosen = first;
-            }
-            self.path.push(node);
+            node.chosen = first;
+            self.path.push(Node::Task(node));
         }
-        let Node::Task {
-            candidates: recorded,
-            done,
-            sleep,
-            chosen,
-            ..
-        } = &self.path[self.depth]
-        else {
+        let Node::Task(node) = &self.path[self.depth] else {
             return Err(Diverged(
                 "exploration expected a task choice, the run made a pick".into(),
             ));
         };
-        if recorded.len() != candidates.len() {
+        if node.candidates.len() != candidates.len() {
             return Err(Diverged(
                 "the model is not deterministic: a replayed choice point changed".into(),
             ));
         }
-        let (chosen, mut extra) = (*chosen, done.clone());
-        extra.retain(|d| !sleep.iter().any(|s| s.task == d.task));
-        self.sleep = sleep.clone();
+        let (chosen, mut extra) = (node.chosen, node.covered.clone());
+        extra.retain(|d| !node.sleep.iter().any(|s| s.task == d.task));
+        self.sleep = node.sleep.clone();
+        if self.claims.is_some() {
+            self.claim(candidates[chosen], &extra);
+        }
         self.depth += 1;
         self.take(candidates, chosen, &extra);
         Ok(Some(chosen))

@@ -35,6 +35,7 @@ pub use replay::Replay;
 pub use script::{Script, ScriptStep};
 pub use seeds::{Seeding, Seeds};
 
+use crate::fingerprint::Fingerprint;
 use crate::footprint::Footprint;
 
 /// The identity of a task within one run: its index in spawn order.
@@ -114,6 +115,23 @@ pub trait Strategy {
 
     /// The option chosen for `pick`, below `pick.of`.
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged>;
+
+    /// Whether the coming run's configurations are fingerprinted (asked once at the start of
+    /// each run): the executor then keeps each task's history, at a small cost per
+    /// step. Only a stateful search asks for it.
+    fn fingerprints(&self) -> bool {
+        false
+    }
+
+    /// Whether the strategy wants the fingerprint of the configuration reached, where
+    /// `candidates` can step next (asked before every step, and once more where none can).
+    fn wants_configuration(&self, _candidates: &[Candidate]) -> bool {
+        false
+    }
+
+    /// The fingerprint of the configuration reached, when the strategy wants it and the model
+    /// fingerprints its state.
+    fn configuration(&mut self, _fingerprint: Fingerprint) {}
 
     /// Called once after each run; a strategy that must consume its whole input checks here.
     fn finish(&mut self) -> Result<(), Diverged> {
