@@ -66,9 +66,10 @@ pub struct RunArgs {
     /// The seed of the random or PCT strategy.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// The strategy that makes the choices.
-    #[arg(long, value_enum, default_value_t = StrategyName::Random)]
-    pub strategy: StrategyName,
+    /// The strategy that makes the choices: random unless given (the native engine's only;
+    /// madsim makes its own).
+    #[arg(long, value_enum)]
+    pub strategy: Option<StrategyName>,
     /// PCT's bug depth, 1 or more (3 by default; only with --strategy pct).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..), conflicts_with_all = ["schedule", "named"])]
     pub depth: Option<u32>,
@@ -239,9 +240,10 @@ pub struct SweepArgs {
     /// most 2^32 seeds.
     #[arg(long, default_value = DEFAULT_SEEDS)]
     pub seeds: String,
-    /// The strategies: one row per pair and strategy (native engine).
-    #[arg(long, value_enum, default_value_t = SweepStrategy::Both)]
-    pub strategy: SweepStrategy,
+    /// The strategies: one row per pair and strategy; both random and PCT unless given (the
+    /// native engine's only; madsim makes its own choices).
+    #[arg(long, value_enum)]
+    pub strategy: Option<SweepStrategy>,
     /// PCT's bug depth (1 or more).
     #[arg(long, default_value_t = Pct::DEFAULT_DEPTH, value_parser = clap::value_parser!(u32).range(1..))]
     pub depth: u32,
@@ -276,7 +278,7 @@ impl Default for SweepArgs {
         SweepArgs {
             selection: Selection::default(),
             seeds: DEFAULT_SEEDS.to_string(),
-            strategy: SweepStrategy::Both,
+            strategy: None,
             depth: Pct::DEFAULT_DEPTH,
             delays: Delay::DEFAULT_DELAYS,
             engine: Engine::Native,

@@ -48,6 +48,7 @@ fn schedule_fit(replay: &Replay, given: usize, trace: &Trace) -> Option<String> 
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let (sel, named) = resolve(&args.target, args.named.as_deref())?;
+    let strategy = args.strategy.unwrap_or(StrategyName::Random);
     let compare = args
         .compare
         .as_deref()
@@ -59,11 +60,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         "--compare shows two traces side by side as text; it does not combine with --format json"
     );
     anyhow::ensure!(
-        args.depth.is_none() || args.strategy == StrategyName::Pct,
+        args.depth.is_none() || strategy == StrategyName::Pct,
         "--depth is PCT's bug depth; it needs --strategy pct"
     );
     anyhow::ensure!(
-        args.delays.is_none() || args.strategy == StrategyName::Delay,
+        args.delays.is_none() || strategy == StrategyName::Delay,
         "--delays is delay bounding's; it needs --strategy delay"
     );
     if args.engine == Engine::Madsim {
@@ -72,9 +73,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 && named.is_none()
                 && compare.is_none()
                 && args.out.is_none()
+                && args.strategy.is_none()
                 && args.depth.is_none()
                 && args.delays.is_none(),
-            "--engine madsim runs a seed; --schedule, --named, --compare, --out, --depth and --delays are the native engine's"
+            "--engine madsim runs a seed; --schedule, --named, --compare, --out, --strategy, --depth and --delays are the native engine's"
         );
         return madsim(args, &sel);
     }
@@ -91,7 +93,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     } else {
         let steps = pct_steps(sim.as_mut());
         let depth = args.depth.unwrap_or(Pct::DEFAULT_DEPTH);
-        let mut name = format!("{:?} seed {}", args.strategy, args.seed).to_lowercase();
+        let mut name = format!("{strategy:?} seed {}", args.seed).to_lowercase();
         let delays = args.delays.unwrap_or(Delay::DEFAULT_DELAYS);
         if depth != Pct::DEFAULT_DEPTH {
             name.push_str(&format!(" depth {depth}"));
@@ -99,7 +101,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         if delays != Delay::DEFAULT_DELAYS {
             name.push_str(&format!(" delays {delays}"));
         }
-        let seeding = crate::engine::seeding(args.strategy, (depth, delays), steps);
+        let seeding = crate::engine::seeding(strategy, (depth, delays), steps);
         let strategy = crate::engine::seeds(Engine::Native, seeding, args.seed, 1);
         (Chooser::Other(strategy), name)
     };

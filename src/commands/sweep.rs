@@ -1,6 +1,6 @@
 //! `raceway sweep` (and `raceway` with no arguments): the catalog's main job.
 
-use crate::cli::{Engine, StrategyName, SweepArgs, SweepFormat};
+use crate::cli::{Engine, StrategyName, SweepArgs, SweepFormat, SweepStrategy};
 use crate::files::ReportLock;
 use crate::output;
 use crate::report;
@@ -18,8 +18,14 @@ use std::process::ExitCode;
 pub fn rows(args: &SweepArgs) -> Result<Vec<Row>> {
     crate::engine::require(args.engine)?;
     let strategies: &[StrategyName] = match args.engine {
-        Engine::Native => args.strategy.names(),
-        Engine::Madsim => &[StrategyName::Random],
+        Engine::Native => args.strategy.unwrap_or(SweepStrategy::Both).names(),
+        Engine::Madsim => {
+            anyhow::ensure!(
+                args.strategy.is_none(),
+                "--strategy is the native engine's; the madsim engine makes its own choices"
+            );
+            &[StrategyName::Random]
+        }
     };
     let mut rows = Vec::new();
     for pair in selected_pairs(&args.selection)? {
