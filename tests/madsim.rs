@@ -64,3 +64,31 @@ fn madsim_agrees_with_every_expectation_and_the_native_engine() {
     }
     assert_eq!(wrong, Vec::<String>::new());
 }
+
+#[test]
+fn the_native_engines_choices_are_refused_with_madsim() {
+    let cases: [&[&str]; 2] = [
+        &["run", "wlog", "--engine", "madsim", "--strategy", "pct"],
+        &[
+            "sweep",
+            "--scenario",
+            "wlog",
+            "--engine",
+            "madsim",
+            "--strategy",
+            "random",
+            "--seeds",
+            "10",
+        ],
+    ];
+    for args in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_raceway"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("--strategy"), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
