@@ -196,7 +196,7 @@ mod tests {
                 variant: vec!["buggy".into()],
             },
             seeds: "0..100".into(),
-            strategy: crate::cli::SweepStrategy::Random,
+            strategy: Some(crate::cli::SweepStrategy::Random),
             jobs: Some(1),
             save_failures: dir.clone(),
             quiet: true,
