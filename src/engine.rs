@@ -38,9 +38,8 @@ pub fn seeding(strategy: StrategyName, (depth, delays): (u32, u32), pct_steps: u
 pub fn seeds(engine: Engine, seeding: Seeding, first: u64, count: u64) -> Box<dyn Strategy> {
     match engine {
         Engine::Native => Box::new(Seeds::counted(seeding, first, count)),
-        // madsim's strategy takes a `Range`: the top seed, `u64::MAX`, is not run there.
         #[cfg(feature = "madsim")]
-        Engine::Madsim => Box::new(raceway_sim::Madsim::new(first..first.saturating_add(count))),
+        Engine::Madsim => Box::new(raceway_sim::Madsim::counted(first, count)),
         #[cfg(not(feature = "madsim"))]
         Engine::Madsim => unreachable!("refused by engine::require"),
     }

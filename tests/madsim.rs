@@ -92,3 +92,17 @@ fn the_native_engines_choices_are_refused_with_madsim() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn madsim_runs_every_seed_up_to_the_top_one() {
+    let mut sim = raceway_scenarios::find("wlog")
+        .unwrap()
+        .runner("fork", "buggy")
+        .unwrap();
+    let mut seeds = Madsim::counted(u64::MAX - 1, 2);
+    let driven = raceway_sim::drive::drive(sim.as_mut(), &mut seeds, false, |_| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!((driven.runs, driven.complete), (2, true));
+}

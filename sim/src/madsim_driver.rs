@@ -31,29 +31,38 @@ const MADSIM_DEADLOCK: &str = "all tasks will block forever";
 /// madsim's scheduler, clock and RNG make every choice. The same seed gives the same run.
 #[derive(Clone, Debug)]
 pub struct Madsim {
-    seeds: Range<u64>,
+    next: u64,
+    left: u64,
     seed: u64,
 }
 
 impl Madsim {
     /// The madsim runs of `seeds`; a new one stands before the first.
     pub fn new(seeds: Range<u64>) -> Self {
+        Self::counted(seeds.start, seeds.end.saturating_sub(seeds.start))
+    }
+
+    /// `count` madsim runs from seed `first` on: unlike a `Range`, these may end at the top
+    /// seed, `u64::MAX`.
+    pub fn counted(first: u64, count: u64) -> Self {
         Self {
-            seed: seeds.start,
-            seeds,
+            next: first,
+            left: count,
+            seed: first,
         }
     }
 }
 
 impl Strategy for Madsim {
     fn next_run(&mut self) -> bool {
-        match self.seeds.next() {
-            Some(seed) => {
-                self.seed = seed;
-                true
-            }
-            None => false,
+        if self.left == 0 {
+            return false;
         }
+        self.seed = self.next;
+        self.left -= 1;
+        // Past the top seed only when no run is left.
+        self.next = self.next.saturating_add(1);
+        true
     }
 
     fn next_task(&mut self, _: &[Candidate]) -> Result<Option<usize>, Diverged> {
