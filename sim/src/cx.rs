@@ -28,6 +28,11 @@ pub struct MutexId(pub(crate) u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventId(pub(crate) u32);
 
+/// A condition variable, declared with [`Spawner::cond`] or
+/// [`Race::cond`](crate::Race::cond).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CondId(pub(crate) u32);
+
 /// A task's handle on the simulation: its steps, picks, clock, locks and events.
 pub struct Cx<S: 'static> {
     pub(crate) shared: Rc<Shared<S>>,
@@ -361,7 +366,7 @@ impl<S: 'static> Drop for MutexGuard<S> {
     fn drop(&mut self) {
         // `try_`: a guard may drop while the run is torn down after a panic.
         if let Ok(mut core) = self.cx.shared.core.try_borrow_mut() {
-            crate::sync::release(&mut core, self.cx.task, self.mutex);
+            core.release(self.cx.task, self.mutex.0);
             drop(core);
             if let Ok(driver) = self.cx.shared.driver.try_borrow() {
                 driver.wake();
@@ -451,7 +456,7 @@ impl<'a, S: 'static> Spawner<'a, S> {
     }
 
     /// Declares the run's condition variable called `name` (see [`Cx::wait_cond`]).
-    pub fn cond(&mut self, name: &'static str) -> crate::CondId {
-        self.shared.core.borrow_mut().cond(name)
+    pub fn cond(&mut self, name: &'static str) -> CondId {
+        CondId(self.shared.core.borrow_mut().cond(name))
     }
 }

@@ -143,7 +143,7 @@ mod trace;
 pub use check::{
     check, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed, Search,
 };
-pub use cx::{Cx, EventId, MutexGuard, MutexId, Spawner};
+pub use cx::{CondId, Cx, EventId, MutexGuard, MutexId, Spawner};
 pub use footprint::{Access, Footprint, Mode};
 pub use invariant::{Check, Invariant, Kind, When};
 pub use latency::Latency;
@@ -153,6 +153,5 @@ pub use runner::{Runner, Simulation, Verdict};
 pub use runtime::DEFAULT_MAX_STEPS;
 pub use schedule::{Schedule, ScheduleError, FORMAT_VERSION};
 pub use strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
-pub use sync::CondId;
 pub use time::Instant;
 pub use trace::{Event, Trace, Violation, TRACE_VERSION};

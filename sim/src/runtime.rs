@@ -73,13 +73,29 @@ pub(crate) struct MutexSlot {
     pub(crate) owner: Option<TaskId>,
 }
 
+/// A condition variable's state in a run (its operations are in `sync.rs`).
+pub(crate) struct CondSlot {
+    pub(crate) name: &'static str,
+    /// Its event in [`Core::events`]: the waiters wait for it.
+    pub(crate) event: u32,
+    /// The waiting tasks, longest waiting first.
+    pub(crate) waiters: Vec<TaskId>,
+}
+
+impl CondSlot {
+    /// Hashes who waits, in order: part of a configuration's fingerprint.
+    fn hash_waiters(&self, h: &mut impl Hasher) {
+        (self.name, &self.waiters).hash(h);
+    }
+}
+
 /// The engine's side of the shared state, reached by tasks through [`Cx`](crate::Cx).
 pub(crate) struct Core {
     pub(crate) tasks: Vec<TaskSlot>,
     pub(crate) mutexes: Vec<MutexSlot>,
     pub(crate) events: Vec<&'static str>,
     /// Condition variables (each over an event of `events`), see [`crate::sync`].
-    pub(crate) conds: Vec<crate::sync::CondSlot>,
+    pub(crate) conds: Vec<CondSlot>,
     pub(crate) now: Instant,
     pub(crate) record: bool,
     /// Whether tasks' histories are kept, for configuration fingerprints.
@@ -98,6 +114,44 @@ pub(crate) struct Core {
 }
 
 impl Core {
+    /// The condition variable called `name`, created on first use (a declaration).
+    pub(crate) fn cond(&mut self, name: &'static str) -> u32 {
+        if let Some(i) = self.conds.iter().position(|c| c.name == name) {
+            return i as u32;
+        }
+        // An event of its own, not looked up by name: a condition variable and an event may
+        // share a name without sharing waiters.
+        self.events.push(name);
+        let event = self.events.len() as u32 - 1;
+        self.conds.push(CondSlot {
+            name,
+            event,
+            waiters: Vec::new(),
+        });
+        self.conds.len() as u32 - 1
+    }
+
+    /// Wakes the first `n` waiters of condition `cond` (all of them when `n` is `usize::MAX`).
+    pub(crate) fn wake_cond(&mut self, cond: u32, n: usize) {
+        let slot = &mut self.conds[cond as usize];
+        let woken = slot.waiters.len().min(n);
+        for task in slot.waiters.drain(..woken) {
+            self.tasks[task as usize].notified = true;
+        }
+    }
+
+    /// Unlocks `mutex` as part of `task`'s current step. The caller then tells the driver
+    /// (`Driver::wake`), once it no longer holds the core.
+    pub(crate) fn release(&mut self, task: TaskId, mutex: u32) {
+        let m = &mut self.mutexes[mutex as usize];
+        m.owner = None;
+        let name = m.name;
+        self.record_with(|_| Event::Note {
+            task,
+            text: format!("unlock({name})"),
+        });
+    }
+
     /// Grants `task` its pending step; in a fingerprinted run, the task's history takes in
     /// what it observes at the grant: which step, whether its wait was notified, the clock.
     pub(crate) fn grant(&mut self, task: TaskId) {

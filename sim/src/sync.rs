@@ -42,73 +42,9 @@
 //! assert!(check_exhaustive(race).complete);
 //! ```
 
-use crate::cx::{Cx, MutexGuard, MutexId};
+use crate::cx::{CondId, Cx, MutexGuard, MutexId};
 use crate::footprint::Footprint;
-use crate::runtime::{Core, Guard};
-use crate::strategy::TaskId;
-use crate::trace::Event;
-
-/// A condition variable, declared with [`Spawner::cond`](crate::Spawner::cond) or
-/// [`Race::cond`](crate::Race::cond).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CondId(u32);
-
-/// A condition variable's state in a run.
-pub(crate) struct CondSlot {
-    name: &'static str,
-    /// Its event in [`Core::events`]: the waiters wait for it.
-    event: u32,
-    /// The waiting tasks, longest waiting first.
-    waiters: Vec<TaskId>,
-}
-
-impl CondSlot {
-    /// Hashes who waits, in order: part of a configuration's fingerprint.
-    pub(crate) fn hash_waiters(&self, h: &mut impl std::hash::Hasher) {
-        use std::hash::Hash;
-        (self.name, &self.waiters).hash(h);
-    }
-}
-
-impl Core {
-    /// The condition variable called `name`, created on first use (a declaration).
-    pub(crate) fn cond(&mut self, name: &'static str) -> CondId {
-        if let Some(i) = self.conds.iter().position(|c| c.name == name) {
-            return CondId(i as u32);
-        }
-        // An event of its own, not looked up by name: a condition variable and an event may
-        // share a name without sharing waiters.
-        self.events.push(name);
-        let event = self.events.len() as u32 - 1;
-        self.conds.push(CondSlot {
-            name,
-            event,
-            waiters: Vec::new(),
-        });
-        CondId(self.conds.len() as u32 - 1)
-    }
-
-    /// Wakes the first `n` waiters of `cond` (all of them when `n` is `usize::MAX`).
-    fn wake(&mut self, cond: CondId, n: usize) {
-        let slot = &mut self.conds[cond.0 as usize];
-        let woken = slot.waiters.len().min(n);
-        for task in slot.waiters.drain(..woken) {
-            self.tasks[task as usize].notified = true;
-        }
-    }
-}
-
-/// Unlocks `mutex` as part of `task`'s current step. The caller then tells the driver
-/// ([`Cx::wake_driver`]), once it no longer holds the core.
-pub(crate) fn release(core: &mut Core, task: TaskId, mutex: MutexId) {
-    let m = &mut core.mutexes[mutex.0 as usize];
-    m.owner = None;
-    let name = m.name;
-    core.record_with(|_| Event::Note {
-        task,
-        text: format!("unlock({name})"),
-    });
-}
+use crate::runtime::Guard;
 
 impl<S: 'static> Cx<S> {
     /// Unlocks `mutex`, as Go's `Unlock`: any task may unlock a locked mutex, whoever locked
@@ -126,7 +62,7 @@ impl<S: 'static> Cx<S> {
             drop(core);
             panic!("unlock of unlocked mutex `{name}`");
         }
-        release(&mut core, self.task, mutex);
+        core.release(self.task, mutex.0);
         drop(core);
         self.wake_driver();
     }
@@ -200,13 +136,13 @@ impl<S: 'static> Cx<S> {
     /// Wakes the task that has waited on `cond` longest, if any (a signal with no waiter is
     /// lost). Part of the current step.
     pub fn signal(&self, cond: CondId) {
-        self.shared.core.borrow_mut().wake(cond, 1);
+        self.shared.core.borrow_mut().wake_cond(cond.0, 1);
         self.wake_driver();
     }
 
     /// Wakes every task waiting on `cond`. Part of the current step.
     pub fn broadcast(&self, cond: CondId) {
-        self.shared.core.borrow_mut().wake(cond, usize::MAX);
+        self.shared.core.borrow_mut().wake_cond(cond.0, usize::MAX);
         self.wake_driver();
     }
 }
