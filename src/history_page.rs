@@ -4,7 +4,7 @@
 //! longest order found and the operation where none goes on. No server, no network: the
 //! style and the script are inline.
 
-use crate::commands::check_history::{span, Loaded};
+use crate::history_file::Loaded;
 use raceway_sim::consistency::{check_linearizable, Detail, Operation, Outcome, Spec, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -170,7 +170,7 @@ fn timeline(
                 classes.join(" "),
                 op.id,
                 (to - from).max(0.5),
-                span(loaded, op)
+                loaded.span(op)
             );
         }
         out.push_str("</div>\n");
@@ -187,7 +187,7 @@ fn order_list(loaded: &Loaded, ops: &[Operation], order: &[usize], stuck: Option
             out,
             "<li>{} ({})</li>",
             escape(&op.to_string()),
-            span(loaded, op)
+            loaded.span(op)
         );
     }
     out.push_str("</ol>\n");
@@ -196,7 +196,7 @@ fn order_list(loaded: &Loaded, ops: &[Operation], order: &[usize], stuck: Option
             out,
             "<p class=\"why\">No continuation of this order places {} ({}) before it returns.</p>",
             escape(&ops[s].to_string()),
-            span(loaded, &ops[s])
+            loaded.span(&ops[s])
         );
     }
     out

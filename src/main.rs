@@ -10,6 +10,7 @@ mod commands;
 mod compare;
 mod engine;
 mod files;
+mod history_file;
 mod history_page;
 mod output;
 mod report;

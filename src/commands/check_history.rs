@@ -7,6 +7,7 @@
 //! register when absent). Exit 0 when every model checked holds, 1 when one is violated, 2
 //! for bad input, with one line naming the line number.
 
+use crate::history_file::Loaded;
 use crate::history_page;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
@@ -52,12 +53,6 @@ fn model(name: &str) -> Result<Option<Consistency>, String> {
         let names: Vec<&str> = Consistency::ALL.iter().map(|m| m.name()).collect();
         format!("unknown model {name:?} ({} or all)", names.join(", "))
     })
-}
-
-/// A parsed history, with the file's line number of each event.
-pub struct Loaded {
-    pub history: History,
-    pub lines: Vec<usize>,
 }
 
 pub fn run(args: &CheckHistoryArgs) -> Result<ExitCode> {
@@ -223,7 +218,7 @@ fn render(path: &Path, loaded: &Loaded, verdicts: &[Verdict]) -> String {
             c.of
         );
         for op in &c.ops {
-            let _ = writeln!(out, "    {:<10} {op}", span(loaded, op));
+            let _ = writeln!(out, "    {:<10} {op}", loaded.span(op));
         }
         if !c.order.is_empty() || c.stuck.is_some() {
             let names: Vec<String> = c.order.iter().map(|id| format!("{}", ops[*id])).collect();
@@ -245,13 +240,4 @@ fn render(path: &Path, loaded: &Loaded, verdicts: &[Verdict]) -> String {
         }
     }
     out
-}
-
-/// `lines 3-4`, or `line 3-` for an operation that never completed.
-pub fn span(loaded: &Loaded, op: &raceway_sim::consistency::Operation) -> String {
-    let from = loaded.lines[op.invoked];
-    match op.completed {
-        Some(c) => format!("lines {from}-{}", loaded.lines[c]),
-        None => format!("line {from}-"),
-    }
 }
