@@ -2,8 +2,8 @@
 //! invariants over it.
 
 use super::system::{Ch, TTL};
-use super::tasks::SETTLE_WAIT;
 use super::State;
+use super::SETTLE_WAIT;
 use raceway_sim::{Check, Instant, Invariant};
 
 /// An append-only log of at most `N` records, without allocation.

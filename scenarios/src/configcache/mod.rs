@@ -55,6 +55,9 @@
 //! everywhere; `double-delete` only narrows the window to δ (`delete-window`), and closes it
 //! only while every read replies within δ (`slow-fill`).
 
+/// The settle task's wait: past the TTL of anything cached before it began.
+const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(61);
+
 mod checker;
 mod entry;
 mod system;

@@ -7,7 +7,7 @@ use super::system::{
     describe_bumped, describe_dropped, describe_noted, describe_written, written, Ch, Fill, Lookup,
     Served,
 };
-use super::{ConfigCache, State};
+use super::{ConfigCache, State, SETTLE_WAIT};
 use raceway_sim::{Cx, Footprint, Invariant, Latency, Model, MutexId, Spawner};
 use std::time::Duration;
 
@@ -30,9 +30,6 @@ const DB_READ: Latency = Latency::of(&[
     Duration::from_millis(SECOND_DELETE.as_millis() as u64 / 2),
     Duration::from_millis(SECOND_DELETE.as_millis() as u64 * 2),
 ]);
-
-/// The settle task's wait: past the TTL of anything cached before it began.
-pub(super) const SETTLE_WAIT: Duration = Duration::from_secs(61);
 
 const CACHE_SET: [&str; 3] = ["cache.set(g, c1)", "cache.set(g, c2)", "cache.set(g, c3)"];
 

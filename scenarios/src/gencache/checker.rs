@@ -4,8 +4,8 @@
 use super::cache::value;
 use super::cache::{byte, Cache, Entry, Key, Row, ShowRow, KEYS, V};
 use super::node::{Node, Op, Order, Persisted, Proposal};
-use super::tasks::PRIMARY;
 use super::State;
+use super::PRIMARY;
 use raceway_sim::{Check, Invariant};
 
 /// A read that disagreed with the reference map.

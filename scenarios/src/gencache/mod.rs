@@ -79,6 +79,9 @@
 //! proposal or apply is only a later step, which the scheduler already explores: no verdict
 //! rests on a step taking no time.
 
+/// The node under test.
+const PRIMARY: usize = 0;
+
 mod cache;
 mod checker;
 mod entry;

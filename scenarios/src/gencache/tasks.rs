@@ -10,7 +10,7 @@ use super::node::{describe_commit, describe_lookup, describe_proposed};
 use super::node::{
     Fetched, Log, LogEntry, Node, Op, Order, Outcome, Persisted, Plan, Proposal, Restarted, LOG,
 };
-use super::{GenCache, State};
+use super::{GenCache, State, PRIMARY};
 use raceway_sim::{Cx, EventId, Footprint, Invariant, Model, Spawner};
 use std::time::Duration;
 
@@ -18,8 +18,7 @@ use std::time::Duration;
 /// comes first (HTTP 503 with `Retry-After: 1`).
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// The node under test, and the node that never crashes (used in the settle phase only).
-pub(super) const PRIMARY: usize = 0;
+/// The node that never crashes (used in the settle phase only).
 const REPLICA: usize = 1;
 
 /// A client task and the orders it proposes, in turn.

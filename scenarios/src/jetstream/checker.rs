@@ -1,8 +1,8 @@
 //! The checker: the ghost results of saves and of the settle phase, and the invariants.
 
 use super::system::Entry;
-use super::tasks::STORES;
 use super::State;
+use super::STORES;
 use raceway_sim::{Check, Invariant};
 
 /// What the settle phase saw of one store.

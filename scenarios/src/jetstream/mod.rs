@@ -44,6 +44,8 @@
 //! no time. External writers are well-behaved (`publishExpect` against what they fetched); one
 //! that appends blindly would break the stream's order on its own, whatever the cache does.
 
+const STORES: [&str; 2] = ["store1", "store2"];
+
 mod checker;
 mod entry;
 mod system;

@@ -7,12 +7,10 @@ use super::system::{
     describe_lookup, describe_replaced, describe_seq, Entry, Expect, Latest, Stream,
     VersionConflict,
 };
-use super::{Jetstream, State};
+use super::{Jetstream, State, STORES};
 use raceway_sim::{Cx, Footprint, Invariant, Model, MutexId, Spawner};
 
 const STREAM: &str = "stream[a]";
-
-pub(super) const STORES: [&str; 2] = ["store1", "store2"];
 
 const CACHES: [&str; 2] = ["store1.versions[a]", "store2.versions[a]"];
 
