@@ -1,6 +1,9 @@
 //! The library's modelling features: each assertion its own violation, spawning as a step,
 //! a task that ends the run.
 
+mod common;
+
+use common::lost_update;
 use raceway_sim::explore::{explore, Options};
 use raceway_sim::strategy::Replay;
 use raceway_sim::{check, Footprint, Invariant, Kind, Race, Runner, Schedule, Search, Simulation};
@@ -141,22 +144,6 @@ fn a_task_that_exits_ends_the_others_and_the_run_settles() {
     let labels = failure.trace.step_labels();
     assert_eq!(labels.last(), Some(&("flush", "flush")));
     assert!(labels.contains(&("main", "exit")), "{labels:?}");
-}
-
-/// Two read-then-write increments: the lost update needs one deviation from round robin.
-fn lost_update() -> Race<u32> {
-    let increment = |cx: raceway_sim::Cx<u32>| async move {
-        let v = cx.step("read n", Footprint::read("n"), |n| *n).await;
-        cx.step("write n", Footprint::write("n"), move |n| *n = v + 1)
-            .await;
-    };
-    Race::new(|| 0)
-        .task("a", increment)
-        .task("b", increment)
-        .invariant(Invariant::convergence("no-lost-update", |n| match *n {
-            2 => Ok(()),
-            n => Err(format!("n is {n}")),
-        }))
 }
 
 #[test]

@@ -2,23 +2,11 @@
 //! `RACEWAY_TEST`; a failing check panics at its caller. One test, in its own binary, since the
 //! environment and the panic hook are shared by every thread of a process.
 
-use raceway_sim::{check, check_random, Footprint, Invariant, Race, Search};
-use std::sync::Mutex;
+mod common;
 
-fn lost_update() -> Race<u32> {
-    let increment = |cx: raceway_sim::Cx<u32>| async move {
-        let v = cx.step("read n", Footprint::read("n"), |n| *n).await;
-        cx.step("write n", Footprint::write("n"), move |n| *n = v + 1)
-            .await;
-    };
-    Race::new(|| 0)
-        .task("a", increment)
-        .task("b", increment)
-        .invariant(Invariant::convergence("no-lost-update", |n| match *n {
-            2 => Ok(()),
-            n => Err(format!("n is {n}")),
-        }))
-}
+use common::lost_update;
+use raceway_sim::{check, check_random, Footprint, Race, Search};
+use std::sync::Mutex;
 
 #[test]
 fn environment_variables_replay_one_run() {
