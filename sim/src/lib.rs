@@ -101,6 +101,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+mod channel;
 mod check;
 pub mod consistency;
 mod cx;
@@ -127,19 +128,26 @@ mod madsim_driver;
 #[cfg(all(feature = "madsim", madsim))]
 pub use madsim_driver::Madsim;
 mod model;
+mod names;
 mod native;
 mod panic;
+mod prims;
 mod race;
 mod runner;
 mod runtime;
+mod rwlock;
 mod schedule;
 pub mod search;
+pub mod select;
+mod semaphore;
 pub mod shrink;
 pub mod strategy;
 mod sync;
 mod time;
 mod trace;
+mod waitgroup;
 
+pub use channel::Chan;
 pub use check::{
     check, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed, Search,
 };
@@ -148,10 +156,16 @@ pub use footprint::{Access, Footprint, Mode};
 pub use invariant::{Check, Invariant, Kind, When};
 pub use latency::Latency;
 pub use model::Model;
+pub use names::intern;
+pub use prims::MAX_ARMS;
 pub use race::Race;
 pub use runner::{Runner, Simulation, Verdict};
 pub use runtime::DEFAULT_MAX_STEPS;
+pub use rwlock::{ReadGuard, RwLockId, WriteGuard};
 pub use schedule::{Schedule, ScheduleError, FORMAT_VERSION};
+pub use select::Select;
+pub use semaphore::SemaphoreId;
 pub use strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 pub use time::Instant;
 pub use trace::{Event, Trace, Violation, TRACE_VERSION};
+pub use waitgroup::WaitGroupId;
