@@ -42,8 +42,10 @@ impl Blocked {
     pub(crate) fn synchronizes(self) -> bool {
         match self {
             Blocked::Chan { blocking, sync } => sync || !blocking,
-            // A wait group's `Add` at zero disables a wait from within any step.
-            Blocked::Zero(_) => true,
+            // A wait group's `Add` at zero disables a wait from within any step; whether a
+            // writer holds at once or waits for readers depends on read unlocks, which belong
+            // to steps that do not name the lock.
+            Blocked::Zero(_) | Blocked::Write(_) => true,
             _ => false,
         }
     }

@@ -5,8 +5,9 @@
 //! while another writer holds or waits for the lock), which keeps new readers out, then it
 //! waits for the readers inside to leave (a second step, taken only when some were inside).
 //! So a reader that read-locks twice while a writer arrives deadlocks, as in Go. Read locks
-//! read the lock's name and write locks write it, so two read locks commute under reduction.
-//! Unlocking belongs to the task's current step, as for mutexes.
+//! read the lock's name and write locks write it, so two read locks commute under reduction;
+//! a writer's announcement synchronises with every step (whether it must wait for readers
+//! depends on read unlocks, which belong to the task's current step, as for mutexes).
 //!
 //! ```
 //! use raceway_sim::{check_exhaustive, Footprint, Race};
