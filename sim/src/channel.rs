@@ -7,7 +7,8 @@
 //! store and move through a `VecDeque`: nothing else is allocated per operation.
 //!
 //! Every operation is a step whose footprint writes the channel's name, so the reduction
-//! orders operations on one channel and lets those on different channels commute:
+//! orders operations on one channel and lets those on different buffered channels commute
+//! (operations on unbuffered channels synchronise with every step, see [`Cx::select`]):
 //!
 //! - [`Cx::send`] on a buffered channel goes once the buffer has room; on an unbuffered one
 //!   (capacity 0) once a receiver waits, and hands the value to the receiver that has waited
@@ -177,21 +178,24 @@ pub(crate) fn recv_now<T: 'static>(core: &mut Core, task: TaskId, chan: u32) -> 
 
 /// Sends on `chan` as `task`'s granted step: completes a rendezvous a receiver already took,
 /// buffers the value, or hands it to the receiver that has waited longest. `value` is `None`
-/// when the task's offer is held in the store (it parked).
+/// when the task's offer is held in the store (it parked). Returns the value as the trace
+/// shows it, when the run is recorded and the value was not taken already.
 ///
 /// Panics at `at` when the channel is closed.
-pub(crate) fn send_now<T: 'static>(
+pub(crate) fn send_now<T: Debug + 'static>(
     core: &mut Core,
     task: TaskId,
     chan: u32,
     value: Option<T>,
     at: &'static Location<'static>,
-) {
+) -> Option<String> {
+    let record = core.record;
+    let shown = |v: &T| record.then(|| format!("{v:?}"));
     let prims = &mut core.prims;
     let c = &mut prims.chans[chan as usize];
     if let Some(i) = c.taken.iter().position(|&t| t == task) {
         c.taken.remove(i);
-        return;
+        return None;
     }
     if c.closed {
         let message = format!("send on closed channel `{}`", c.name);
@@ -200,8 +204,9 @@ pub(crate) fn send_now<T: 'static>(
     if c.capacity > 0 {
         c.len += 1;
         let value = value.expect("a buffered send keeps its value");
+        let text = shown(&value);
         store::<T>(prims, chan).buffer.push_back(value);
-        return;
+        return text;
     }
     let receiver = *c
         .receivers
@@ -212,7 +217,9 @@ pub(crate) fn send_now<T: 'static>(
     prims.withdraw(receiver);
     let store = store::<T>(prims, chan);
     let value = value.unwrap_or_else(|| take_held(store, task));
+    let text = shown(&value);
     store.held.push((receiver, value));
+    text
 }
 
 impl<'a, S: 'static> Spawner<'a, S> {

@@ -39,10 +39,23 @@
 //! assert!(check_exhaustive(race).complete);
 //! ```
 //!
+//! # Primitives
+//!
+//! Tasks synchronise as Go's and pthreads' do, each operation a step whose footprint names the
+//! primitive (so reductions understand it) and whose wait a deadlock names: mutexes
+//! ([`Cx::lock`], [`Cx::try_lock`], [`Cx::unlock`]), condition variables ([`Cx::wait_cond`],
+//! [`Cx::signal`], [`Cx::broadcast`]), events ([`Cx::wait`], [`Cx::notify`]), read-write locks
+//! ([`Cx::read`], [`Cx::write`]), semaphores ([`Cx::acquire_permits`]), wait groups
+//! ([`Cx::wg_wait`]) and typed channels ([`Spawner::channel`], [`Cx::send`], [`Cx::recv`],
+//! [`Cx::close`], [`Cx::select`]). Each is declared by name, so a misspelt name is an error; a
+//! name may be built at run time ([`intern`]), and [`Cx::step_labelled`] puts values in a
+//! step's label only when the run is recorded.
+//!
 //! # How it is built
 //!
 //! A run executes on the run core (`runtime.rs`: tasks, mutexes, events, clock, trace, step
-//! limit, invariant checks). [`Cx`] reaches whoever drives the run only through the core's
+//! limit, invariant checks; the other primitives' state, one module each, in `prims.rs`).
+//! [`Cx`] reaches whoever drives the run only through the core's
 //! small internal `Driver` trait (suspend, now, pick, granted, wake, spawned); the native
 //! executor (`native.rs`) is one driver, madsim's runtime (`madsim_driver.rs`, in the madsim
 //! build only) the other. A [`Strategy`] makes a run's choices and says, through

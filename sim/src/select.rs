@@ -70,7 +70,15 @@ pub struct Firing<'a> {
 impl Firing<'_> {
     /// Records the fired arm (when the run is recorded) and, in a fingerprinted run, takes
     /// which arm fired and what it received into the task's history.
-    fn fired(&mut self, index: usize, what: &str, chan: u32, received: Option<&dyn Debug>) {
+    /// `received` is what a receive got; `sent`, what a send sent (when the run is recorded).
+    fn fired(
+        &mut self,
+        index: usize,
+        what: &str,
+        chan: u32,
+        received: Option<&dyn Debug>,
+        sent: Option<String>,
+    ) {
         let task = self.task;
         if self.core.fingerprinting {
             let slot = &mut self.core.tasks[task as usize];
@@ -81,7 +89,10 @@ impl Firing<'_> {
         if self.core.record {
             let name = self.core.prims.chans[chan as usize].name;
             let prefix = if self.selecting { "select → " } else { "" };
-            let label = Cow::Owned(format!("{prefix}{what}({name})"));
+            let label = Cow::Owned(match sent {
+                Some(v) => format!("{prefix}{what}({name}, {v})"),
+                None => format!("{prefix}{what}({name})"),
+            });
             let result = received.map(|v| format!("{v:?}"));
             let footprint = self.footprint;
             self.core.record_with(|time| Event::Step {
@@ -144,7 +155,7 @@ where
             return self.0.take(index, at);
         }
         let got = recv_now::<T>(at.core, at.task, self.1.chan);
-        at.fired(index, "recv", self.1.chan, Some(&got));
+        at.fired(index, "recv", self.1.chan, Some(&got), None);
         self.1.got = Some(got);
     }
 
@@ -183,8 +194,8 @@ where
             return self.0.take(index, at);
         }
         let arm = &mut self.1;
-        send_now(at.core, at.task, arm.chan, arm.value.take(), arm.at);
-        at.fired(index, "send", arm.chan, None);
+        let sent = send_now(at.core, at.task, arm.chan, arm.value.take(), arm.at);
+        at.fired(index, "send", arm.chan, None, sent);
     }
 
     fn finish(self, index: usize) -> R {
@@ -370,7 +381,7 @@ impl<'a, S: 'static, R, A: Arms<R>> Select<'a, S, R, A> {
         }
         let mut footprint = Footprint::NONE;
         for name in names.iter().take(n.min(crate::footprint::MAX_ACCESSES)) {
-            footprint = footprint.and_write(*name);
+            footprint = footprint.and_write(name);
         }
         (footprint, unbuffered || n > crate::footprint::MAX_ACCESSES)
     }
