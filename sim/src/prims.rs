@@ -8,6 +8,7 @@
 //! only the state the core must see to grant a step, so that the core stays free of them.
 
 use crate::fingerprint::Fingerprinter;
+use crate::runtime::Guard;
 use crate::strategy::TaskId;
 use std::any::Any;
 use std::collections::VecDeque;
@@ -37,9 +38,19 @@ pub(crate) enum Blocked {
 }
 
 impl Blocked {
-    /// Whether reductions must treat the step as dependent on every other (see
-    /// [`Candidate::synchronizes`](crate::Candidate::synchronizes)).
-    pub(crate) fn synchronizes(self) -> bool {
+    /// The core's guard for this wait: [`Guard::PrimSynchronizing`] when reductions must
+    /// treat the step as dependent on every other (see
+    /// [`Candidate::synchronizes`](crate::Candidate::synchronizes)), decided here once rather
+    /// than at every step.
+    pub(crate) fn guard(self) -> Guard {
+        if self.synchronizes() {
+            Guard::PrimSynchronizing(self)
+        } else {
+            Guard::Prim(self)
+        }
+    }
+
+    fn synchronizes(self) -> bool {
         match self {
             Blocked::Chan { blocking, sync } => sync || !blocking,
             // A wait group's `Add` at zero disables a wait from within any step; whether a
@@ -209,7 +220,9 @@ impl Prims {
         self.waitgroups.clear();
     }
 
-    /// Whether `task`'s wait `on` can be granted now.
+    /// Whether `task`'s wait `on` can be granted now. Never inlined, so that the core's check
+    /// of its own guards stays small enough to inline on the per-step path.
+    #[inline(never)]
     pub(crate) fn grantable(&self, task: TaskId, on: Blocked) -> bool {
         match on {
             Blocked::Chan { blocking, .. } => !blocking || self.ready(task).next().is_some(),

@@ -45,19 +45,21 @@ pub(crate) enum Guard {
     /// A step that can go at any time but whose outcome depends on other tasks beyond its
     /// footprint (a process exit, a try-lock): reductions treat it as dependent on every other.
     Synchronizing,
-    /// A channel, read-write lock, semaphore or wait group (see [`crate::prims`]).
+    /// A channel, read-write lock, semaphore or wait group (see [`crate::prims`]), made by
+    /// `Blocked::guard`: its step commutes with others as its footprint says...
     Prim(Blocked),
+    /// ...or, for this one, synchronises with every other step.
+    PrimSynchronizing(Blocked),
 }
 
 impl Guard {
     /// Whether the step's outcome depends on other tasks beyond its footprint, so that
     /// reductions treat it as dependent on every other step.
     pub(crate) fn synchronizes(self) -> bool {
-        match self {
-            Guard::Event(_) | Guard::Synchronizing => true,
-            Guard::Prim(p) => p.synchronizes(),
-            _ => false,
-        }
+        matches!(
+            self,
+            Guard::Event(_) | Guard::Synchronizing | Guard::PrimSynchronizing(_)
+        )
     }
 }
 
@@ -230,13 +232,14 @@ impl Core {
     }
 
     /// Whether `wait` of task `task` can be granted now, the clock aside.
+    #[inline]
     pub(crate) fn grantable(&self, task: TaskId, wait: &Wait) -> bool {
         match wait.on {
             Guard::Ready | Guard::Synchronizing => true,
             Guard::Mutex(m) => self.mutexes[m as usize].owner.is_none(),
             Guard::Join(j) => self.tasks[j as usize].done,
             Guard::Event(_) => self.tasks[task as usize].notified,
-            Guard::Prim(p) => self.prims.grantable(task, p),
+            Guard::Prim(p) | Guard::PrimSynchronizing(p) => self.prims.grantable(task, p),
             Guard::Time(_) | Guard::Pick(_) => false,
         }
     }
@@ -298,7 +301,9 @@ impl Core {
                     }
                     Some(Guard::Join(j)) => format!("join({})", self.tasks[j as usize].name),
                     Some(Guard::Event(e)) => format!("wait({})", self.events[e as usize]),
-                    Some(Guard::Prim(p)) => self.prims.describe(i as TaskId, p),
+                    Some(Guard::Prim(p) | Guard::PrimSynchronizing(p)) => {
+                        self.prims.describe(i as TaskId, p)
+                    }
                     _ => "nothing".to_string(),
                 };
                 format!("{} waits for {on}", t.name)

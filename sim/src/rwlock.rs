@@ -34,7 +34,6 @@ use crate::cx::{Cx, Spawner};
 use crate::footprint::Footprint;
 use crate::names::intern;
 use crate::prims::{declare, lookup, Blocked, RwSlot};
-use crate::runtime::Guard;
 use crate::trace::Event;
 use std::borrow::Cow;
 
@@ -96,7 +95,7 @@ impl<S: 'static> Cx<S> {
     pub async fn read_lock(&self, lock: RwLockId) {
         let name = self.rw_name(lock);
         let fp = Footprint::read(name);
-        let on = Guard::Prim(Blocked::Read(lock.0));
+        let on = Blocked::Read(lock.0).guard();
         self.suspend("read_lock", fp, on, None).await;
         self.shared.core.borrow_mut().prims.rwlocks[lock.0 as usize].readers += 1;
         self.granted();
@@ -108,7 +107,7 @@ impl<S: 'static> Cx<S> {
     pub async fn write_lock(&self, lock: RwLockId) {
         let name = self.rw_name(lock);
         let fp = Footprint::write(name);
-        let on = Guard::Prim(Blocked::Write(lock.0));
+        let on = Blocked::Write(lock.0).guard();
         self.suspend("write_lock", fp, on, None).await;
         let readers = {
             let mut core = self.shared.core.borrow_mut();
@@ -122,7 +121,7 @@ impl<S: 'static> Cx<S> {
             self.record_lazy(fp, || {
                 format!("write_lock({name}) waits for {readers} readers")
             });
-            let on = Guard::Prim(Blocked::Drain(lock.0));
+            let on = Blocked::Drain(lock.0).guard();
             self.suspend("write_lock", fp, on, None).await;
             self.shared.core.borrow_mut().prims.rwlocks[lock.0 as usize].written = true;
             self.granted();
