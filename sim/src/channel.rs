@@ -67,7 +67,14 @@ use std::marker::PhantomData;
 use std::panic::Location;
 
 /// A channel of `T` values, declared with [`Spawner::channel`]: a handle, `Copy`, valid in the
-/// run that declared it (and in its settle phase).
+/// run that declared it (and in its settle phase). Sending another type does not compile:
+///
+/// ```compile_fail
+/// # use raceway_sim::Race;
+/// Race::new(|| ()).channel::<u32>("jobs", 1).task("main", |cx| async move {
+///     cx.send(cx.channel::<u32>("jobs"), "not a number").await;
+/// });
+/// ```
 pub struct Chan<T> {
     pub(crate) id: u32,
     _values: PhantomData<fn(T) -> T>,

@@ -299,8 +299,10 @@ impl Prims {
             (&c.senders, &c.receivers, &c.taken, &c.handed).hash(h);
             c.values.hash_into(h);
         }
-        for op in &self.ops {
-            op.arms().hash(h);
+        // Only pending operations, by task: `ops` keeps its length from earlier runs, which
+        // must not tell two configurations apart.
+        for (task, op) in self.ops.iter().enumerate().filter(|(_, op)| op.len > 0) {
+            (task, op.arms()).hash(h);
         }
         self.rwlocks.hash(h);
         self.semaphores.hash(h);
