@@ -55,7 +55,7 @@
 use crate::cx::{Cx, Spawner};
 use crate::names::intern;
 use crate::panic::fail_at;
-use crate::prims::{declare, ChanSlot, Prims, Store};
+use crate::prims::{declare, partner, ChanSlot, Prims, Store};
 use crate::runtime::Core;
 use crate::strategy::TaskId;
 use std::any::Any;
@@ -156,6 +156,7 @@ pub(crate) fn park_sender<T: 'static>(
 /// Receives on `chan` as `task`'s granted step: the value handed to it, the buffer's first,
 /// the offer of the sender that has waited longest, or `None` once closed and drained.
 pub(crate) fn recv_now<T: 'static>(core: &mut Core, task: TaskId, chan: u32) -> Option<T> {
+    let tasks = &core.tasks;
     let prims = &mut core.prims;
     let c = &mut prims.chans[chan as usize];
     if let Some(i) = c.handed.iter().position(|&t| t == task) {
@@ -175,7 +176,7 @@ pub(crate) fn recv_now<T: 'static>(core: &mut Core, task: TaskId, chan: u32) -> 
     let sender = *c
         .senders
         .iter()
-        .find(|&&t| t != task)
+        .find(|&&t| partner(task, t, tasks))
         .expect("a granted receive has a sender");
     c.taken.push(sender);
     let value = take_held(store::<T>(prims, chan), sender);
@@ -198,6 +199,7 @@ pub(crate) fn send_now<T: Debug + 'static>(
 ) -> Option<String> {
     let record = core.record;
     let shown = |v: &T| record.then(|| format!("{v:?}"));
+    let tasks = &core.tasks;
     let prims = &mut core.prims;
     let c = &mut prims.chans[chan as usize];
     if let Some(i) = c.taken.iter().position(|&t| t == task) {
@@ -218,7 +220,7 @@ pub(crate) fn send_now<T: Debug + 'static>(
     let receiver = *c
         .receivers
         .iter()
-        .find(|&&t| t != task)
+        .find(|&&t| partner(task, t, tasks))
         .expect("a granted send has a receiver");
     c.handed.push(receiver);
     prims.withdraw(receiver);

@@ -8,7 +8,7 @@
 //! only the state the core must see to grant a step, so that the core stays free of them.
 
 use crate::fingerprint::Fingerprinter;
-use crate::runtime::Guard;
+use crate::runtime::{Guard, TaskSlot};
 use crate::strategy::TaskId;
 use std::any::Any;
 use std::collections::VecDeque;
@@ -127,8 +127,8 @@ pub(crate) struct ChanSlot {
 
 impl ChanSlot {
     /// Whether `task` can fire `arm` on this channel now.
-    fn ready(&self, task: TaskId, send: bool) -> bool {
-        let other = |list: &[TaskId]| list.iter().any(|&t| t != task);
+    fn ready(&self, task: TaskId, send: bool, tasks: &[TaskSlot]) -> bool {
+        let other = |list: &[TaskId]| list.iter().any(|&t| partner(task, t, tasks));
         if send {
             self.taken.contains(&task)
                 || self.closed
@@ -147,6 +147,12 @@ impl ChanSlot {
                 }
         }
     }
+}
+
+/// Whether `t`, waiting on an unbuffered channel, can be `task`'s partner: another task, and
+/// one that has not ended (a task that exits ends the others where they wait).
+pub(crate) fn partner(task: TaskId, t: TaskId, tasks: &[TaskSlot]) -> bool {
+    t != task && !tasks[t as usize].done
 }
 
 /// A read-write lock's state (Go's `sync.RWMutex`).
@@ -223,9 +229,9 @@ impl Prims {
     /// Whether `task`'s wait `on` can be granted now. Never inlined, so that the core's check
     /// of its own guards stays small enough to inline on the per-step path.
     #[inline(never)]
-    pub(crate) fn grantable(&self, task: TaskId, on: Blocked) -> bool {
+    pub(crate) fn grantable(&self, task: TaskId, on: Blocked, tasks: &[TaskSlot]) -> bool {
         match on {
-            Blocked::Chan { blocking, .. } => !blocking || self.ready(task).next().is_some(),
+            Blocked::Chan { blocking, .. } => !blocking || self.ready(task, tasks).next().is_some(),
             Blocked::Read(l) => self.rwlocks[l as usize].writer.is_none(),
             Blocked::Write(l) => self.rwlocks[l as usize].writer.is_none(),
             Blocked::Drain(l) => self.rwlocks[l as usize].readers == 0,
@@ -236,7 +242,11 @@ impl Prims {
 
     /// The arms of `task`'s pending channel operation that can fire now, by index; only the
     /// committed one when a partner already completed a rendezvous with it.
-    pub(crate) fn ready(&self, task: TaskId) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn ready<'a>(
+        &'a self,
+        task: TaskId,
+        tasks: &'a [TaskSlot],
+    ) -> impl Iterator<Item = usize> + 'a {
         let arms = self.op(task).arms();
         let committed = arms.iter().position(|a| {
             let c = &self.chans[a.chan as usize];
@@ -250,7 +260,7 @@ impl Prims {
             .enumerate()
             .filter(move |&(i, a)| match committed {
                 Some(c) => i == c,
-                None => self.chans[a.chan as usize].ready(task, a.send),
+                None => self.chans[a.chan as usize].ready(task, a.send, tasks),
             })
             .map(|(i, _)| i)
     }

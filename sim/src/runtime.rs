@@ -239,7 +239,9 @@ impl Core {
             Guard::Mutex(m) => self.mutexes[m as usize].owner.is_none(),
             Guard::Join(j) => self.tasks[j as usize].done,
             Guard::Event(_) => self.tasks[task as usize].notified,
-            Guard::Prim(p) | Guard::PrimSynchronizing(p) => self.prims.grantable(task, p),
+            Guard::Prim(p) | Guard::PrimSynchronizing(p) => {
+                self.prims.grantable(task, p, &self.tasks)
+            }
             Guard::Time(_) | Guard::Pick(_) => false,
         }
     }

@@ -327,3 +327,27 @@ fn the_exploration_of_two_values_through_a_channel_is_pinned() {
     let counts = [0, 1, 2].map(|capacity| explore_all(two_values(capacity)).schedules);
     assert_eq!(counts, [4, 1, 2]);
 }
+
+#[test]
+fn a_receiver_ended_by_an_exit_takes_no_value() {
+    // `worker` waits on `jobs` when `main` exits; the settle phase's send then finds no
+    // receiver: the worker ended where it waited.
+    let race = Race::new(|| ())
+        .channel::<u32>("jobs", 0)
+        .task("worker", |cx| async move {
+            cx.recv(cx.channel::<u32>("jobs")).await;
+        })
+        .task("main", |cx| async move {
+            cx.step("work", Footprint::write("x"), |_| ()).await;
+            cx.exit().await;
+        })
+        .settle("late", |cx| async move {
+            cx.send(cx.channel::<u32>("jobs"), 1).await;
+        });
+    let found = check(race, exhaustive()).unwrap_err();
+    assert_eq!(found.violation.kind, Kind::Deadlock);
+    assert_eq!(
+        found.violation.message,
+        "no task can step: late waits for send(jobs)"
+    );
+}
