@@ -317,12 +317,13 @@ impl<'a, S: 'static, R, A: Arms<R>> Select<'a, S, R, A> {
         cx.suspend(label, footprint, on, None).await;
         let mut ready = [0; MAX_ARMS];
         let mut n = 0;
-        let core = cx.shared.core.borrow();
-        for i in core.prims.ready(task, &core.tasks) {
-            ready[n] = i;
-            n += 1;
+        {
+            let core = cx.shared.core.borrow();
+            for i in core.prims.ready(task, &core.tasks) {
+                ready[n] = i;
+                n += 1;
+            }
         }
-        drop(core);
         let fired = match n {
             0 => None,
             1 => Some(ready[0]),
