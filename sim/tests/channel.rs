@@ -2,7 +2,10 @@
 //! closed channel, select (its default, and every arm that can fire), deadlocks on a channel.
 
 use raceway_sim::explore::{explore, Exploration, Options};
-use raceway_sim::{check, check_exhaustive, Footprint, Invariant, Kind, Race, Runner, Search};
+use raceway_sim::strategy::{Random, Replay};
+use raceway_sim::{
+    check, check_exhaustive, Footprint, Invariant, Kind, Race, Runner, Schedule, Search, Simulation,
+};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -350,4 +353,48 @@ fn a_receiver_ended_by_an_exit_takes_no_value() {
         found.violation.message,
         "no task can step: late waits for send(jobs)"
     );
+}
+
+#[test]
+fn a_seed_or_a_schedule_names_one_run_of_selects_and_channels() {
+    // Two producers and a select that takes from either, or times out through its default:
+    // the same seed gives the same trace, and the recorded schedule replays it.
+    let race = Race::new(|| ())
+        .channel::<u32>("a", 1)
+        .channel::<u32>("b", 0)
+        .task("pa", |cx| async move {
+            cx.send(cx.channel::<u32>("a"), 1).await
+        })
+        .task("pb", |cx| async move {
+            let _ = cx
+                .select()
+                .send(cx.channel::<u32>("b"), 2, || ())
+                .or_default(|| ())
+                .await;
+        })
+        .task("main", |cx| async move {
+            let (a, b) = (cx.channel::<u32>("a"), cx.channel::<u32>("b"));
+            for _ in 0..2 {
+                let got = cx
+                    .select()
+                    .recv(a, |v| v)
+                    .recv(b, |v| v)
+                    .or_default(|| None)
+                    .await;
+                cx.note(|| format!("got {got:?}"));
+            }
+        });
+    let mut sim = Runner::new(race);
+    let mut traces = BTreeSet::new();
+    for seed in 0..64 {
+        sim.run(&mut Random::new(seed), true).unwrap();
+        let recorded = sim.trace().clone();
+        sim.run(&mut Random::new(seed), true).unwrap();
+        assert_eq!(sim.trace(), &recorded, "seed {seed}");
+        let schedule: Schedule = recorded.schedule.encode().parse().unwrap();
+        sim.run(&mut Replay::new(schedule), true).unwrap();
+        assert_eq!(sim.trace(), &recorded, "seed {seed}");
+        traces.insert(recorded.render());
+    }
+    assert!(traces.len() > 1, "the seeds explore more than one run");
 }
