@@ -231,8 +231,9 @@ impl Core {
         }
     }
 
-    /// Whether `wait` of task `task` can be granted now, the clock aside.
-    #[inline]
+    /// Whether `wait` of task `task` can be granted now, the clock aside. Always inlined: it
+    /// runs for every waiting task before every step.
+    #[inline(always)]
     pub(crate) fn grantable(&self, task: TaskId, wait: &Wait) -> bool {
         match wait.on {
             Guard::Ready | Guard::Synchronizing => true,
