@@ -63,7 +63,8 @@ impl Footprint {
         items: [EMPTY; MAX_ACCESSES],
     };
 
-    /// A step that reads `resource`.
+    /// A step that reads `resource` (a name built at run time, such as `arr[3]`, through
+    /// [`intern`](crate::intern)).
     pub const fn read(resource: &'static str) -> Self {
         Self::NONE.and(resource, Mode::Read)
     }
