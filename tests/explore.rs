@@ -116,33 +116,21 @@ fn every_reduction_finds_the_same_violations_and_agrees_with_expectations() {
     );
 }
 
-/// Every independence the reduction relies on holds: both orders of two steps it treats as
-/// independent reach the same configuration (on every pair whose search fits the budget).
+/// Every independence the reduction relies on holds on every catalog pair: both orders of two
+/// steps it treats as independent reach the same configuration. Each pair's search stops at
+/// a budget of `BUDGET / 4` schedules (the audit reruns every claim twice), so on the pairs too
+/// large for it (gencache's `horizon` and `mixed`) the audit covers the independences of
+/// the schedules explored first, not all.
 ///
-/// configcache and gencache fail it today, a real finding: steps declared independent (two
-/// `cache.get(g)` reads; `pebble.Commit()` and `CheckCache(k)`) reach different states in
-/// the two orders, through ghost state written between steps (configcache's history `seq`
-/// orders gets and sets) that no footprint declares. Invariants read that ghost state, so the
-/// reduction may skip an order that breaks one. Until those scenarios declare it, only the
-/// three that pass are held to it here; `audit_of_the_whole_catalog` runs all.
+/// It once failed on configcache and gencache, a real finding: configcache's history numbers
+/// gets and sets in the order they happen (ghost state written right after a step), and
+/// gencache's commit notifies the clients already waiting, so an admission about to wait did
+/// not commute with it. Their footprints now declare both (`Footprint::and_ghost`, and the
+/// `fsm.applied` event as a resource).
 #[test]
-fn the_catalog_passes_the_footprint_audit() {
-    audit_catalog(&["wlog", "jetstream", "kvqueue"]);
-}
-
-#[test]
-#[ignore = "configcache and gencache write ghost state no footprint declares (see above)"]
-fn audit_of_the_whole_catalog() {
-    audit_catalog(&[]);
-}
-
-/// Audits every pair of the named scenarios (all when `only` is empty).
-fn audit_catalog(only: &[&str]) {
+fn the_whole_catalog_passes_the_footprint_audit() {
     let (mut audited, mut failures) = (0, Vec::<String>::new());
-    let chosen = CATALOG
-        .iter()
-        .filter(|s| only.is_empty() || only.contains(&s.name()));
-    for pair in chosen.flat_map(|s| s.pairs()) {
+    for pair in CATALOG.iter().flat_map(|s| s.pairs()) {
         let options = Options {
             all: true,
             audit: true,
@@ -284,7 +272,7 @@ const PINNED: [Pin; 8] = [
         "gencache",
         "path-a",
         "merged",
-        [(545268, 0, 0), (15990, 1461, 0), (2630, 1070, 3247)],
+        [(545268, 0, 0), (20794, 2110, 0), (2710, 1222, 3247)],
     ),
 ];
 

@@ -149,3 +149,25 @@ fn right_footprints_pass_the_audit() {
     assert_eq!(audit.failure, None);
     assert!(audit.checked > 0);
 }
+
+/// The library's audited check fails a test on a wrong footprint, naming both steps.
+#[test]
+#[should_panic(expected = "reader `cache.fill` [R db]")]
+fn check_audited_fails_on_a_wrong_footprint() {
+    raceway_sim::check_audited(wrong_footprint());
+}
+
+/// With right footprints it passes, as a complete exploration.
+#[test]
+fn check_audited_passes_right_footprints() {
+    let passed = raceway_sim::check_audited(same_writes().hashed());
+    assert!(passed.complete);
+    assert_eq!(passed.schedules, 9);
+}
+
+/// Without a fingerprint the audit cannot see every independence: it says so.
+#[test]
+#[should_panic(expected = "needs a model that fingerprints its state")]
+fn check_audited_needs_a_fingerprint() {
+    raceway_sim::check_audited(same_writes());
+}
