@@ -136,6 +136,7 @@ mod runtime;
 mod schedule;
 pub mod search;
 pub mod shrink;
+pub mod split;
 pub mod strategy;
 mod sync;
 mod time;

@@ -171,3 +171,21 @@ fn check_audited_passes_right_footprints() {
 fn check_audited_needs_a_fingerprint() {
     raceway_sim::check_audited(same_writes());
 }
+
+/// A library model split across threads: the same exploration at any `jobs`.
+#[test]
+fn a_split_exploration_is_the_same_at_any_jobs() {
+    let make = || -> Box<dyn raceway_sim::Simulation> {
+        Box::new(raceway_sim::Runner::new(counter().hashed()))
+    };
+    let options = Options {
+        all: true,
+        ..Options::default()
+    };
+    let one = raceway_sim::split::explore(&make, &options, 1, &|_| {}).unwrap();
+    let two = raceway_sim::split::explore(&make, &options, 2, &|_| {}).unwrap();
+    assert_eq!(one, two);
+    assert!(one.complete && !one.violations.is_empty());
+    let whole = all(counter().hashed(), true);
+    assert_eq!(one.violations, whole.violations);
+}
