@@ -132,9 +132,15 @@ pub fn explore(
             if !shard.owns(part as u64) {
                 continue;
             }
-            let (found, _) =
-                split::explore_part(sim.as_mut(), &options, prefix.clone(), None, &mut |_| {})
-                    .map_err(fail)?;
+            let (found, _) = split::explore_part(
+                sim.as_mut(),
+                &options,
+                prefix.clone(),
+                None,
+                &mut |_| {},
+                &|| false,
+            )
+            .map_err(fail)?;
             explored.push(PartFile {
                 part,
                 schedules: found.schedules,

@@ -264,16 +264,22 @@ fn search(
     visit: impl FnMut(&Schedule, &Verdict),
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Exploration, Diverged> {
+    let mut visit = visit;
+    let visit = |s: &Schedule, v: &Verdict| {
+        visit(s, v);
+        ControlFlow::Continue(())
+    };
     search_by(sim, options, dfs(options), visit, progress).map(|(found, _)| found)
 }
 
 /// The search `options` describe, made by `dfs` (the whole tree, or one part of a split
-/// search); returns the strategy too, with what it cached.
+/// search), showing `visit` every schedule run to its end (it may stop the search, which is
+/// then incomplete); returns the strategy too, with what it cached.
 pub(crate) fn search_by(
     sim: &mut dyn Simulation,
     options: &Options,
     dfs: Dfs,
-    mut visit: impl FnMut(&Schedule, &Verdict),
+    mut visit: impl FnMut(&Schedule, &Verdict) -> ControlFlow<()>,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<(Exploration, Dfs), Diverged> {
     let mut found = Exploration {
@@ -299,7 +305,7 @@ pub(crate) fn search_by(
     let driven = drive(sim, &mut watched, false, |run| {
         schedules += 1;
         let (schedule, verdict) = (run.sim.schedule(), run.verdict);
-        visit(schedule, verdict);
+        visit(schedule, verdict)?;
         if let Some(v) = &verdict.violation {
             record(&mut found.violations, v, schedule, verdict);
             if !options.all {

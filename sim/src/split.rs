@@ -76,19 +76,28 @@ pub fn split(sim: &mut dyn Simulation, options: &Options) -> Result<Split, Diver
 
 /// Explores the subtree under `prefix` as `options` say, skipping the configurations
 /// `visited` (explored by earlier parts) when given, and showing its progress to
-/// `progress`. Returns the strategy too, with the configurations it explored.
+/// `progress`. Returns the strategy too, with the configurations it explored. `cancel`, asked
+/// after every schedule, ends the search early (incomplete) when its result is not needed.
 pub fn explore_part(
     sim: &mut dyn Simulation,
     options: &Options,
     prefix: Prefix,
     visited: Option<Arc<Visited>>,
     progress: &mut dyn FnMut(&Progress),
+    cancel: &dyn Fn() -> bool,
 ) -> Result<(Exploration, Dfs), Diverged> {
     let mut dfs = crate::explore::dfs(options).rooted(prefix);
     if let Some(visited) = visited {
         dfs = dfs.with_visited(visited);
     }
-    search_by(sim, options, dfs, |_, _| {}, progress)
+    let visit = |_: &_, _: &_| {
+        if cancel() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    search_by(sim, options, dfs, visit, progress)
 }
 
 /// The whole search from its parts' explorations, given in the split's order (as far as the
@@ -183,8 +192,10 @@ pub fn explore(
                     };
                     let prefix = wave[i].clone();
                     let again = Some(visited.clone());
+                    let mut sim = make();
+                    let no = &|| false;
                     (found, dfs) =
-                        explore_part(make().as_mut(), &left, prefix, again, &mut |_| {})?;
+                        explore_part(sim.as_mut(), &left, prefix, again, &mut |_| {}, no)?;
                 }
             }
             used = used.saturating_add(found.schedules);
@@ -235,13 +246,10 @@ fn run_wave(
                 progress(&Progress { runs: total, ..*p });
             };
             let prefix = wave[i].clone();
-            let ran = explore_part(
-                sim.as_mut(),
-                options,
-                prefix,
-                Some(visited.clone()),
-                &mut show,
-            );
+            // Once a part before this one stopped short, this one's result is not needed.
+            let cancel = || stop.load(Ordering::Relaxed) <= i;
+            let visited = Some(visited.clone());
+            let ran = explore_part(sim.as_mut(), options, prefix, visited, &mut show, &cancel);
             match &ran {
                 Ok((found, _)) => {
                     let rest = (found.schedules + found.pruned).saturating_sub(seen);
