@@ -135,7 +135,8 @@ pub struct ExploreArgs {
     #[arg(long)]
     pub audit: bool,
     /// Worker threads, 1 to 1024; all cores by default. The search is split by schedule
-    /// prefix into the same parts at any number: results do not depend on it.
+    /// prefix into the same parts at any number: results do not depend on it (a search
+    /// under `--preemptions`, or iterative bounding, runs whole on one thread).
     #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS as i64))]
     pub jobs: Option<u16>,
     /// Explore only shard I of N (`3/8`) of each pair's parts, each part within the budget, and

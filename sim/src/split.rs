@@ -19,8 +19,9 @@
 //! is explored from scratch, so the merged result is the same for any shard count (and its
 //! counts larger than one process's). Without state caching (and without a bound) the parts
 //! together run exactly the unsplit search's schedules. Under a bound, explored siblings of
-//! a prefix put nothing to sleep in its subtree (whether the bound cut something in theirs
-//! is not known when the split is made): sound, a little less reduced.
+//! a prefix would put nothing to sleep in its subtree (whether the bound cut something in
+//! theirs is not known when the split is made): sound, but less reduced, so [`explore`] runs
+//! a bounded search whole, on one thread; shards split it all the same.
 
 use crate::audit::Audit;
 use crate::explore::{absorb, prove_by, search_by, Exploration, Options, Progress};
@@ -160,12 +161,23 @@ pub fn join(
 /// is over), and they are joined in order. Where the budget runs out inside a part, that
 /// part is explored again with what is left, as one search over the parts in order would
 /// have. Nothing depends on `jobs`: the same result at any number of threads.
+///
+/// A search under a preemption bound is not split: it runs whole on one thread, since the
+/// split would weaken its reduction (see the module documentation) and with it the bound a
+/// budget can prove.
 pub fn explore(
     make: &(dyn Fn() -> Box<dyn Simulation> + Sync),
     options: &Options,
     jobs: usize,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<Exploration, Diverged> {
+    if options.preemptions.is_some() {
+        let mut show = |p: &Progress| progress(p);
+        let whole = crate::explore::dfs(options);
+        let continue_ = |_: &_, _: &_| ControlFlow::Continue(());
+        return search_by(make().as_mut(), options, whole, continue_, &mut show)
+            .map(|(found, _)| found);
+    }
     let split = split(make().as_mut(), options)?;
     let mut visited = Arc::new(Visited::default());
     let mut parts: Vec<Exploration> = Vec::new();
