@@ -11,7 +11,8 @@
 //! # Checking your own race from `cargo test`
 //!
 //! Build a model with [`Race`] (a state, named tasks, invariants) or implement [`Model`], then
-//! call [`check_random`], [`check_pct`], [`check_delay`] or [`check_exhaustive`] from a test. A failure panics
+//! call [`check_random`], [`check_pct`], [`check_delay`] or [`check_exhaustive`] from a test
+//! ([`check_audited`] also checks the footprints the exhaustive search relies on). A failure panics
 //! at the calling test with the invariant, the shrunk trace in columns, and the line that
 //! replays it: `RACEWAY_TEST=<name> RACEWAY_SCHEDULE=rw1.… cargo test <name> -- --exact` runs
 //! exactly that schedule in that test, and `RACEWAY_SEED=N` runs only seed `N`. [`check`] returns the [`Failure`] instead, for tests
@@ -154,6 +155,7 @@ pub mod search;
 pub mod select;
 mod semaphore;
 pub mod shrink;
+pub mod split;
 pub mod strategy;
 mod sync;
 mod time;
@@ -162,7 +164,8 @@ mod waitgroup;
 
 pub use channel::Chan;
 pub use check::{
-    check, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed, Search,
+    check, check_audited, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed,
+    Search,
 };
 pub use cx::{CondId, Cx, EventId, MutexGuard, MutexId, Spawner};
 pub use footprint::{Access, Footprint, Mode};

@@ -30,7 +30,7 @@ mod seeds;
 mod stream;
 
 pub use delay::Delay;
-pub use dfs::Dfs;
+pub use dfs::{Dfs, Prefix, Visited};
 pub use dpor::Dpor;
 pub use follow::Follow;
 pub use pct::Pct;
