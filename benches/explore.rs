@@ -1,7 +1,8 @@
 //! `cargo bench --bench explore`: complete explorations of every catalog pair with each
 //! reduction, written to `reports/explore.md` (and printed).
 //!
-//! Per pair and reduction (none; sleep sets; sleep sets with state caching): schedules and
+//! Per pair and reduction (none; sleep sets; sleep sets with state caching; source-DPOR with
+//! sleep sets, which is never split, so its two timings are of the same one-thread search): schedules and
 //! distinct states of the search `raceway explore` runs (split by schedule prefix, see
 //! `raceway_sim::split`; the counts are the same at any number of threads), its time on 1 and
 //! on 2 threads, and the unsplit one-thread search's schedules and time beside it. Each search
@@ -20,11 +21,12 @@ use std::time::{Duration, Instant};
 /// The schedules each search may run.
 const BUDGET: u64 = 100_000;
 
-/// (name, sleep sets, state caching).
-const REDUCTIONS: [(&str, bool, bool); 3] = [
-    ("none", false, false),
-    ("sleep sets", true, false),
-    ("stateful", true, true),
+/// (name, sleep sets, state caching, DPOR).
+const REDUCTIONS: [(&str, bool, bool, bool); 4] = [
+    ("none", false, false, false),
+    ("sleep sets", true, false, false),
+    ("stateful", true, true, false),
+    ("dpor", true, false, true),
 ];
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -41,10 +43,11 @@ fn schedules(e: &Exploration) -> String {
     }
 }
 
-fn row(p: Pair, name: &str, reduction: bool, states: bool) -> String {
+fn row(p: Pair, name: &str, (reduction, states, dpor): (bool, bool, bool)) -> String {
     let options = Options {
         reduction,
         states,
+        dpor,
         all: true,
         max_schedules: Some(BUDGET),
         ..Options::default()
@@ -90,8 +93,8 @@ fn main() {
         {
             continue;
         }
-        for (name, reduction, states) in REDUCTIONS {
-            let line = row(p, name, reduction, states);
+        for (name, reduction, states, dpor) in REDUCTIONS {
+            let line = row(p, name, (reduction, states, dpor));
             println!("{line}");
             let _ = writeln!(out, "{line}");
         }

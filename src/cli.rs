@@ -130,6 +130,11 @@ pub struct ExploreArgs {
     /// Explore statelessly: revisit configurations reached again by another order.
     #[arg(long)]
     pub no_states: bool,
+    /// Source-DPOR instead of state caching: start a run only where a race of an earlier run
+    /// asks for it (stateless, unbounded, on one thread; when the budget runs out, iterative
+    /// bounding goes on with sleep sets and state caching).
+    #[arg(long, conflicts_with_all = ["no_reduction", "preemptions", "audit", "shard"])]
+    pub dpor: bool,
     /// Check every independence the reduction relies on by running both orders: a wrong
     /// footprint fails with the two steps it concerns.
     #[arg(long)]

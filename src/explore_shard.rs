@@ -98,6 +98,7 @@ impl OptionsFile {
             max_schedules: Some(self.max_schedules),
             all: self.all,
             audit: false,
+            dpor: false,
         }
     }
 }
@@ -297,6 +298,7 @@ fn exploration(pair: Pair, options: &Options, part: &PartFile) -> Result<Explora
         complete: part.complete,
         bound: part.bound,
         reduced: options.reduction,
+        dpor: false,
         stateful: part.states > 0,
         violations,
         audit: None,

@@ -255,6 +255,25 @@ fn explore_proves_the_fix_and_shows_the_race() {
 }
 
 #[test]
+fn explore_by_dpor_proves_the_fix_and_finds_the_race() {
+    let fork = ["explore", "wlog", "-w", "fork", "--dpor", "-v"];
+    let (code, out, _) = raceway(&[&fork[..], &["merged"]].concat());
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("(source-DPOR, sleep sets): 5 schedules")
+            && out.contains("PROVED: no schedule of wlog fork/merged breaks an invariant"),
+        "{out}"
+    );
+    let (code, out, _) = raceway(&[&fork[..], &["buggy"]].concat());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("cache-agrees-with-storage"), "{out}");
+    assert_one_line_error(
+        &["explore", "wlog", "--dpor", "--preemptions", "1"],
+        "cannot be used with",
+    );
+}
+
+#[test]
 fn shrink_reduces_a_saved_failing_run() {
     let path = temp("long.json");
     // Seed 9's own run is longer than needed.

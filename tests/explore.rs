@@ -27,6 +27,7 @@ fn exploration_visits_each_seed_interleaving() {
                 max_schedules: Some(BUDGET * 10),
                 all: true,
                 audit: false,
+                dpor: false,
             };
             let mut visited = false;
             explore_with(sim.as_mut(), &options, |s, _| {
@@ -71,7 +72,7 @@ fn kinds(found: &raceway_sim::explore::Exploration) -> BTreeSet<(Kind, String)> 
         .collect()
 }
 
-/// Each reduction (sleep sets; sleep sets and state caching) against the plain search, on every
+/// Each reduction (sleep sets; sleep sets and state caching; source-DPOR) against the plain search, on every
 /// pair small enough for the plain search to finish: the same distinct violations, never more
 /// schedules, and every complete reduced search agrees with the pair's expectation.
 #[test]
@@ -79,19 +80,24 @@ fn every_reduction_finds_the_same_violations_and_agrees_with_expectations() {
     let mut compared = 0;
     for pair in CATALOG.iter().flat_map(|s| s.pairs()) {
         let mut sim = pair.runner();
-        let mut all = |reduction, states| {
+        let mut all = |reduction, states, dpor| {
             let options = Options {
                 reduction,
                 states,
                 max_schedules: Some(BUDGET),
                 all: true,
+                dpor,
                 ..Options::default()
             };
             explore(sim.as_mut(), &options).unwrap()
         };
-        let full = all(false, false);
-        let reduced = [all(true, false), all(true, true)];
-        for (reduced, how) in reduced.iter().zip(["sleep sets", "stateful"]) {
+        let full = all(false, false, false);
+        let reduced = [
+            all(true, false, false),
+            all(true, true, false),
+            all(true, false, true),
+        ];
+        for (reduced, how) in reduced.iter().zip(["sleep sets", "stateful", "dpor"]) {
             assert!(
                 reduced.schedules <= full.schedules || !full.complete,
                 "{pair}: {how} explored more"
@@ -166,6 +172,7 @@ fn a_bounded_search_keeps_its_reduction_and_its_violations() {
                     max_schedules: Some(BUDGET),
                     all: true,
                     audit: false,
+                    dpor: false,
                 };
                 explore(sim.as_mut(), &options).unwrap()
             };
@@ -202,10 +209,11 @@ fn exploration_counts_are_pinned_for_every_scenario() {
             .pair(w, v)
             .unwrap();
         let mut sim = pair.runner();
-        let mut count = |reduction, states| {
+        let mut count = |reduction, states, dpor| {
             let options = Options {
                 reduction,
                 states,
+                dpor,
                 all: true,
                 ..Options::default()
             };
@@ -224,22 +232,24 @@ fn exploration_counts_are_pinned_for_every_scenario() {
             w,
             v,
             [
-                count(false, false),
-                count(true, false),
-                count(true, true),
+                count(false, false, false),
+                count(true, false, false),
+                count(true, true, false),
                 (split.schedules, split.pruned, split.states),
+                count(true, false, true),
             ],
         ));
     }
     assert_eq!(pinned, &actual[..], "actual: {actual:?}");
 }
 
-/// (scenario, workload, variant, [(schedules, pruned, states) with each reduction]).
+/// (scenario, workload, variant, [(schedules, pruned, states) with no reduction, sleep sets,
+/// sleep sets and state caching, the split stateful search, source-DPOR]).
 type Pin = (
     &'static str,
     &'static str,
     &'static str,
-    [(u64, u64, u64); 4],
+    [(u64, u64, u64); 5],
 );
 
 const PINNED: [Pin; 10] = [
@@ -247,43 +257,67 @@ const PINNED: [Pin; 10] = [
         "wlog",
         "fork",
         "merged",
-        [(10, 0, 0), (5, 1, 0), (5, 1, 7), (5, 1, 0)],
+        [(10, 0, 0), (5, 1, 0), (5, 1, 7), (5, 1, 0), (5, 0, 0)],
     ),
     (
         "wlog",
         "fork-evict",
         "epoch",
-        [(58, 0, 0), (31, 8, 0), (25, 11, 29), (31, 8, 1)],
+        [(58, 0, 0), (31, 8, 0), (25, 11, 29), (31, 8, 1), (31, 0, 0)],
     ),
     (
         "wlog",
         "records",
         "epoch",
-        [(116, 0, 0), (70, 10, 0), (60, 12, 67), (70, 10, 0)],
+        [
+            (116, 0, 0),
+            (70, 10, 0),
+            (60, 12, 67),
+            (70, 10, 0),
+            (70, 0, 0),
+        ],
     ),
     (
         "jetstream",
         "review",
         "merged",
-        [(3, 0, 0), (3, 0, 0), (3, 0, 2), (3, 0, 0)],
+        [(3, 0, 0), (3, 0, 0), (3, 0, 2), (3, 0, 0), (3, 0, 0)],
     ),
     (
         "jetstream",
         "external",
         "conditional-append",
-        [(1406, 0, 0), (14, 24, 0), (11, 23, 60), (14, 24, 0)],
+        [
+            (1406, 0, 0),
+            (14, 24, 0),
+            (11, 23, 60),
+            (14, 24, 0),
+            (14, 10, 0),
+        ],
     ),
     (
         "kvqueue",
         "stuck",
         "self-heal",
-        [(2401, 0, 0), (2401, 0, 0), (2401, 0, 0), (2401, 0, 0)],
+        [
+            (2401, 0, 0),
+            (2401, 0, 0),
+            (2401, 0, 0),
+            (2401, 0, 0),
+            (2401, 0, 0),
+        ],
     ),
     (
         "kvqueue",
         "eventual",
         "durable-object",
-        [(652, 0, 0), (40, 64, 0), (20, 48, 113), (37, 64, 47)],
+        [
+            (652, 0, 0),
+            (40, 64, 0),
+            (20, 48, 113),
+            (37, 64, 47),
+            (40, 0, 0),
+        ],
     ),
     (
         "configcache",
@@ -294,13 +328,14 @@ const PINNED: [Pin; 10] = [
             (552, 269, 0),
             (408, 251, 1287),
             (456, 261, 1237),
+            (552, 25, 0),
         ],
     ),
     (
         "configcache",
         "reader-writer",
         "versioned",
-        [(10, 0, 0), (5, 1, 0), (5, 1, 7), (5, 1, 0)],
+        [(10, 0, 0), (5, 1, 0), (5, 1, 7), (5, 1, 0), (5, 0, 0)],
     ),
     (
         "gencache",
@@ -311,6 +346,7 @@ const PINNED: [Pin; 10] = [
             (20794, 2110, 0),
             (2710, 1222, 3247),
             (4405, 1710, 3159),
+            (20794, 0, 0),
         ],
     ),
 ];

@@ -7,13 +7,14 @@
 //! finish, iterative preemption bounding (0, 1, 2, … preemptions) for the strongest claim the
 //! budget allows: "proved for every schedule with at most K preemptions".
 
+use crate::audit::Claim;
 use crate::audit::{audit, Audit};
 use crate::drive::drive;
 use crate::fingerprint::Fingerprint;
 use crate::invariant::Kind;
 use crate::runner::{Simulation, Verdict};
 use crate::schedule::Schedule;
-use crate::strategy::{Candidate, Dfs, Diverged, Pick, Strategy};
+use crate::strategy::{Candidate, Dfs, Diverged, Dpor, Pick, Strategy};
 use crate::trace::Violation;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
@@ -35,6 +36,11 @@ pub struct Options {
     /// Check every independence the reduction relied on by running both orders (see
     /// [`crate::audit`]); needs a model that fingerprints its state.
     pub audit: bool,
+    /// Source-DPOR ([`Dpor`]) instead of the depth-first search: a run is started only where
+    /// a race of an earlier run asks for it. Stateless and unbounded: it takes no state
+    /// cache, no audit and no preemption bound (a bounded search, and [`prove`]'s iterative
+    /// bounding, use the depth-first search with sleep sets whatever this says).
+    pub dpor: bool,
 }
 
 impl Default for Options {
@@ -46,6 +52,7 @@ impl Default for Options {
             max_schedules: None,
             all: false,
             audit: false,
+            dpor: false,
         }
     }
 }
@@ -92,6 +99,8 @@ pub struct Exploration {
     pub bound: Option<u32>,
     /// Whether the sleep-set reduction was in force.
     pub reduced: bool,
+    /// Whether the search was source-DPOR's (see [`Options::dpor`]).
+    pub dpor: bool,
     /// Whether the search was stateful (the option was on and the model fingerprints).
     pub stateful: bool,
     /// Each distinct violation, in the order first found.
@@ -110,7 +119,9 @@ impl Exploration {
 
     /// One line: the proof and its kind, the violations found, or why there is no proof.
     pub fn summary(&self) -> String {
-        let how = if self.reduced {
+        let how = if self.dpor {
+            " (by DPOR)"
+        } else if self.reduced {
             ""
         } else {
             " (without reduction)"
@@ -229,6 +240,7 @@ pub(crate) fn prove_by<E>(
         let bounded = Options {
             preemptions: Some(k),
             max_schedules: Some(left),
+            dpor: false,
             ..*options
         };
         let found = search(&bounded)?;
@@ -269,19 +281,77 @@ fn search(
         visit(s, v);
         ControlFlow::Continue(())
     };
+    if options.dpor && options.preemptions.is_none() {
+        return search_by(sim, options, Dpor::new(), visit, progress).map(|(found, _)| found);
+    }
     search_by(sim, options, dfs(options), visit, progress).map(|(found, _)| found)
+}
+
+/// What [`search_by`] needs of an exhaustive strategy beyond its choices: what to show of its
+/// progress, and what it knows when it ends.
+pub(crate) trait Explorer: Strategy {
+    /// Whether it reduces (skips orders that only swap independent steps).
+    fn reduces(&self) -> bool;
+    /// The choices on the current path.
+    fn depth(&self) -> usize;
+    /// Distinct configurations cached (0 for a stateless search).
+    fn states(&self) -> u64 {
+        0
+    }
+    /// The preemption bound of the search.
+    fn bound(&self) -> Option<u32> {
+        None
+    }
+    /// Whether the bound cut any run.
+    fn bound_cut(&self) -> bool {
+        false
+    }
+    /// The independences it relied on, when audited and every choice point was keyed.
+    fn claims(&self) -> Option<&[Claim]> {
+        None
+    }
+}
+
+impl Explorer for Dfs {
+    fn reduces(&self) -> bool {
+        Dfs::reduces(self)
+    }
+    fn depth(&self) -> usize {
+        Dfs::depth(self)
+    }
+    fn states(&self) -> u64 {
+        Dfs::states(self)
+    }
+    fn bound(&self) -> Option<u32> {
+        Dfs::bound(self)
+    }
+    fn bound_cut(&self) -> bool {
+        Dfs::bound_cut(self)
+    }
+    fn claims(&self) -> Option<&[Claim]> {
+        (!self.unkeyed()).then(|| Dfs::claims(self))
+    }
+}
+
+impl Explorer for Dpor {
+    fn reduces(&self) -> bool {
+        true
+    }
+    fn depth(&self) -> usize {
+        Dpor::depth(self)
+    }
 }
 
 /// The search `options` describe, made by `dfs` (the whole tree, or one part of a split
 /// search), showing `visit` every schedule run to its end (it may stop the search, which is
 /// then incomplete); returns the strategy too, with what it cached.
-pub(crate) fn search_by(
+pub(crate) fn search_by<E: Explorer>(
     sim: &mut dyn Simulation,
     options: &Options,
-    dfs: Dfs,
+    dfs: E,
     mut visit: impl FnMut(&Schedule, &Verdict) -> ControlFlow<()>,
     progress: &mut dyn FnMut(&Progress),
-) -> Result<(Exploration, Dfs), Diverged> {
+) -> Result<(Exploration, E), Diverged> {
     let mut found = Exploration {
         schedules: 0,
         pruned: 0,
@@ -289,6 +359,7 @@ pub(crate) fn search_by(
         complete: false,
         bound: options.preemptions,
         reduced: dfs.reduces(),
+        dpor: options.dpor && options.preemptions.is_none(),
         stateful: false,
         violations: Vec::new(),
         audit: None,
@@ -326,20 +397,20 @@ pub(crate) fn search_by(
     if driven.complete && !dfs.bound_cut() {
         found.bound = None;
     }
-    if options.audit && !dfs.unkeyed() {
-        found.audit = Some(audit(sim, dfs.claims())?);
+    if let Some(claims) = dfs.claims().filter(|_| options.audit) {
+        found.audit = Some(audit(sim, claims)?);
     }
     Ok((found, watched.dfs))
 }
 
 /// The search's strategy, showing its progress every [`PROGRESS_EVERY`] runs.
-struct Watched<'a> {
-    dfs: Dfs,
+struct Watched<'a, E> {
+    dfs: E,
     runs: u64,
     progress: &'a mut dyn FnMut(&Progress),
 }
 
-impl Strategy for Watched<'_> {
+impl<E: Explorer> Strategy for Watched<'_, E> {
     fn next_run(&mut self) -> bool {
         self.runs += 1;
         if self.runs.is_multiple_of(PROGRESS_EVERY) {

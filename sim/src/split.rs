@@ -26,7 +26,7 @@
 use crate::audit::Audit;
 use crate::explore::{absorb, prove_by, search_by, Exploration, Options, Progress};
 use crate::runner::Simulation;
-use crate::strategy::{Dfs, Diverged, Prefix, Visited};
+use crate::strategy::{Dfs, Diverged, Dpor, Prefix, Visited};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -119,6 +119,7 @@ pub fn join(
         complete: true,
         bound: options.preemptions,
         reduced: options.reduction,
+        dpor: false,
         stateful,
         violations: Vec::new(),
         audit: options.audit.then(Audit::default),
@@ -164,19 +165,25 @@ pub fn join(
 ///
 /// A search under a preemption bound is not split: it runs whole on one thread, since the
 /// split would weaken its reduction (see the module documentation) and with it the bound a
-/// budget can prove.
+/// budget can prove. Neither is a DPOR search, whose races reach back to any choice of the
+/// path, across the parts of a split.
 pub fn explore(
     make: &(dyn Fn() -> Box<dyn Simulation> + Sync),
     options: &Options,
     jobs: usize,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<Exploration, Diverged> {
-    if options.preemptions.is_some() {
+    if options.preemptions.is_some() || options.dpor {
         let mut show = |p: &Progress| progress(p);
-        let whole = crate::explore::dfs(options);
         let continue_ = |_: &_, _: &_| ControlFlow::Continue(());
-        return search_by(make().as_mut(), options, whole, continue_, &mut show)
-            .map(|(found, _)| found);
+        let mut sim = make();
+        return if options.preemptions.is_none() {
+            search_by(sim.as_mut(), options, Dpor::new(), continue_, &mut show)
+                .map(|(found, _)| found)
+        } else {
+            let whole = crate::explore::dfs(options);
+            search_by(sim.as_mut(), options, whole, continue_, &mut show).map(|(found, _)| found)
+        };
     }
     let split = split(make().as_mut(), options)?;
     let mut visited = Arc::new(Visited::default());

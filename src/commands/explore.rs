@@ -31,6 +31,7 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         max_schedules: None,
         all: args.all,
         audit: args.audit,
+        dpor: args.dpor,
     };
     let bar = progress_bar(args.quiet);
     let budget = args.max_schedules;
@@ -148,6 +149,7 @@ fn audited(pair: Pair, found: &Exploration, asked: bool) -> Result<String> {
 /// How the search was reduced, in words.
 fn reductions(found: &Exploration) -> String {
     let mut how = match (found.reduced, found.stateful) {
+        _ if found.dpor => "source-DPOR, sleep sets".to_string(),
         (true, true) => "sleep sets, state caching".to_string(),
         (true, false) => "sleep sets".to_string(),
         (false, true) => "state caching".to_string(),
