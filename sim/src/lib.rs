@@ -102,6 +102,7 @@
 
 pub mod audit;
 mod check;
+mod client;
 pub mod consistency;
 mod cx;
 mod describe;
@@ -143,6 +144,7 @@ mod trace;
 pub use check::{
     check, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed, Search,
 };
+pub use client::Call;
 pub use cx::{CondId, Cx, EventId, MutexGuard, MutexId, Spawner};
 pub use footprint::{Access, Footprint, Mode};
 pub use invariant::{Check, Invariant, Kind, When};

@@ -75,3 +75,17 @@ impl fmt::Display for Value {
         }
     }
 }
+
+/// As JSON spells it, and as `raceway check-history` reads it: `null`, `true`, `3`, `"x"`,
+/// `[1, 2]`.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Nil => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(n) => s.serialize_i64(*n),
+            Value::Text(t) => s.serialize_str(t),
+            Value::List(items) => s.collect_seq(items.iter()),
+        }
+    }
+}
