@@ -48,6 +48,13 @@ impl From<i64> for Value {
     }
 }
 
+/// `None` is `Nil` (an absent key, a read that found nothing).
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Nil, Into::into)
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
         Value::text(s)
