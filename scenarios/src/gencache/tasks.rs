@@ -310,7 +310,7 @@ impl GenCache {
             LogEntry::Order(p) if p.predicted != i => Outcome::Stale(p.predicted),
             LogEntry::Order(p) => {
                 self.preload(cx, n, p).await;
-                self.handle(cx, n, i, p).await
+                self.handle_marked(cx, n, i, p).await
             }
         };
         let fp = Footprint::write(RES[n].pebble);
@@ -421,7 +421,7 @@ impl GenCache {
                 if n == PRIMARY {
                     cx.ghost(|s| s.ghost.read(i, k, got.value));
                 }
-                Outcome::Read
+                Outcome::Read(got.value)
             }
             Op::Delete => self.delete(cx, n, i, k).await,
         }
@@ -555,3 +555,5 @@ impl Model for GenCache {
         Some(raceway_sim::fingerprint::of(state))
     }
 }
+
+mod clients;

@@ -8,6 +8,7 @@ use super::system::{
     VersionConflict,
 };
 use super::{Jetstream, State, STORES};
+use raceway_sim::consistency::{Op, Value};
 use raceway_sim::{Cx, Footprint, Invariant, Model, MutexId, Spawner};
 
 const STREAM: &str = "stream[a]";
@@ -149,8 +150,31 @@ impl Jetstream {
             .await;
     }
 
-    /// `GetLatestVersion(a)`, as each variant writes it.
+    /// A version as the clients' history records it: relative to the stream's last version at
+    /// the start (`review` starts at 2), so that the initial version is the `null` the
+    /// checkers' registers start from.
+    fn recorded(self, version: u32) -> Value {
+        let initial = if self.workload == Workload::Review {
+            2
+        } else {
+            0
+        };
+        match version.checked_sub(initial) {
+            Some(0) | None => Value::Nil,
+            Some(v) => Value::Int(v.into()),
+        }
+    }
+
+    /// `GetLatestVersion(a)`, a client's read of the actor's latest version.
     async fn get_latest_version(self, cx: &Cx<State>, store: Store) -> u32 {
+        let call = cx.invoke(Op::Read, "a", Value::Nil);
+        let version = self.get_latest_version_uncalled(cx, store).await;
+        call.ok_with(self.recorded(version));
+        version
+    }
+
+    /// `GetLatestVersion(a)`, as each variant writes it.
+    async fn get_latest_version_uncalled(self, cx: &Cx<State>, store: Store) -> u32 {
         cx.note(|| format!("{}.GetLatestVersion(a)", store.name()));
         match self.variant {
             Variant::NoInvalidation => self.fetch(cx, store).await.version,
@@ -196,8 +220,25 @@ impl Jetstream {
         entry
     }
 
-    /// `SaveEvent(a@version)`: holds `mu` for the whole call.
+    /// `SaveEvent(a@version)`, a client's write of the actor's next version: it fails with a
+    /// version conflict.
     async fn save_event(
+        self,
+        cx: &Cx<State>,
+        store: Store,
+        version: u32,
+    ) -> Result<(), VersionConflict> {
+        let call = cx.invoke(Op::Write, "a", self.recorded(version));
+        let saved = self.save_event_uncalled(cx, store, version).await;
+        match saved {
+            Ok(()) => call.ok(),
+            Err(_) => call.fail(),
+        }
+        saved
+    }
+
+    /// `SaveEvent(a@version)`: holds `mu` for the whole call.
+    async fn save_event_uncalled(
         self,
         cx: &Cx<State>,
         store: Store,
