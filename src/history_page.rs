@@ -48,12 +48,7 @@ pub fn render<S: Spec>(spec: &S, path: &Path, loaded: &Loaded, verdicts: &[Verdi
     let title = format!("History {}", path.display());
     let mut body = format!("<h1>{}</h1>\n<p>", escape(&title));
     for v in verdicts {
-        let _ = write!(
-            body,
-            "<b>{}</b>: {} &nbsp; ",
-            v.model,
-            if v.holds() { "holds" } else { "violated" }
-        );
+        let _ = write!(body, "<b>{}</b>: {} &nbsp; ", v.model, v.word());
     }
     body.push_str("</p>\n<p class=\"legend\">");
     body.push_str(

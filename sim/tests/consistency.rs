@@ -2,8 +2,8 @@
 //! classic examples, one per distinction between the models.
 
 use raceway_sim::consistency::{
-    check, check_linearizable, check_sequential, Consistency, Detail, Event, EventKind, History,
-    KvMap, Op, Register, Value,
+    check, check_linearizable, check_sequential, check_sequential_within, Consistency, Detail,
+    Event, EventKind, History, KvMap, Op, Register, Value,
 };
 use Consistency::*;
 
@@ -275,6 +275,21 @@ fn keys_are_checked_apart_and_the_counterexample_keeps_one_key() {
     );
     // Sequential consistency is not local: the whole map is one object.
     assert!(!check_sequential(&KvMap, &ops, false).holds);
+}
+
+#[test]
+fn sequential_consistency_past_its_budget_is_unknown_not_violated() {
+    // A stale read: not linearizable, so the sequential search runs, and needs three
+    // configurations to find its order: the write first (a dead end), then the read, the write.
+    let ops = history("0 invoke write x 1\n 0 ok write x 1\n 1 invoke read x\n 1 ok read x nil")
+        .operations();
+    let within = |budget| check_sequential_within(&Register, &ops, false, budget);
+    let starved = within(2);
+    assert!(!starved.holds && !starved.decided, "{starved:?}");
+    let enough = within(3);
+    assert!(enough.holds && enough.decided, "{enough:?}");
+    let verdict = check(&Register, &ops, Sequential);
+    assert_eq!((verdict.word(), verdict.unknown), ("holds", None));
 }
 
 #[test]

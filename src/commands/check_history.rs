@@ -203,8 +203,9 @@ fn render(path: &Path, loaded: &Loaded, verdicts: &[Verdict]) -> String {
         processes.len()
     );
     for v in verdicts {
-        let verdict = if v.holds() { "holds" } else { "violated" };
-        let note = v.note.as_ref().map_or(String::new(), |n| format!(" ({n})"));
+        let verdict = v.word();
+        let note = v.unknown.as_ref().or(v.note.as_ref());
+        let note = note.map_or(String::new(), |n| format!(" ({n})"));
         let _ = writeln!(out, "  {:<20} {verdict}{note}", v.model.name());
     }
     for v in verdicts {
