@@ -93,13 +93,20 @@ async fn publish_expect(cx: &Cx<State>, version: u32, expected: u32) -> Expect {
 }
 
 /// An external writer: appends `tail + 1` with `publishExpect`, retrying on a sequence
-/// mismatch, at most [`EXTERNAL_ATTEMPTS`] times.
+/// mismatch, at most [`EXTERNAL_ATTEMPTS`] times. Each attempt is a client's write of the
+/// version it appends, marked once its fetch has said which (the append comes after), and
+/// failed on a sequence mismatch. (Only `external` has an external writer, and its stream
+/// starts empty, so versions are recorded as they are.)
 async fn external_append(cx: &Cx<State>) {
     for _ in 0..EXTERNAL_ATTEMPTS {
         let tail = fetch_latest(cx).await;
-        if let Expect::Appended(_) = publish_expect(cx, tail.version + 1, tail.seq).await {
+        let version = tail.version + 1;
+        let call = cx.invoke(Op::Write, "a", i64::from(version));
+        if let Expect::Appended(_) = publish_expect(cx, version, tail.seq).await {
+            call.ok();
             return;
         }
+        call.fail();
     }
 }
 
