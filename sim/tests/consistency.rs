@@ -232,16 +232,16 @@ fn disagreeing_reads_at_quiescence_break_eventual_consistency() {
 
 #[test]
 fn a_counterexample_keeps_the_write_a_read_saw_not_a_failed_one_of_the_same_value() {
-    // p0 swaps in 2 and p1's swap to 2 fails; after x's last write, p2 reads 1 and p0 reads
-    // 2: they disagree. A minimal sub-history must keep p0's swap, which wrote the 2 read,
-    // not p1's failed one, which wrote nothing.
-    let h = "0 invoke write x 1\n 0 ok write x 1\n 0 invoke cas x 1,2\n 0 ok cas x 1,2\n \
-             1 invoke cas x 1,2\n 1 fail cas x 1,2\n 2 invoke read x\n 2 ok read x 1\n \
-             0 invoke read x\n 0 ok read x 2";
+    // p0 swaps in 2 and p2's swap to 2 fails; after x's last write, p2 reads nil and p0
+    // reads 2: they disagree. A minimal sub-history must keep p0's swap, which wrote the 2
+    // read, not p2's failed one, which wrote nothing.
+    let h = "0 invoke cas x nil,2\n 0 ok cas x nil,2\n 2 invoke cas x nil,2\n \
+             2 fail cas x nil,2\n 2 invoke read x\n 2 ok read x nil\n 0 invoke read x\n \
+             0 ok read x 2";
     let ops = history(h).operations();
     let c = check(&KvMap, &ops, Eventual).counterexample.expect("the reads disagree");
     assert!(c.why.contains("disagree"), "{}", c.why);
-    assert!(c.ops.iter().any(|o| o.id == 1), "p0's swap stays: {c}");
+    assert!(c.ops.iter().any(|o| o.id == 0), "p0's swap stays: {c}");
 }
 
 #[test]
