@@ -21,6 +21,11 @@
 //! `no-negative` never caches a miss. `epoch` keeps a per-key epoch that every storage write
 //! bumps in the same step; `Get` notes it first and installs its result only if unchanged.
 //!
+//! **Client operations** (the history the consistency matrix checks, on one register `k`):
+//! `Get(k)` and `Read(k..)` are reads, `InsertIfNotExists(k, v)` a compare-and-set from absent,
+//! `Put(k, v2)` a write, `CompareAndDelete(k, v2)` a compare-and-set to absent. `records`
+//! starts with `v1` stored, which the history spells `null` (the registers' initial value).
+//!
 //! **What the verdicts assume.** Nothing here runs on the clock (no TTL, no timer, no
 //! timeout), so a slow call is only a later step, and the scheduler already holds any task back
 //! past any other's steps: no verdict rests on a step taking no time. The workloads are the

@@ -239,7 +239,9 @@ fn a_counterexample_keeps_the_write_a_read_saw_not_a_failed_one_of_the_same_valu
              2 fail cas x nil,2\n 2 invoke read x\n 2 ok read x nil\n 0 invoke read x\n \
              0 ok read x 2";
     let ops = history(h).operations();
-    let c = check(&KvMap, &ops, Eventual).counterexample.expect("the reads disagree");
+    let c = check(&KvMap, &ops, Eventual)
+        .counterexample
+        .expect("the reads disagree");
     assert!(c.why.contains("disagree"), "{}", c.why);
     assert!(c.ops.iter().any(|o| o.id == 0), "p0's swap stays: {c}");
 }

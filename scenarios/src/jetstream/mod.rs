@@ -39,6 +39,13 @@
 //! publishes with `publishExpect` against it; on a sequence mismatch it refreshes the entry
 //! from the stream and returns `VersionConflict`.
 //!
+//! **Client operations** (the consistency matrix's history, one register `a`: the actor's
+//! latest version): `GetLatestVersion(a)` reads it, `SaveEvent(a@v)` writes `v` (failed on a
+//! version conflict), an external writer's `publishExpect` writes its version (failed on a
+//! sequence mismatch). Versions are recorded relative to the stream's last at the start, so
+//! `review`'s 2 is `null`. As a register the stream only has to return its last append: an
+//! append of a version that does not increase breaks `versions-increase`, not the register.
+//!
 //! **What the verdicts assume.** Nothing here runs on the clock, so a slow fetch or publish is
 //! only a later step, which the scheduler already explores: no verdict rests on a step taking
 //! no time. External writers are well-behaved (`publishExpect` against what they fetched); one
