@@ -177,12 +177,12 @@ fn configcache_the_seeds_fix_is_sequentially_consistent_not_linearizable() {
 }
 
 #[test]
-fn gencache_a_preload_over_fresher_entries_breaks_even_monotonic_reads() {
+fn gencache_a_preload_over_a_fresher_entry_hides_the_clients_own_write() {
     pin(
         "gencache",
         "horizon",
         "preload-shadow",
-        MonotonicReads,
+        ReadYourWrites,
         Cell::Breaks,
     );
     pin("gencache", "mixed", "merged", Linearizable, Cell::Swept);

@@ -71,8 +71,10 @@ pub fn run(args: &CheckHistoryArgs) -> Result<ExitCode> {
     crate::output::print(&render(&args.file, &loaded, &verdicts))?;
     if let Some(out) = &args.html {
         let page = match args.model {
-            SpecName::Register => history_page::render(&Register, &args.file, &loaded, &verdicts),
-            SpecName::Kv => history_page::render(&KvMap, &args.file, &loaded, &verdicts),
+            SpecName::Register => {
+                history_page::render(&Register, &args.file, &loaded, &verdicts, None)
+            }
+            SpecName::Kv => history_page::render(&KvMap, &args.file, &loaded, &verdicts, None),
         };
         crate::files::write(out, page.as_bytes())?;
         crate::output::println(&format!("wrote {}", out.display()))?;

@@ -162,13 +162,14 @@ fn write_counterexample(
         history,
     };
     let verdict = check(&KvMap, &loaded.history.operations(), model);
+    let text = format!("{pair}: {model}\n\n{}", trace.render());
     let page = crate::history_page::render(
         &KvMap,
         Path::new(&format!("{pair} ({stem}.jsonl)")),
         &loaded,
         &[verdict],
+        Some(&text),
     );
-    let text = format!("{pair}: {model}\n\n{}", trace.render());
     super::write_file(&dir.join(format!("{stem}.jsonl")), &jsonl)?;
     super::write_file(&dir.join(format!("{stem}.html")), &page)?;
     super::write_file(&dir.join(format!("{stem}.txt")), &text)
