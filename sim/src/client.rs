@@ -212,7 +212,9 @@ mod tests {
     /// The reader is spawned first, and its step before the read touches nothing the writer
     /// touches: a reduction that took those two steps as independent would explore only the
     /// order where the reader's read is invoked before the write returns, and miss the stale
-    /// read.
+    /// read. Both orders reach the same state and task histories, so state caching without
+    /// the client history in the configuration would prune the second order: it misses it
+    /// too.
     fn stale_replica() -> Race<(i64, i64)> {
         Race::new(|| (0, 0))
             .task("reader", |cx| async move {

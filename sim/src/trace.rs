@@ -12,8 +12,9 @@ use crate::time::Instant;
 use std::borrow::Cow;
 use std::fmt::{self, Write};
 
-/// The version of the JSON trace layout; `replay` refuses other versions.
-pub const TRACE_VERSION: u32 = 1;
+/// The version of the JSON trace layout; `replay` refuses other versions (2: client
+/// operations' events, [`Event::Client`]).
+pub const TRACE_VERSION: u32 = 2;
 
 /// One thing that happened in a run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
