@@ -12,7 +12,7 @@
 //! ([`Invariant::history`](crate::Invariant::history),
 //! [`Invariant::consistency`](crate::Invariant::consistency)) or when the run's trace is
 //! recorded (the trace shows each mark as a line of its task's column). In other runs a mark
-//! costs two flag tests: its key and value are converted to [`Value`]s only when kept.
+//! costs a flag test: its key and value are converted to [`Value`]s only when kept.
 //!
 //! A history an invariant reads is part of the run's configuration: a run that kept it
 //! fingerprints its events into configurations (see `Core::configuration`), and its steps
