@@ -10,7 +10,7 @@
 //! its trace and a page of its history with the minimal violating sub-history.
 
 use crate::history_file::Loaded;
-use crate::sweep::Sweep;
+use crate::sweep::{RowReport, Sweep};
 use anyhow::{anyhow, Result};
 use raceway_scenarios::Pair;
 use raceway_sim::consistency::{check, Consistency, KvMap};
@@ -21,6 +21,7 @@ use raceway_sim::{Schedule, Simulation, Trace};
 use std::fmt::Write;
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The schedules each cell's exploration may run.
 pub const MATRIX_BUDGET: u64 = 3_000;
@@ -89,6 +90,40 @@ fn breaks(pair: Pair, sim: &mut dyn Simulation, schedule: &Schedule) -> Result<C
     })
 }
 
+/// Every cell of `pairs` × [`Consistency::ALL`], row by row, computed on all cores: each
+/// cell is a function of its pair and model alone, so the order of the threads changes
+/// nothing.
+fn cells(pairs: &[Pair]) -> Result<Vec<Cell>> {
+    let work: Vec<(Pair, Consistency)> = pairs
+        .iter()
+        .flat_map(|&p| Consistency::ALL.map(|m| (p, m)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut done: Vec<(usize, Result<Cell>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.min(work.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&(pair, model)) = work.get(i) else {
+                            return mine;
+                        };
+                        mine.push((i, cell(pair, model)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a matrix worker panicked"))
+            .collect()
+    });
+    done.sort_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, cell)| cell).collect()
+}
+
 /// The matrix of every scenario of `sweep`, writing each broken cell's trace and history
 /// page into `traces`.
 pub fn matrix(sweep: &Sweep, traces: &Path) -> Result<String> {
@@ -102,12 +137,16 @@ pub fn matrix(sweep: &Sweep, traces: &Path) -> Result<String> {
          (`raceway check-history` reads the `.jsonl` beside it).\n"
     );
     let mut seen = std::collections::BTreeSet::new();
+    let rows: Vec<&RowReport> = sweep
+        .rows
+        .iter()
+        .filter(|r| seen.insert((r.scenario(), r.workload(), r.variant())))
+        .collect();
+    let pairs: Vec<Pair> = rows.iter().map(|r| r.row.pair).collect();
+    let mut cells = cells(&pairs)?.into_iter();
     let mut scenario = "";
-    for r in &sweep.rows {
+    for r in rows {
         let pair = r.row.pair;
-        if !seen.insert((r.scenario(), r.workload(), r.variant())) {
-            continue;
-        }
         if r.scenario() != scenario {
             scenario = r.scenario();
             let _ = write!(out, "\n### {scenario}\n\n| workload/variant |");
@@ -120,9 +159,10 @@ pub fn matrix(sweep: &Sweep, traces: &Path) -> Result<String> {
         }
         let _ = write!(out, "| {} |", r.pair());
         for model in Consistency::ALL {
-            let text = match cell(pair, model)? {
-                Cell::Proved { ended: 0, .. } => "holds (proved by exploration)".to_string(),
-                Cell::Proved { ended, .. } => format!(
+            let cell = cells.next().expect("a cell per pair and model");
+            let text = match cell {
+                Cell::Proved { ended: 0 } => "holds (proved by exploration)".to_string(),
+                Cell::Proved { ended } => format!(
                     "holds (proved by exploration; {ended} schedules end before quiescence)"
                 ),
                 Cell::Swept { seeds } => format!("holds (swept {seeds} seeds)"),
