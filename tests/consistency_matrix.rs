@@ -1,8 +1,9 @@
 //! The catalog's consistency matrix, pinned: a few cells per scenario, each checked by its own
 //! exploration or sweep of the pair with the model's invariant alone, and found in the
 //! committed report as the report's generator wrote it. Among them fixes that are not
-//! linearizable: `wlog` fork-evict/merged (the merged fix, under eviction) and `configcache`
-//! reader-writer/invalidate-after (the seed report's fix).
+//! linearizable: `wlog` fork-evict/merged (the merged fix, under eviction), `jetstream`
+//! external/merged (#130) and `configcache` reader-writer/invalidate-after (the seed report's
+//! fix).
 
 use raceway_scenarios::{find, Pair};
 use raceway_sim::consistency::Consistency::{self, *};
@@ -108,7 +109,7 @@ fn wlog_the_merged_fix_is_linearizable_until_an_eviction() {
 }
 
 #[test]
-fn jetstream_as_a_register_of_the_latest_version() {
+fn jetstream_the_merged_fix_still_appends_over_an_external_write() {
     pin(
         "jetstream",
         "two-stores",
@@ -122,6 +123,13 @@ fn jetstream_as_a_register_of_the_latest_version() {
         "merged",
         ReadYourWrites,
         Cell::Proved,
+    );
+    pin(
+        "jetstream",
+        "external",
+        "merged",
+        Linearizable,
+        Cell::Breaks,
     );
 }
 

@@ -93,15 +93,15 @@ async fn publish_expect(cx: &Cx<State>, version: u32, expected: u32) -> Expect {
 }
 
 /// An external writer: appends `tail + 1` with `publishExpect`, retrying on a sequence
-/// mismatch, at most [`EXTERNAL_ATTEMPTS`] times. Each attempt is a client's write of the
-/// version it appends, marked once its fetch has said which (the append comes after), and
-/// failed on a sequence mismatch. (Only `external` has an external writer, and its stream
-/// starts empty, so versions are recorded as they are.)
-async fn external_append(cx: &Cx<State>) {
+/// mismatch, at most [`EXTERNAL_ATTEMPTS`] times. Each attempt is a client's compare-and-set
+/// from the version it fetched to the next, marked once its fetch has said which (the append
+/// comes after), and failed on a sequence mismatch.
+async fn external_append(m: Jetstream, cx: &Cx<State>) {
     for _ in 0..EXTERNAL_ATTEMPTS {
         let tail = fetch_latest(cx).await;
         let version = tail.version + 1;
-        let call = cx.invoke(Op::Write, "a", i64::from(version));
+        let cas = Value::cas(m.recorded(tail.version), m.recorded(version));
+        let call = cx.invoke(Op::Cas, "a", cas);
         if let Expect::Appended(_) = publish_expect(cx, version, tail.seq).await {
             call.ok();
             return;
@@ -227,15 +227,21 @@ impl Jetstream {
         entry
     }
 
-    /// `SaveEvent(a@version)`, a client's write of the actor's next version: it fails with a
-    /// version conflict.
+    /// `SaveEvent(a@version)`, a client's compare-and-set of the actor's latest version from
+    /// `version - 1` to `version` (failed on a version conflict): a save follows the version
+    /// its client read, and no workload skips one, so a save that lands on a stream already
+    /// at `version` or later breaks the register, as it breaks `versions-increase`.
     async fn save_event(
         self,
         cx: &Cx<State>,
         store: Store,
         version: u32,
     ) -> Result<(), VersionConflict> {
-        let call = cx.invoke(Op::Write, "a", self.recorded(version));
+        let previous = version
+            .checked_sub(1)
+            .map_or(Value::Nil, |v| self.recorded(v));
+        let cas = Value::cas(previous, self.recorded(version));
+        let call = cx.invoke(Op::Cas, "a", cas);
         let saved = self.save_event_uncalled(cx, store, version).await;
         match saved {
             Ok(()) => call.ok(),
@@ -366,7 +372,7 @@ impl Model for Jetstream {
                     }
                 });
                 sp.spawn("external", |cx| async move {
-                    external_append(&cx).await;
+                    external_append(m, &cx).await;
                 });
             }
             Workload::TwoStores => {
