@@ -202,7 +202,17 @@ fn write_counterexample(
         history,
     };
     let verdict = check(&KvMap, &loaded.history.operations(), model);
-    let text = format!("{pair}: {model}\n\n{}", trace.render());
+    let processes: Vec<String> = trace
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(p, task)| format!("p{p} = {task}"))
+        .collect();
+    let text = format!(
+        "{pair}: {model} (processes: {})\n\n{}",
+        processes.join(", "),
+        trace.render()
+    );
     let page = crate::history_page::render(
         &KvMap,
         Path::new(&format!("{pair} ({stem}.jsonl)")),
