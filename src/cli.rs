@@ -134,6 +134,15 @@ pub struct ExploreArgs {
     /// footprint fails with the two steps it concerns.
     #[arg(long)]
     pub audit: bool,
+    /// Worker threads, 1 to 1024; all cores by default. The search is split by schedule
+    /// prefix into the same parts at any number: results do not depend on it (a search
+    /// under `--preemptions`, or iterative bounding, runs whole on one thread).
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS as i64))]
+    pub jobs: Option<u16>,
+    /// Explore only shard I of N (`3/8`) of each pair's parts, each part within the budget, and
+    /// print them as JSON; join the shards with `raceway merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -314,7 +323,8 @@ impl SweepStrategy {
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
-    /// The JSON outputs of `raceway sweep --shard I/N --format json`, one per shard.
+    /// The JSON outputs of `raceway sweep --shard I/N --format json`, one per shard, or of
+    /// `raceway explore --shard I/N`.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// A table for people, or JSON.

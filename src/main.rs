@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod compare;
 mod engine;
+mod explore_shard;
 mod files;
 mod history_file;
 mod history_page;

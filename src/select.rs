@@ -55,15 +55,26 @@ pub fn pairs(scenario: &'static dyn Entry, workloads: &[String], variants: &[Str
 }
 
 /// Every schedule of `pair` as `options` say, with the strongest claim `budget` schedules
-/// allow (see [`raceway_sim::explore::prove`]), showing its progress to `progress`.
+/// allow (see [`raceway_sim::explore::prove`]), split by schedule prefix and explored on
+/// `jobs` threads (see [`raceway_sim::split`]: the result does not depend on `jobs`), showing
+/// its progress to `progress`.
 pub fn explore(
     pair: Pair,
     options: &Options,
     budget: u64,
-    progress: &mut dyn FnMut(&Progress),
+    jobs: usize,
+    progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<Exploration> {
-    raceway_sim::explore::prove(pair.runner().as_mut(), options, budget, progress)
+    raceway_sim::split::prove(&|| pair.runner(), options, budget, jobs, progress)
         .map_err(|d| anyhow::anyhow!("{pair}: {d}"))
+}
+
+/// `--jobs`, or every core when not given.
+pub fn jobs(given: Option<u16>) -> usize {
+    given.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    )
 }
 
 /// `schedule`'s failing run on `pair`, shrunk, with its trace; `None` when it breaks no

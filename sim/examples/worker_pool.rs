@@ -1,9 +1,10 @@
-//! A Go-style program: goroutines sharing a cache guarded by a `sync.Mutex` and a `sync.Cond`,
-//! checked from `cargo test` (`cargo test -p raceway-sim --example worker_pool`) or run
+//! A Go-style program: worker goroutines fed by a channel, sharing a configuration guarded by
+//! a `sync.Mutex` and a `sync.Cond`, checked from `cargo test`
+//! (`cargo test -p raceway-sim --example worker_pool`) or run
 //! (`cargo run -p raceway-sim --example worker_pool`).
 //!
 //! ```go
-//! func (p *Pool) get() Config {          // each worker goroutine
+//! func (p *Pool) get() int {             // called by each worker
 //!     p.mu.Lock()
 //!     for !p.fresh { p.cond.Wait() }     // wait for the refresher
 //!     cfg := p.cfg
@@ -11,50 +12,67 @@
 //!     return cfg
 //! }
 //!
-//! func (p *Pool) refresh(cfg Config) {   // the refresher goroutine
+//! func (p *Pool) refresh(cfg int) {      // the refresher goroutine
 //!     p.mu.Lock()
 //!     p.cfg, p.fresh = cfg, true
 //!     p.cond.Signal()                    // the bug: wakes one waiting worker
 //!     p.mu.Unlock()
 //! }
+//!
+//! func worker(p *Pool, jobs <-chan int, results chan<- int) {
+//!     for job := range jobs {
+//!         results <- job * p.get()
+//!     }
+//! }
+//!
+//! func main() {
+//!     jobs, results := make(chan int), make(chan int, 2)
+//!     go worker(p, jobs, results)
+//!     go worker(p, jobs, results)
+//!     go p.refresh(7)
+//!     jobs <- 1
+//!     jobs <- 2
+//!     close(jobs)
+//!     total := <-results + <-results
+//! }
 //! ```
 //!
-//! The main goroutine starts the workers, then the refresher (`go` statements are steps:
-//! [`Cx::spawn_step`]). When two workers wait before the refresh, `Signal` wakes one; the other
-//! waits for good (Go reports "all goroutines are asleep"; raceway a deadlock). `Broadcast`
-//! wakes both. The lost wake-up needs both workers to wait first, so random testing finds it
-//! only sometimes; exhaustive exploration finds it, and proves the `Broadcast` version.
-//!
-//! raceway has no channels yet, so the workers report through shared state rather than a
-//! results channel.
+//! `jobs` is unbuffered: each send waits for a worker to take the job. The `go` statements are
+//! steps ([`Cx::spawn_step`]). When both workers have a job and wait for the configuration
+//! before the refresh, `Signal` wakes one; the other waits for good, and `main` with it, on
+//! its second result (Go reports "all goroutines are asleep"; raceway a deadlock that names
+//! the condition variable and the channel). `Broadcast` wakes both. The lost wake-up needs
+//! both workers to wait first, so random testing finds it only sometimes; exhaustive
+//! exploration finds it, and proves the `Broadcast` version.
 
-use raceway_sim::{check, check_exhaustive, Cx, Footprint, Invariant, Race, Search};
+use raceway_sim::{check, check_exhaustive, Chan, Cx, Footprint, Invariant, Race, Search};
 
-/// The pool's shared state: the cached configuration and what the workers got.
-#[derive(Debug, Default)]
+/// The pool's shared state: the cached configuration, and the total `main` computed.
+#[derive(Debug, Default, Hash)]
 pub struct Pool {
     fresh: bool,
     cfg: u32,
-    served: u32,
+    total: Option<u32>,
 }
 
 const CFG: Footprint = Footprint::read("pool.cfg");
 
-async fn worker(cx: Cx<Pool>) {
+/// `p.get()`: the configuration, once fresh.
+async fn get(cx: &Cx<Pool>) -> u32 {
     let mut held = cx.lock(cx.mutex("pool.mu")).await;
     while !cx.step("p.fresh", CFG, |p| p.fresh).await {
         held = cx.wait_cond(cx.cond("pool.cond"), held).await;
     }
     let cfg = cx.step("cfg := p.cfg", CFG, |p| p.cfg).await;
     held.unlock();
-    cx.step("served++", Footprint::write("served"), move |p| {
-        assert_eq!(
-            cfg, 7,
-            "a worker read the configuration before it was fresh"
-        );
-        p.served += 1;
-    })
-    .await;
+    cfg
+}
+
+async fn worker(cx: Cx<Pool>, jobs: Chan<u32>, results: Chan<u32>) {
+    while let Some(job) = cx.recv(jobs).await {
+        let cfg = get(&cx).await;
+        cx.send(results, job * cfg).await;
+    }
 }
 
 async fn refresh(cx: Cx<Pool>, broadcast: bool) {
@@ -75,23 +93,41 @@ async fn refresh(cx: Cx<Pool>, broadcast: bool) {
     }
 }
 
-/// The program: main starts two workers and the refresher; with `broadcast`, the fix.
+/// The program: main starts two workers and the refresher, sends two jobs and adds up the
+/// results; with `broadcast`, the fix.
 pub fn pool(broadcast: bool) -> Race<Pool> {
     Race::new(Pool::default)
         .mutex("pool.mu")
         .cond("pool.cond")
+        .channel::<u32>("jobs", 0)
+        .channel::<u32>("results", 2)
         .task("main", move |cx| async move {
-            cx.spawn_step("worker1", worker).await;
-            cx.spawn_step("worker2", worker).await;
+            let (jobs, results) = (cx.channel::<u32>("jobs"), cx.channel::<u32>("results"));
+            for name in ["worker1", "worker2"] {
+                cx.spawn_step(name, move |cx| worker(cx, jobs, results))
+                    .await;
+            }
             cx.spawn_step("refresher", move |cx| refresh(cx, broadcast))
                 .await;
+            cx.send(jobs, 1).await;
+            cx.send(jobs, 2).await;
+            cx.close(jobs).await;
+            let mut total = 0;
+            for _ in 0..2 {
+                total += cx.recv(results).await.expect("results stays open");
+            }
+            cx.step("total", Footprint::write("total"), move |p| {
+                p.total = Some(total)
+            })
+            .await;
         })
-        .invariant(Invariant::convergence("every-worker-served", |p| {
-            match p.served {
-                2 => Ok(()),
-                n => Err(format!("{n} of 2 workers served")),
+        .invariant(Invariant::convergence("every-job-done", |p| {
+            match p.total {
+                Some(21) => Ok(()),
+                other => Err(format!("the total is {other:?}, not 21")),
             }
         }))
+        .hashed()
 }
 
 fn main() {
@@ -125,11 +161,12 @@ mod tests {
         };
         let failure = check(pool(false), search).unwrap_err();
         assert_eq!(failure.violation.kind, Kind::Deadlock);
+        let message = &failure.violation.message;
         assert!(
-            failure.violation.message.contains("wait(pool.cond)"),
-            "{}",
-            failure.violation
+            message.contains("main waits for recv(results)"),
+            "{message}"
         );
+        assert!(message.contains("waits for wait(pool.cond)"), "{message}");
     }
 
     #[test]

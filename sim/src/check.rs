@@ -303,6 +303,52 @@ pub fn check_delay<M: Model>(model: M, runs: u64, delays: u32) -> Passed {
     or_panic(check(model, Search::Delay { runs, delays }))
 }
 
+/// Explores every schedule as [`check_exhaustive`] does, and audits every independence the
+/// reduction relied on (see [`crate::audit`]): where the footprints declare two steps
+/// independent, both orders must reach the same state and step results. A passing check is a
+/// proof that does not rest on the footprints being right. The model must fingerprint its
+/// state (a [`Race`](crate::Race) made [`hashed`](crate::Race::hashed)).
+///
+/// # Panics
+/// With the shortest failing trace; with the two steps and their footprints when a footprint
+/// is wrong; when the model gives no fingerprint, so that the audit could not see every
+/// independence.
+#[track_caller]
+pub fn check_audited<M: Model>(model: M) -> Passed {
+    if replay_variable("RACEWAY_SCHEDULE").is_some() {
+        // Replaying one schedule audits nothing: `check` runs it.
+        return check_exhaustive(model);
+    }
+    let mut runner = Runner::new(model);
+    let options = Options {
+        audit: true,
+        ..Options::default()
+    };
+    let found = explore(&mut runner, &options).expect("exploration of a deterministic model");
+    let wrong = match &found.audit {
+        None => panic!(
+            "raceway: check_audited needs a model that fingerprints its state \
+             (Model::fingerprint, Race::hashed)"
+        ),
+        Some(audit) => audit.failure.as_ref().map(|f| format!("raceway: {f}")),
+    };
+    if let Some(d) = found.violations.into_iter().next() {
+        let by = format!("exhaustive exploration ({} schedules)", found.schedules);
+        let failure = failure(&mut runner, &d.schedule, d.violation, by);
+        match wrong {
+            Some(wrong) => panic!("{failure}\n\nand the audit found a wrong footprint: {wrong}"),
+            None => panic!("{failure}"),
+        }
+    }
+    if let Some(wrong) = wrong {
+        panic!("{wrong}");
+    }
+    Passed {
+        schedules: found.schedules,
+        complete: found.complete,
+    }
+}
+
 /// Explores every schedule (with sleep-set reduction); panics with the shortest failing
 /// trace. A passing, complete exploration proves the model within its workload's bounds.
 #[track_caller]

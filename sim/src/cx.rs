@@ -7,6 +7,7 @@
 //! clock, events and joins are steps too: they wait until they can be granted.
 
 use crate::footprint::Footprint;
+use crate::names::intern;
 use crate::runtime::{Guard, Shared, TaskSlot, Wait};
 use crate::strategy::TaskId;
 use crate::time::Instant;
@@ -140,7 +141,7 @@ impl<S: 'static> Cx<S> {
     /// When no mutex of that name was declared (a misspelt name): the run ends with a panic
     /// violation that names it.
     #[track_caller]
-    pub fn mutex(&self, name: &'static str) -> MutexId {
+    pub fn mutex(&self, name: &str) -> MutexId {
         let core = self.shared.core.borrow();
         match core.mutexes.iter().position(|m| m.name == name) {
             Some(i) => MutexId(i as u32),
@@ -154,7 +155,7 @@ impl<S: 'static> Cx<S> {
     /// # Panics
     /// When no event of that name was declared.
     #[track_caller]
-    pub fn event(&self, name: &'static str) -> EventId {
+    pub fn event(&self, name: &str) -> EventId {
         let core = self.shared.core.borrow();
         match core.events.iter().position(|e| *e == name) {
             Some(i) => EventId(i as u32),
@@ -246,22 +247,23 @@ impl<S: 'static> Cx<S> {
 
     /// Spawns another task, goroutine-like; it starts at once and takes its first step when
     /// the strategy chooses it.
-    pub fn spawn<F, Fut>(&self, name: &'static str, body: F) -> TaskId
+    pub fn spawn<F, Fut>(&self, name: impl Into<Cow<'static, str>>, body: F) -> TaskId
     where
         F: FnOnce(Cx<S>) -> Fut,
         Fut: Future<Output = ()> + 'static,
     {
-        spawn(&self.shared, name, body)
+        spawn(&self.shared, intern(name), body)
     }
 
     /// Spawns another task as a step of its own (a `pthread_create`, a `go` statement that
     /// the schedule may preempt): other tasks may run between this task's previous step and the
     /// spawn. [`Cx::spawn`] instead spawns within the current step.
-    pub async fn spawn_step<F, Fut>(&self, name: &'static str, body: F) -> TaskId
+    pub async fn spawn_step<F, Fut>(&self, name: impl Into<Cow<'static, str>>, body: F) -> TaskId
     where
         F: FnOnce(Cx<S>) -> Fut,
         Fut: Future<Output = ()> + 'static,
     {
+        let name = intern(name);
         self.suspend("spawn", Footprint::NONE, Guard::Ready, None)
             .await;
         let task = self.spawn(name, body);
@@ -306,7 +308,7 @@ impl<S: 'static> Cx<S> {
     /// In a fingerprinted run, takes a step's result into the task's history, through its
     /// `Debug` text (written into the hasher, never into a string): a result type whose
     /// `Debug` hides a difference the task acts on would merge configurations that differ.
-    fn observe<R: Debug>(&self, result: &R) {
+    pub(crate) fn observe<R: Debug>(&self, result: &R) {
         let mut core = self.shared.core.borrow_mut();
         if core.fingerprinting {
             let slot = &mut core.tasks[self.task as usize];
@@ -317,7 +319,7 @@ impl<S: 'static> Cx<S> {
     }
 
     /// Records a step whose label and result are built only when the run is recorded.
-    fn record(
+    pub(crate) fn record(
         &self,
         label: impl FnOnce() -> Cow<'static, str>,
         footprint: Footprint,
@@ -424,7 +426,7 @@ where
 ///
 /// [`Model::workload`]: crate::Model::workload
 pub struct Spawner<'a, S: 'static> {
-    shared: &'a Rc<Shared<S>>,
+    pub(crate) shared: &'a Rc<Shared<S>>,
 }
 
 impl<'a, S: 'static> Spawner<'a, S> {
@@ -433,30 +435,30 @@ impl<'a, S: 'static> Spawner<'a, S> {
     }
 
     /// Spawns a task named `name` running `body`; ids are given in spawn order.
-    pub fn spawn<F, Fut>(&mut self, name: &'static str, body: F) -> TaskId
+    pub fn spawn<F, Fut>(&mut self, name: impl Into<Cow<'static, str>>, body: F) -> TaskId
     where
         F: FnOnce(Cx<S>) -> Fut,
         Fut: Future<Output = ()> + 'static,
     {
-        spawn(self.shared, name, body)
+        spawn(self.shared, intern(name), body)
     }
 
     /// Declares the run's mutex called `name` (the resource its lock steps touch: `mu`,
     /// `store1.mu`), created unlocked the first time. A name is the mutex's identity within a
     /// run, so the settle phase reaches the workload's mutexes by declaring them again; tasks
     /// reach a declared mutex with [`Cx::mutex`], where an undeclared name is an error.
-    pub fn mutex(&mut self, name: &'static str) -> MutexId {
-        MutexId(self.shared.core.borrow_mut().mutex(name))
+    pub fn mutex(&mut self, name: impl Into<Cow<'static, str>>) -> MutexId {
+        MutexId(self.shared.core.borrow_mut().mutex(intern(name)))
     }
 
     /// Declares the run's event called `name`, for [`Cx::wait`] and [`Cx::notify`]; like
     /// mutexes, the same name gives the same event.
-    pub fn event(&mut self, name: &'static str) -> EventId {
-        EventId(self.shared.core.borrow_mut().event(name))
+    pub fn event(&mut self, name: impl Into<Cow<'static, str>>) -> EventId {
+        EventId(self.shared.core.borrow_mut().event(intern(name)))
     }
 
     /// Declares the run's condition variable called `name` (see [`Cx::wait_cond`]).
-    pub fn cond(&mut self, name: &'static str) -> CondId {
-        CondId(self.shared.core.borrow_mut().cond(name))
+    pub fn cond(&mut self, name: impl Into<Cow<'static, str>>) -> CondId {
+        CondId(self.shared.core.borrow_mut().cond(intern(name)))
     }
 }

@@ -196,19 +196,30 @@ pub fn prove(
     budget: u64,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Exploration, Diverged> {
+    prove_by(options, budget, |options| {
+        search(sim, options, |_, _| {}, progress)
+    })
+}
+
+/// [`prove`] with each search made by `search` (the whole search, or one split by prefix).
+pub(crate) fn prove_by<E>(
+    options: &Options,
+    budget: u64,
+    mut search: impl FnMut(&Options) -> Result<Exploration, E>,
+) -> Result<Exploration, E> {
     if options.preemptions.is_some() {
         let bounded = Options {
             max_schedules: Some(budget),
             ..*options
         };
-        return search(sim, &bounded, |_, _| {}, progress);
+        return search(&bounded);
     }
     let unbounded = Options {
         preemptions: None,
         max_schedules: Some(budget),
         ..*options
     };
-    let first = search(sim, &unbounded, |_, _| {}, progress)?;
+    let first = search(&unbounded)?;
     if first.complete || !first.violations.is_empty() {
         return Ok(first);
     }
@@ -220,7 +231,7 @@ pub fn prove(
             max_schedules: Some(left),
             ..*options
         };
-        let found = search(sim, &bounded, |_, _| {}, progress)?;
+        let found = search(&bounded)?;
         left = left.saturating_sub(found.schedules);
         let broke = !found.violations.is_empty();
         if !found.complete && !broke {
@@ -235,12 +246,8 @@ pub fn prove(
     Ok(best)
 }
 
-fn search(
-    sim: &mut dyn Simulation,
-    options: &Options,
-    mut visit: impl FnMut(&Schedule, &Verdict),
-    progress: &mut dyn FnMut(&Progress),
-) -> Result<Exploration, Diverged> {
+/// The strategy of the search `options` describe.
+pub(crate) fn dfs(options: &Options) -> Dfs {
     let mut dfs = Dfs::new(options.reduction, options.preemptions);
     if options.states {
         dfs = dfs.with_states();
@@ -248,6 +255,33 @@ fn search(
     if options.audit {
         dfs = dfs.with_audit();
     }
+    dfs
+}
+
+fn search(
+    sim: &mut dyn Simulation,
+    options: &Options,
+    visit: impl FnMut(&Schedule, &Verdict),
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Exploration, Diverged> {
+    let mut visit = visit;
+    let visit = |s: &Schedule, v: &Verdict| {
+        visit(s, v);
+        ControlFlow::Continue(())
+    };
+    search_by(sim, options, dfs(options), visit, progress).map(|(found, _)| found)
+}
+
+/// The search `options` describe, made by `dfs` (the whole tree, or one part of a split
+/// search), showing `visit` every schedule run to its end (it may stop the search, which is
+/// then incomplete); returns the strategy too, with what it cached.
+pub(crate) fn search_by(
+    sim: &mut dyn Simulation,
+    options: &Options,
+    dfs: Dfs,
+    mut visit: impl FnMut(&Schedule, &Verdict) -> ControlFlow<()>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<(Exploration, Dfs), Diverged> {
     let mut found = Exploration {
         schedules: 0,
         pruned: 0,
@@ -260,7 +294,7 @@ fn search(
         audit: None,
     };
     if options.max_schedules == Some(0) {
-        return Ok(found);
+        return Ok((found, dfs));
     }
     let mut watched = Watched {
         dfs,
@@ -271,7 +305,7 @@ fn search(
     let driven = drive(sim, &mut watched, false, |run| {
         schedules += 1;
         let (schedule, verdict) = (run.sim.schedule(), run.verdict);
-        visit(schedule, verdict);
+        visit(schedule, verdict)?;
         if let Some(v) = &verdict.violation {
             record(&mut found.violations, v, schedule, verdict);
             if !options.all {
@@ -295,7 +329,7 @@ fn search(
     if options.audit && !dfs.unkeyed() {
         found.audit = Some(audit(sim, dfs.claims())?);
     }
-    Ok(found)
+    Ok((found, watched.dfs))
 }
 
 /// The search's strategy, showing its progress every [`PROGRESS_EVERY`] runs.
@@ -361,5 +395,23 @@ fn record(all: &mut Vec<Distinct>, v: &Violation, schedule: &Schedule, verdict: 
             preemptions,
             count: 1,
         }),
+    }
+}
+
+/// Adds `d`, found by a later part of a split search, to the distinct violations `all` of
+/// the parts before it, as one search over both would have recorded it.
+pub(crate) fn absorb(all: &mut Vec<Distinct>, d: Distinct) {
+    match all
+        .iter_mut()
+        .find(|e| key(&e.violation) == key(&d.violation))
+    {
+        Some(e) => {
+            e.count = e.count.saturating_add(d.count);
+            if (d.steps, d.preemptions) < (e.steps, e.preemptions) {
+                (e.violation, e.schedule, e.steps, e.preemptions) =
+                    (d.violation, d.schedule, d.steps, d.preemptions);
+            }
+        }
+        None => all.push(d),
     }
 }

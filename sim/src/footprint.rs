@@ -4,6 +4,12 @@
 //! diagram (one lifeline per resource) and exploration's partial-order reduction (two steps
 //! commute when their footprints do not conflict). A footprint is a small fixed array so that
 //! declaring one costs nothing on the per-step path.
+//!
+//! A step may also declare a write of the checker's ghost state ([`Footprint::and_ghost`]):
+//! a history that [`Cx::ghost`](crate::Cx::ghost) extends right after the step, in an order
+//! the invariants read (configcache numbers its gets and sets in the order they happen). Two
+//! such steps do not commute, and the reduction must know it; but the ghost state is not a
+//! resource of the modelled system, so diagrams leave it out.
 
 use std::fmt;
 
@@ -24,6 +30,10 @@ pub struct Access {
     pub resource: &'static str,
     /// Read or write.
     pub mode: Mode,
+    /// Whether the resource is the checker's ghost state rather than the system's (see
+    /// [`Footprint::and_ghost`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ghost: bool,
 }
 
 impl Access {
@@ -40,6 +50,7 @@ pub const MAX_ACCESSES: usize = 3;
 const EMPTY: Access = Access {
     resource: "",
     mode: Mode::Read,
+    ghost: false,
 };
 
 /// The set of accesses of one step, built with `const` constructors:
@@ -63,7 +74,8 @@ impl Footprint {
         items: [EMPTY; MAX_ACCESSES],
     };
 
-    /// A step that reads `resource`.
+    /// A step that reads `resource` (a name built at run time, such as `arr[3]`, through
+    /// [`intern`](crate::intern)).
     pub const fn read(resource: &'static str) -> Self {
         Self::NONE.and(resource, Mode::Read)
     }
@@ -83,12 +95,33 @@ impl Footprint {
         self.and(resource, Mode::Write)
     }
 
-    const fn and(mut self, resource: &'static str, mode: Mode) -> Self {
+    /// This footprint plus a write of the checker's ghost state `resource`: the step is
+    /// followed at once by a [`Cx::ghost`](crate::Cx::ghost) update whose effect depends on
+    /// the order of such steps (a sequence number, an append to a history the invariants
+    /// read). Reductions treat it as any write; diagrams, which show the modelled system,
+    /// leave it out.
+    pub const fn and_ghost(self, resource: &'static str) -> Self {
+        self.access(Access {
+            resource,
+            mode: Mode::Write,
+            ghost: true,
+        })
+    }
+
+    const fn and(self, resource: &'static str, mode: Mode) -> Self {
+        self.access(Access {
+            resource,
+            mode,
+            ghost: false,
+        })
+    }
+
+    const fn access(mut self, access: Access) -> Self {
         assert!(
             (self.len as usize) < MAX_ACCESSES,
             "a step declares at most MAX_ACCESSES accesses"
         );
-        self.items[self.len as usize] = Access { resource, mode };
+        self.items[self.len as usize] = access;
         self.len += 1;
         self
     }
@@ -96,6 +129,11 @@ impl Footprint {
     /// The accesses, in declaration order.
     pub fn accesses(&self) -> &[Access] {
         &self.items[..self.len as usize]
+    }
+
+    /// The accesses to the modelled system's resources, without the ghost ones.
+    pub fn system(&self) -> impl Iterator<Item = &Access> {
+        self.accesses().iter().filter(|a| !a.ghost)
     }
 
     /// Whether the two steps may not commute: some resource is touched by both, once written.
@@ -113,7 +151,7 @@ impl fmt::Debug for Footprint {
 }
 
 impl fmt::Display for Footprint {
-    /// `R storage[k], W cache[k]`.
+    /// `R storage[k], W cache[k]`; a ghost write as `W ghost history`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, a) in self.accesses().iter().enumerate() {
             if i > 0 {
@@ -123,7 +161,8 @@ impl fmt::Display for Footprint {
                 Mode::Read => 'R',
                 Mode::Write => 'W',
             };
-            write!(f, "{m} {}", a.resource)?;
+            let ghost = if a.ghost { "ghost " } else { "" };
+            write!(f, "{m} {ghost}{}", a.resource)?;
         }
         Ok(())
     }
@@ -154,5 +193,15 @@ mod tests {
                 .to_string(),
             "R storage[k], W cache[k]"
         );
+    }
+
+    #[test]
+    fn ghost_writes_conflict_but_are_not_the_systems() {
+        let a = Footprint::read("cache[k]").and_ghost("history");
+        let b = Footprint::read("cache[k]").and_ghost("history");
+        assert!(a.conflicts(&b));
+        assert!(!a.conflicts(&Footprint::read("cache[k]")));
+        assert_eq!(a.system().count(), 1);
+        assert_eq!(a.to_string(), "R cache[k], W ghost history");
     }
 }

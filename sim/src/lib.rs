@@ -11,7 +11,8 @@
 //! # Checking your own race from `cargo test`
 //!
 //! Build a model with [`Race`] (a state, named tasks, invariants) or implement [`Model`], then
-//! call [`check_random`], [`check_pct`], [`check_delay`] or [`check_exhaustive`] from a test. A failure panics
+//! call [`check_random`], [`check_pct`], [`check_delay`] or [`check_exhaustive`] from a test
+//! ([`check_audited`] also checks the footprints the exhaustive search relies on). A failure panics
 //! at the calling test with the invariant, the shrunk trace in columns, and the line that
 //! replays it: `RACEWAY_TEST=<name> RACEWAY_SCHEDULE=rw1.… cargo test <name> -- --exact` runs
 //! exactly that schedule in that test, and `RACEWAY_SEED=N` runs only seed `N`. [`check`] returns the [`Failure`] instead, for tests
@@ -39,10 +40,23 @@
 //! assert!(check_exhaustive(race).complete);
 //! ```
 //!
+//! # Primitives
+//!
+//! Tasks synchronise as Go's and pthreads' do, each operation a step whose footprint names the
+//! primitive (so reductions understand it) and whose wait a deadlock names: mutexes
+//! ([`Cx::lock`], [`Cx::try_lock`], [`Cx::unlock`]), condition variables ([`Cx::wait_cond`],
+//! [`Cx::signal`], [`Cx::broadcast`]), events ([`Cx::wait`], [`Cx::notify`]), read-write locks
+//! ([`Cx::read`], [`Cx::write`]), semaphores ([`Cx::acquire_permits`]), wait groups
+//! ([`Cx::wg_wait`]) and typed channels ([`Spawner::channel`], [`Cx::send`], [`Cx::recv`],
+//! [`Cx::close`], [`Cx::select`]). Each is declared by name, so a misspelt name is an error; a
+//! name may be built at run time ([`intern`]), and [`Cx::step_labelled`] puts values in a
+//! step's label only when the run is recorded.
+//!
 //! # How it is built
 //!
 //! A run executes on the run core (`runtime.rs`: tasks, mutexes, events, clock, trace, step
-//! limit, invariant checks). [`Cx`] reaches whoever drives the run only through the core's
+//! limit, invariant checks; the other primitives' state, one module each, in `prims.rs`).
+//! [`Cx`] reaches whoever drives the run only through the core's
 //! small internal `Driver` trait (suspend, now, pick, granted, wake, spawned); the native
 //! executor (`native.rs`) is one driver, madsim's runtime (`madsim_driver.rs`, in the madsim
 //! build only) the other. A [`Strategy`] makes a run's choices and says, through
@@ -101,6 +115,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+mod channel;
 mod check;
 mod client;
 pub mod consistency;
@@ -128,21 +143,30 @@ mod madsim_driver;
 #[cfg(all(feature = "madsim", madsim))]
 pub use madsim_driver::Madsim;
 mod model;
+mod names;
 mod native;
 mod panic;
+mod prims;
 mod race;
 mod runner;
 mod runtime;
+mod rwlock;
 mod schedule;
 pub mod search;
+pub mod select;
+mod semaphore;
 pub mod shrink;
+pub mod split;
 pub mod strategy;
 mod sync;
 mod time;
 mod trace;
+mod waitgroup;
 
+pub use channel::Chan;
 pub use check::{
-    check, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed, Search,
+    check, check_audited, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed,
+    Search,
 };
 pub use client::Call;
 pub use cx::{CondId, Cx, EventId, MutexGuard, MutexId, Spawner};
@@ -150,10 +174,16 @@ pub use footprint::{Access, Footprint, Mode};
 pub use invariant::{Check, Invariant, Kind, When};
 pub use latency::Latency;
 pub use model::Model;
+pub use names::intern;
+pub use prims::MAX_ARMS;
 pub use race::Race;
 pub use runner::{Runner, Simulation, Verdict};
 pub use runtime::DEFAULT_MAX_STEPS;
+pub use rwlock::{ReadGuard, RwLockId, WriteGuard};
 pub use schedule::{Schedule, ScheduleError, FORMAT_VERSION};
+pub use select::Select;
+pub use semaphore::SemaphoreId;
 pub use strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 pub use time::Instant;
 pub use trace::{Event, Trace, Violation, TRACE_VERSION};
+pub use waitgroup::WaitGroupId;

@@ -203,8 +203,7 @@ impl Native {
                     name: t.name,
                     label: w.label,
                     footprint: w.footprint,
-                    synchronizes: matches!(w.on, Guard::Event(_) | Guard::Synchronizing)
-                        || core.history.orders_steps(),
+                    synchronizes: w.on.synchronizes() || core.history.orders_steps(),
                 });
             } else if let Some(at) = timer {
                 next_timer = Some(next_timer.map_or(at, |n| n.min(at)));

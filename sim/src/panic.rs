@@ -51,6 +51,19 @@ pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     panic::catch_unwind(AssertUnwindSafe(f)).map_err(message)
 }
 
+/// Panics with `message` as if at `location` (the user's call of a library operation, taken
+/// with `#[track_caller]`), so that the violation names the user's line, not the library's.
+pub(crate) fn fail_at(location: &'static std::panic::Location<'static>, message: String) -> ! {
+    let at = format!(
+        "{}:{}:{}",
+        portable(location.file()),
+        location.line(),
+        location.column()
+    );
+    LOCATION.with(|l| *l.borrow_mut() = Some(at));
+    panic::resume_unwind(Box::new(message))
+}
+
 fn message(payload: Box<dyn Any + Send>) -> String {
     match payload.downcast::<String>() {
         Ok(s) => *s,

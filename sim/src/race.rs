@@ -6,18 +6,15 @@ use crate::cx::{Cx, Spawner};
 use crate::fingerprint::{self, Fingerprint};
 use crate::invariant::Invariant;
 use crate::model::Model;
+use crate::names::intern;
+use std::borrow::Cow;
 use std::future::Future;
 use std::hash::Hash;
 use std::pin::Pin;
 use std::rc::Rc;
 
-/// A primitive a [`Race`] declares.
-#[derive(Clone, Copy, Debug)]
-enum Declared {
-    Mutex(&'static str),
-    Event(&'static str),
-    Cond(&'static str),
-}
+/// A primitive a [`Race`] declares in every run, before its tasks.
+type Declared<S> = Rc<dyn Fn(&mut Spawner<'_, S>)>;
 
 type Body<S> = Rc<dyn Fn(Cx<S>) -> Pin<Box<dyn Future<Output = ()>>>>;
 
@@ -47,7 +44,7 @@ type Body<S> = Rc<dyn Fn(Cx<S>) -> Pin<Box<dyn Future<Output = ()>>>>;
 pub struct Race<S: 'static> {
     init: Rc<dyn Fn() -> S>,
     /// The mutexes, events and condition variables every run declares before its tasks.
-    declared: Vec<Declared>,
+    declared: Vec<Declared<S>>,
     tasks: Vec<(&'static str, Body<S>)>,
     settle: Vec<(&'static str, Body<S>)>,
     invariants: Vec<Invariant<S>>,
@@ -89,12 +86,12 @@ impl<S: 'static> Race<S> {
     }
 
     /// Adds a workload task; `body` runs once per run, with the task's [`Cx`].
-    pub fn task<F, Fut>(mut self, name: &'static str, body_fn: F) -> Self
+    pub fn task<F, Fut>(mut self, name: impl Into<Cow<'static, str>>, body_fn: F) -> Self
     where
         F: Fn(Cx<S>) -> Fut + 'static,
         Fut: Future<Output = ()> + 'static,
     {
-        self.tasks.push((name, body(body_fn)));
+        self.tasks.push((intern(name), body(body_fn)));
         self
     }
 
@@ -116,7 +113,12 @@ impl<S: 'static> Race<S> {
     /// });
     /// assert!(check_exhaustive(race).complete);
     /// ```
-    pub fn task_with<T, F, Fut>(self, name: &'static str, data: T, body_fn: F) -> Self
+    pub fn task_with<T, F, Fut>(
+        self,
+        name: impl Into<Cow<'static, str>>,
+        data: T,
+        body_fn: F,
+    ) -> Self
     where
         T: 'static,
         F: Fn(Cx<S>, Rc<T>) -> Fut + 'static,
@@ -128,31 +130,79 @@ impl<S: 'static> Race<S> {
 
     /// Adds a settle task, run after every workload task has ended and before the quiescence
     /// invariants are checked (one more read, a TTL elapsing).
-    pub fn settle<F, Fut>(mut self, name: &'static str, body_fn: F) -> Self
+    pub fn settle<F, Fut>(mut self, name: impl Into<Cow<'static, str>>, body_fn: F) -> Self
     where
         F: Fn(Cx<S>) -> Fut + 'static,
         Fut: Future<Output = ()> + 'static,
     {
-        self.settle.push((name, body(body_fn)));
+        self.settle.push((intern(name), body(body_fn)));
         self
     }
 
     /// Declares a mutex for the tasks to reach with [`Cx::mutex`]; a name used but never
     /// declared is an error, so a misspelt name cannot silently make a second mutex.
-    pub fn mutex(mut self, name: &'static str) -> Self {
-        self.declared.push(Declared::Mutex(name));
-        self
+    pub fn mutex(self, name: impl Into<Cow<'static, str>>) -> Self {
+        let name = intern(name);
+        self.declare(move |sp| {
+            sp.mutex(name);
+        })
     }
 
     /// Declares an event for the tasks to reach with [`Cx::event`].
-    pub fn event(mut self, name: &'static str) -> Self {
-        self.declared.push(Declared::Event(name));
-        self
+    pub fn event(self, name: impl Into<Cow<'static, str>>) -> Self {
+        let name = intern(name);
+        self.declare(move |sp| {
+            sp.event(name);
+        })
     }
 
     /// Declares a condition variable for the tasks to reach with [`Cx::cond`].
-    pub fn cond(mut self, name: &'static str) -> Self {
-        self.declared.push(Declared::Cond(name));
+    pub fn cond(self, name: impl Into<Cow<'static, str>>) -> Self {
+        let name = intern(name);
+        self.declare(move |sp| {
+            sp.cond(name);
+        })
+    }
+
+    /// Declares a channel of `T` values with room for `capacity` (0: unbuffered), for the
+    /// tasks to reach with [`Cx::channel`] (see [`Spawner::channel`]).
+    pub fn channel<T: std::fmt::Debug + 'static>(
+        self,
+        name: impl Into<Cow<'static, str>>,
+        capacity: u32,
+    ) -> Self {
+        let name = intern(name);
+        self.declare(move |sp| {
+            sp.channel::<T>(name, capacity);
+        })
+    }
+
+    /// Declares a read-write lock for the tasks to reach with [`Cx::rwlock`].
+    pub fn rwlock(self, name: impl Into<Cow<'static, str>>) -> Self {
+        let name = intern(name);
+        self.declare(move |sp| {
+            sp.rwlock(name);
+        })
+    }
+
+    /// Declares a semaphore of `permits` for the tasks to reach with [`Cx::semaphore`].
+    pub fn semaphore(self, name: impl Into<Cow<'static, str>>, permits: u32) -> Self {
+        let name = intern(name);
+        self.declare(move |sp| {
+            sp.semaphore(name, permits);
+        })
+    }
+
+    /// Declares a wait group for the tasks to reach with [`Cx::waitgroup`].
+    pub fn waitgroup(self, name: impl Into<Cow<'static, str>>) -> Self {
+        let name = intern(name);
+        self.declare(move |sp| {
+            sp.waitgroup(name);
+        })
+    }
+
+    fn declare(mut self, declare: impl Fn(&mut Spawner<'_, S>) + 'static) -> Self {
+        self.declared.push(Rc::new(declare));
         self
     }
 
@@ -190,29 +240,19 @@ impl<S: 'static> Model for Race<S> {
     }
 
     fn workload(&self, spawner: &mut Spawner<'_, S>) {
-        for d in &self.declared {
-            match *d {
-                Declared::Mutex(name) => {
-                    let _ = spawner.mutex(name);
-                }
-                Declared::Event(name) => {
-                    let _ = spawner.event(name);
-                }
-                Declared::Cond(name) => {
-                    let _ = spawner.cond(name);
-                }
-            }
+        for declare in &self.declared {
+            declare(spawner);
         }
         for (name, body) in &self.tasks {
             let body = body.clone();
-            spawner.spawn(name, move |cx| body(cx));
+            spawner.spawn(*name, move |cx| body(cx));
         }
     }
 
     fn settle(&self, spawner: &mut Spawner<'_, S>) {
         for (name, body) in &self.settle {
             let body = body.clone();
-            spawner.spawn(name, move |cx| body(cx));
+            spawner.spawn(*name, move |cx| body(cx));
         }
     }
 

@@ -70,6 +70,7 @@ impl<M: Model> Runner<M> {
                 mutexes: Vec::new(),
                 events: Vec::new(),
                 conds: Vec::new(),
+                prims: Default::default(),
                 fingerprinting: false,
                 now: Instant::ZERO,
                 record: false,
@@ -111,6 +112,7 @@ impl<M: Model> Runner<M> {
         core.mutexes.clear();
         core.events.clear();
         core.conds.clear();
+        core.prims.clear();
         core.spawned.clear();
         core.exited = false;
         core.trace.clear();

@@ -11,6 +11,7 @@ use crate::client::Recorder;
 use crate::fingerprint::{self, Fingerprint, Fingerprinter};
 use crate::footprint::Footprint;
 use crate::invariant::{Invariant, Kind, When};
+use crate::prims::{Blocked, Prims};
 use crate::strategy::TaskId;
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
@@ -45,6 +46,22 @@ pub(crate) enum Guard {
     /// A step that can go at any time but whose outcome depends on other tasks beyond its
     /// footprint (a process exit, a try-lock): reductions treat it as dependent on every other.
     Synchronizing,
+    /// A channel, read-write lock, semaphore or wait group (see [`crate::prims`]), made by
+    /// `Blocked::guard`: its step commutes with others as its footprint says...
+    Prim(Blocked),
+    /// ...or, for this one, synchronises with every other step.
+    PrimSynchronizing(Blocked),
+}
+
+impl Guard {
+    /// Whether the step's outcome depends on other tasks beyond its footprint, so that
+    /// reductions treat it as dependent on every other step.
+    pub(crate) fn synchronizes(self) -> bool {
+        matches!(
+            self,
+            Guard::Event(_) | Guard::Synchronizing | Guard::PrimSynchronizing(_)
+        )
+    }
 }
 
 /// A task's pending step.
@@ -97,6 +114,8 @@ pub(crate) struct Core {
     pub(crate) events: Vec<&'static str>,
     /// Condition variables (each over an event of `events`), see [`crate::sync`].
     pub(crate) conds: Vec<CondSlot>,
+    /// Channels, read-write locks, semaphores and wait groups.
+    pub(crate) prims: Prims,
     pub(crate) now: Instant,
     pub(crate) record: bool,
     /// Whether tasks' histories are kept, for configuration fingerprints.
@@ -202,6 +221,7 @@ impl Core {
         for c in &self.conds {
             c.hash_waiters(&mut h);
         }
+        self.prims.hash(&mut h);
         self.history.hash_into(&mut h);
         h.finish128()
     }
@@ -215,13 +235,18 @@ impl Core {
         }
     }
 
-    /// Whether `wait` of task `task` can be granted now, the clock aside.
+    /// Whether `wait` of task `task` can be granted now, the clock aside. Always inlined: it
+    /// runs for every waiting task before every step.
+    #[inline(always)]
     pub(crate) fn grantable(&self, task: TaskId, wait: &Wait) -> bool {
         match wait.on {
             Guard::Ready | Guard::Synchronizing => true,
             Guard::Mutex(m) => self.mutexes[m as usize].owner.is_none(),
             Guard::Join(j) => self.tasks[j as usize].done,
             Guard::Event(_) => self.tasks[task as usize].notified,
+            Guard::Prim(p) | Guard::PrimSynchronizing(p) => {
+                self.prims.grantable(task, p, &self.tasks)
+            }
             Guard::Time(_) | Guard::Pick(_) => false,
         }
     }
@@ -272,8 +297,9 @@ impl Core {
         let waiting: Vec<String> = self
             .tasks
             .iter()
-            .filter(|t| !t.done)
-            .map(|t| {
+            .enumerate()
+            .filter(|(_, t)| !t.done)
+            .map(|(i, t)| {
                 let on = match t.wait.map(|w| w.on) {
                     Some(Guard::Mutex(m)) => {
                         let m = &self.mutexes[m as usize];
@@ -282,6 +308,9 @@ impl Core {
                     }
                     Some(Guard::Join(j)) => format!("join({})", self.tasks[j as usize].name),
                     Some(Guard::Event(e)) => format!("wait({})", self.events[e as usize]),
+                    Some(Guard::Prim(p) | Guard::PrimSynchronizing(p)) => {
+                        self.prims.describe(i as TaskId, p)
+                    }
                     _ => "nothing".to_string(),
                 };
                 format!("{} waits for {on}", t.name)

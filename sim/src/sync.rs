@@ -103,7 +103,7 @@ impl<S: 'static> Cx<S> {
     /// # Panics
     /// When none of that name was declared.
     #[track_caller]
-    pub fn cond(&self, name: &'static str) -> CondId {
+    pub fn cond(&self, name: &str) -> CondId {
         let core = self.shared.core.borrow();
         match core.conds.iter().position(|c| c.name == name) {
             Some(i) => CondId(i as u32),

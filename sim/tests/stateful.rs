@@ -149,3 +149,43 @@ fn right_footprints_pass_the_audit() {
     assert_eq!(audit.failure, None);
     assert!(audit.checked > 0);
 }
+
+/// The library's audited check fails a test on a wrong footprint, naming both steps.
+#[test]
+#[should_panic(expected = "reader `cache.fill` [R db]")]
+fn check_audited_fails_on_a_wrong_footprint() {
+    raceway_sim::check_audited(wrong_footprint());
+}
+
+/// With right footprints it passes, as a complete exploration.
+#[test]
+fn check_audited_passes_right_footprints() {
+    let passed = raceway_sim::check_audited(same_writes().hashed());
+    assert!(passed.complete);
+    assert_eq!(passed.schedules, 9);
+}
+
+/// Without a fingerprint the audit cannot see every independence: it says so.
+#[test]
+#[should_panic(expected = "needs a model that fingerprints its state")]
+fn check_audited_needs_a_fingerprint() {
+    raceway_sim::check_audited(same_writes());
+}
+
+/// A library model split across threads: the same exploration at any `jobs`.
+#[test]
+fn a_split_exploration_is_the_same_at_any_jobs() {
+    let make = || -> Box<dyn raceway_sim::Simulation> {
+        Box::new(raceway_sim::Runner::new(counter().hashed()))
+    };
+    let options = Options {
+        all: true,
+        ..Options::default()
+    };
+    let one = raceway_sim::split::explore(&make, &options, 1, &|_| {}).unwrap();
+    let two = raceway_sim::split::explore(&make, &options, 2, &|_| {}).unwrap();
+    assert_eq!(one, two);
+    assert!(one.complete && !one.violations.is_empty());
+    let whole = all(counter().hashed(), true);
+    assert_eq!(one.violations, whole.violations);
+}

@@ -34,9 +34,17 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     };
     let bar = progress_bar(args.quiet);
     let budget = args.max_schedules;
+    let jobs = crate::select::jobs(args.jobs);
     let selected = pairs(scenario, &args.workload, &args.variant);
+    if let Some(shard) = &args.shard {
+        let shard = crate::sweep::plan::Shard::parse(shard)?;
+        let part =
+            crate::explore_shard::explore(scenario.name(), &selected, &options, budget, shard)?;
+        output::print(&part.to_json())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let [pair] = selected[..] {
-        let found = explore(pair, &options, budget, &mut show(&bar, pair))?;
+        let found = explore(pair, &options, budget, jobs, &show(&bar, pair))?;
         bar.finish_and_clear();
         output::print(&describe(pair, &found, budget)?)?;
         output::print(&audited(pair, &found, args.audit)?)?;
@@ -47,31 +55,18 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
         });
     }
     let mut broke = false;
-    output::println(&format!(
-        "{:<32} {:<7} {:>10} {:>10} {:>8}  result",
-        "pair", "expect", "schedules", "states", "pruned"
-    ))?;
+    output::println(&header())?;
     for pair in selected {
         if output::closed() {
             break;
         }
-        let found = explore(pair, &options, budget, &mut show(&bar, pair))?;
-        let expected = pair.expectation.expected;
+        let found = explore(pair, &options, budget, jobs, &show(&bar, pair))?;
         let mut result = found.summary();
         if args.audit {
             result.push_str(&format!("; {}", audited(pair, &found, true)?.trim_end()));
         }
         broke |= !found.violations.is_empty() || failed(&found);
-        bar.suspend(|| {
-            output::println(&format!(
-                "{:<32} {:<7} {:>10} {:>10} {:>8}  {result}",
-                format!("{}/{}", pair.workload.name, pair.variant.name),
-                expected.name(),
-                found.schedules,
-                found.states,
-                found.pruned,
-            ))
-        })?;
+        bar.suspend(|| output::println(&row(pair, &found, &result)))?;
     }
     bar.finish_and_clear();
     Ok(if broke {
@@ -79,6 +74,26 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The multi-pair table's header.
+pub fn header() -> String {
+    format!(
+        "{:<32} {:<7} {:>10} {:>10} {:>8}  result",
+        "pair", "expect", "schedules", "states", "pruned"
+    )
+}
+
+/// A row of the multi-pair table: `pair`'s exploration and its result in words.
+pub fn row(pair: Pair, found: &Exploration, result: &str) -> String {
+    format!(
+        "{:<32} {:<7} {:>10} {:>10} {:>8}  {result}",
+        format!("{}/{}", pair.workload.name, pair.variant.name),
+        pair.expectation.expected.name(),
+        found.schedules,
+        found.states,
+        found.pruned,
+    )
 }
 
 /// A spinner on stderr when it is a terminal: runs, their rate, and the search's state.
@@ -95,7 +110,7 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 }
 
 /// Shows a search of `pair` on `bar`.
-fn show<'a>(bar: &'a ProgressBar, pair: Pair) -> impl FnMut(&Progress) + 'a {
+fn show<'a>(bar: &'a ProgressBar, pair: Pair) -> impl Fn(&Progress) + Sync + 'a {
     bar.set_prefix(pair.to_string());
     bar.set_position(0);
     move |p: &Progress| {

@@ -72,10 +72,7 @@ pub fn sweep(args: &SweepArgs) -> Result<Sweep> {
     let seeds = Seeds::parse(&args.seeds)?;
     let shard = Shard::parse(&args.shard)?;
     let plan = Plan::new(rows(args)?, seeds, (args.depth, args.delays), shard)?;
-    let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
+    let jobs = crate::select::jobs(args.jobs);
     let total = plan.total();
     let progress = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()

@@ -1,5 +1,6 @@
 //! A trace as a Mermaid sequence diagram (GitHub renders it): one lifeline per task and per
-//! shared resource, an arrow per access, notes for picks, waits and the violation.
+//! shared resource of the modelled system (not the checker's ghost state), an arrow per access,
+//! notes for picks, waits and the violation.
 
 use raceway_sim::{Event, Mode, Trace};
 use std::fmt::Write;
@@ -22,7 +23,7 @@ pub fn diagram(trace: &Trace) -> String {
     let mut resources: Vec<&'static str> = Vec::new();
     for e in &trace.events {
         if let Event::Step { footprint, .. } = e {
-            for a in footprint.accesses() {
+            for a in footprint.system() {
                 if !resources.contains(&a.resource) {
                     resources.push(a.resource);
                 }
@@ -50,11 +51,10 @@ pub fn diagram(trace: &Trace) -> String {
                 result,
                 ..
             } => {
-                let accesses = footprint.accesses();
-                let target = accesses
-                    .iter()
+                let target = footprint
+                    .system()
                     .find(|a| a.mode == Mode::Write)
-                    .or(accesses.first());
+                    .or(footprint.system().next());
                 match target {
                     Some(a) => {
                         let r = resources.iter().position(|r| *r == a.resource).unwrap_or(0);

@@ -116,7 +116,8 @@ pub fn proofs(sweep: &Sweep) -> Result<String> {
             continue;
         }
         let options = raceway_sim::explore::Options::default();
-        let found = crate::select::explore(r.row.pair, &options, PROOF_BUDGET, &mut |_| {})?;
+        let jobs = crate::select::jobs(None);
+        let found = crate::select::explore(r.row.pair, &options, PROOF_BUDGET, jobs, &|_| {})?;
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",

@@ -4,7 +4,7 @@
 //! one of its shard's seeds and must reproduce (the seed re-run gives the schedule, the
 //! schedule replayed gives the violation).
 
-use super::plan::Plan;
+use super::plan::{Plan, Shard};
 use super::result::Failure;
 use super::{RowReport, Sweep, COMMIT, RACEWAY};
 use crate::cli::Engine;
@@ -12,19 +12,13 @@ use anyhow::{bail, ensure, Result};
 use raceway_sim::strategy::Replay;
 use raceway_sim::Schedule;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Unions `shards` (each with the file it was read from) into the whole sweep, judged.
 pub fn merge(mut shards: Vec<(PathBuf, Sweep)>) -> Result<Sweep> {
     ensure!(!shards.is_empty(), "nothing to merge");
     for (path, s) in &shards {
-        ensure!(
-            s.raceway == RACEWAY && s.commit == COMMIT,
-            "{} was written by raceway {} (commit {}); this is raceway {RACEWAY} (commit {COMMIT}): merge the shards with the build that ran them",
-            path.display(),
-            s.raceway,
-            s.commit
-        );
+        this_build(path, &s.raceway, &s.commit)?;
     }
     let (first_path, first) = &shards[0];
     for (path, s) in &shards[1..] {
@@ -59,7 +53,8 @@ pub fn merge(mut shards: Vec<(PathBuf, Sweep)>) -> Result<Sweep> {
             return Err(other("other rows: another selection or strategies".into()));
         }
     }
-    each_part_once(&shards)?;
+    let given: Vec<(&Path, Shard)> = shards.iter().map(|(p, s)| (p.as_path(), s.shard)).collect();
+    each_part_once(&given, "sweep")?;
     for (path, s) in &shards {
         let plan = Plan {
             rows: s.rows.iter().map(|r| r.row).collect(),
@@ -95,12 +90,24 @@ pub fn merge(mut shards: Vec<(PathBuf, Sweep)>) -> Result<Sweep> {
 }
 
 /// Every shard `1..=N` exactly once; otherwise which are missing and which are doubled.
-fn each_part_once(shards: &[(PathBuf, Sweep)]) -> Result<()> {
-    let count = shards[0].1.shard.count;
+/// Refuses a shard that another build wrote (`raceway`, `commit`): its runs may differ.
+pub fn this_build(path: &Path, raceway: &str, commit: &str) -> Result<()> {
+    ensure!(
+        raceway == RACEWAY && commit == COMMIT,
+        "{} was written by raceway {raceway} (commit {commit}); this is raceway {RACEWAY} (commit {COMMIT}): merge the shards with the build that ran them",
+        path.display(),
+    );
+    Ok(())
+}
+
+/// Refuses `shards` (each file's shard, of one count) unless each shard is there exactly once;
+/// `what` names the whole (`sweep`, `exploration`).
+pub fn each_part_once(shards: &[(&Path, Shard)], what: &str) -> Result<()> {
+    let count = shards[0].1.count;
     let mut given: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    for (path, s) in shards {
+    for (path, shard) in shards {
         given
-            .entry(s.shard.index)
+            .entry(shard.index)
             .or_default()
             .push(path.display().to_string());
     }
@@ -123,7 +130,7 @@ fn each_part_once(shards: &[(PathBuf, Sweep)]) -> Result<()> {
     }
     if !problems.is_empty() {
         bail!(
-            "the files are not the {count} shards of one sweep, each once: {}",
+            "the files are not the {count} shards of one {what}, each once: {}",
             problems.join("; ")
         );
     }

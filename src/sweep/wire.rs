@@ -73,18 +73,29 @@ pub fn to_json(sweep: &Sweep) -> String {
     serde_json::to_string_pretty(&file).unwrap_or_default()
 }
 
-/// Reads a sweep's JSON from `path`, resolving every row against the catalog.
-pub fn read(path: &Path) -> Result<Sweep> {
+/// Reads `path`'s JSON, a raceway file of `format` at `version` (`what` names it in errors).
+pub fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    (format, version): (&str, u32),
+    what: &str,
+) -> Result<T> {
     let name = path.display();
     let text = crate::files::read(path)?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{name} is not JSON: {e}"))?;
-    let (format, version) = (&value["format"], &value["version"]);
-    if format != FORMAT || version != VERSION {
-        bail!("{name} is not a raceway sweep of format {VERSION} (format {format}, version {version})");
+    let (given, number) = (&value["format"], &value["version"]);
+    if given != format || number != version {
+        bail!(
+            "{name} is not a raceway {what} of format {version} (format {given}, version {number})"
+        );
     }
-    let file: SweepFile = serde_json::from_value(value)
-        .map_err(|e| anyhow::anyhow!("{name} is not a valid sweep output: {e}"))?;
+    serde_json::from_value(value).map_err(|e| anyhow::anyhow!("{name} is not a valid {what}: {e}"))
+}
+
+/// Reads a sweep's JSON from `path`, resolving every row against the catalog.
+pub fn read(path: &Path) -> Result<Sweep> {
+    let name = path.display();
+    let file: SweepFile = read_json(path, (FORMAT, VERSION), "sweep")?;
     let seeds = Seeds::parse(&file.seeds).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     if file.pct_depth == 0 {
         bail!("{name}: PCT depth 0");

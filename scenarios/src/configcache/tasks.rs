@@ -18,6 +18,11 @@ const ROW: &str = "guild_config[g]";
 
 const GEN: &str = "gen[g]";
 
+/// The checker's ghost history, whose sequence numbers order a `get`'s first step and a
+/// `set`'s return: the steps right before those updates declare a ghost write of it, since
+/// swapping two of them changes the order `read-your-writes` judges.
+const HISTORY: &str = "history";
+
 /// A reader's pause between its two gets.
 const READ_PAUSE: Duration = Duration::from_secs(5);
 
@@ -79,7 +84,7 @@ impl Store {
 
     /// `sync`: lookup, and on a miss the DB read and cache set, in one step.
     async fn get_atomic(self, cx: &Cx<State>, who: &'static str) -> (usize, Ch) {
-        let fp = Footprint::write(CACHE).and_read(ROW);
+        let fp = Footprint::write(CACHE).and_read(ROW).and_ghost(HISTORY);
         let served = cx
             .step("getLoggingChannelId(g)", fp, |s| {
                 let now = cx.now();
@@ -96,14 +101,13 @@ impl Store {
     /// Every other variant: lookup; on a miss, DB read; cache set.
     async fn get_stepwise(self, cx: &Cx<State>, who: &'static str) -> (usize, Ch) {
         let (found, gen) = if self.variant == Variant::Versioned {
-            let fp = Footprint::read(CACHE).and_read(GEN);
+            let fp = Footprint::read(CACHE).and_read(GEN).and_ghost(HISTORY);
             let note = |s: &mut State| (s.lookup(cx.now()), s.gen);
             cx.step_as("cache.get(g), gen(g)", fp, note, describe_noted)
                 .await
         } else {
-            let found = cx.step("cache.get(g)", Footprint::read(CACHE), |s| {
-                s.lookup(cx.now())
-            });
+            let fp = Footprint::read(CACHE).and_ghost(HISTORY);
+            let found = cx.step("cache.get(g)", fp, |s| s.lookup(cx.now()));
             (found.await, 0)
         };
         let get = cx.ghost(|s| s.history.get_started(who, cx.now()));
@@ -189,7 +193,7 @@ impl Store {
     /// `sync`: invalidate, then the DB write (which may fail), in one step.
     async fn set_atomic(self, cx: &Cx<State>, value: Ch) -> Option<usize> {
         let fails = self.write_fails(cx).await;
-        let fp = Footprint::write(CACHE).and_write(ROW);
+        let fp = Footprint::write(CACHE).and_write(ROW).and_ghost(HISTORY);
         let set = |s: &mut State| {
             s.invalidate();
             s.upsert(value, fails)
@@ -200,17 +204,19 @@ impl Store {
         self.commit(cx, value, ok)
     }
 
-    /// The DB upsert, which may fail; returns the commit it made.
+    /// The DB upsert, which may fail; returns the commit it made. When it ends the `set`
+    /// (it fails, or the variant invalidated first), the history records the return.
     async fn write(self, cx: &Cx<State>, value: Ch) -> Option<usize> {
         let fails = self.write_fails(cx).await;
         let upsert = |s: &mut State| s.upsert(value, fails);
+        let ends_set = fails || self.variant == Variant::InvalidateBefore;
+        let fp = if ends_set {
+            Footprint::write(ROW).and_ghost(HISTORY)
+        } else {
+            Footprint::write(ROW)
+        };
         let ok = cx
-            .step_as(
-                value.label(&UPSERT),
-                Footprint::write(ROW),
-                upsert,
-                describe_written,
-            )
+            .step_as(value.label(&UPSERT), fp, upsert, describe_written)
             .await;
         self.commit(cx, value, ok)
     }
@@ -225,10 +231,11 @@ impl Store {
         ok.then(|| cx.ghost(|s| s.history.committed(value, cx.now())))
     }
 
-    /// `invalidateCache(g)`; in `versioned`, with the generation bump in the same step.
+    /// `invalidateCache(g)`; in `versioned`, with the generation bump in the same step. Where
+    /// it ends the `set`, the history records the return: it declares the ghost write always.
     async fn invalidate(self, cx: &Cx<State>) {
         if self.variant == Variant::Versioned {
-            let fp = Footprint::write(GEN).and_write(CACHE);
+            let fp = Footprint::write(GEN).and_write(CACHE).and_ghost(HISTORY);
             let bump = |s: &mut State| {
                 s.gen += 1;
                 (s.gen, s.invalidate())
@@ -236,7 +243,7 @@ impl Store {
             cx.step_as("gen(g)++, invalidateCache(g)", fp, bump, describe_bumped)
                 .await;
         } else {
-            let fp = Footprint::write(CACHE);
+            let fp = Footprint::write(CACHE).and_ghost(HISTORY);
             cx.step_as(
                 "invalidateCache(g)",
                 fp,

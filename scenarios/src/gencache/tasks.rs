@@ -190,7 +190,7 @@ impl GenCache {
     async fn check_cache(self, cx: &Cx<State>, k: Key) -> Checked {
         let l = &LABELS[k.ix()];
         let guard = self.variant != Variant::NoHorizon;
-        let fp = Footprint::read(LOG).and_read(RES[PRIMARY].cache);
+        let fp = admission(Footprint::read(LOG).and_read(RES[PRIMARY].cache));
         if self.variant != Variant::TornCheck {
             return cx
                 .step(l.check, fp, move |s| {
@@ -205,7 +205,7 @@ impl GenCache {
                 cur_gen: s.nodes[PRIMARY].cache.cur_gen,
             })
             .await;
-        cx.step(l.lookup, Footprint::read(RES[PRIMARY].cache), move |s| {
+        cx.step(l.lookup, torn_lookup(), move |s| {
             s.nodes[PRIMARY]
                 .cache
                 .check(guard, read.at, read.cur_gen, k)
@@ -313,7 +313,7 @@ impl GenCache {
                 self.handle_marked(cx, n, i, p).await
             }
         };
-        let fp = Footprint::write(RES[n].pebble);
+        let fp = commit_footprint(n);
         let commit = move |s: &mut State| s.nodes[n].commit(i, outcome);
         let describe =
             move |_: &(), f: &mut std::fmt::Formatter<'_>| describe_commit(i, outcome, f);
@@ -500,7 +500,7 @@ impl Model for GenCache {
     fn workload(&self, sp: &mut Spawner<'_, State>) {
         let ev = Events {
             appended: sp.event("raft.appended"),
-            applied: sp.event("fsm.applied"),
+            applied: sp.event(APPLIED),
         };
         let m = *self;
         let setup = self.workload.setup();
@@ -553,6 +553,31 @@ impl Model for GenCache {
 
     fn fingerprint(&self, state: &State) -> Option<raceway_sim::fingerprint::Fingerprint> {
         Some(raceway_sim::fingerprint::of(state))
+    }
+}
+
+/// The event the FSM notifies after each commit of the node under test, and the resource
+/// footprints name for it. `notify` wakes only the clients already waiting, so the commit
+/// before it does not commute with an admission whose client is about to wait (a rejected
+/// one): the commit writes the event, the admission reads it. (These footprints live here,
+/// below the strict `Del`'s panic site, whose line names its violation.)
+const APPLIED: &str = "fsm.applied";
+
+/// An admission's last step (`CheckCache`, or torn-check's lookup): `fp` and the event.
+const fn admission(fp: Footprint) -> Footprint {
+    fp.and_read(APPLIED)
+}
+
+/// torn-check's lookup, the last step of its admission.
+fn torn_lookup() -> Footprint {
+    admission(Footprint::read(RES[PRIMARY].cache))
+}
+
+/// Node `n`'s `pebble.Commit()`: the primary's is followed by the notify of [`APPLIED`].
+fn commit_footprint(n: usize) -> Footprint {
+    match n {
+        PRIMARY => Footprint::write(RES[n].pebble).and_write(APPLIED),
+        _ => Footprint::write(RES[n].pebble),
     }
 }
 

@@ -28,12 +28,18 @@
 //!   nothing the bound would have let through. A subtree the bound did cut puts nothing to
 //!   sleep. The cache keys a bounded configuration together with the preemptions used and
 //!   the last task, which fix what the bound still allows from it.
+//!
+//! A search splits by schedule prefix ([`Dfs::splitting`], [`Dfs::rooted`]) for parallel and
+//! sharded exploration: the prefixes to a given depth, each the root of a subtree that a
+//! search of its own explores as the whole search would have, with the sleep sets its prefix
+//! inherits (see [`crate::split`]).
 
 use super::{Candidate, Diverged, Pick, Strategy, TaskId};
 use crate::audit::{Claim, Claims};
 use crate::fingerprint::Fingerprint;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// One choice point of the current path.
 #[derive(Clone, Debug)]
@@ -62,6 +68,18 @@ struct TaskNode {
     ever_cut: bool,
     /// The cache's key for this node's configuration, when it is cached.
     key: Option<Fingerprint>,
+}
+
+/// The path of a run to a split depth, with what each of its choice points knew when the
+/// splitting search took it: the root of a subtree that [`Dfs::rooted`] explores alone.
+#[derive(Clone, Debug)]
+pub struct Prefix(Vec<Node>);
+
+impl Prefix {
+    /// Its choice points.
+    pub fn depth(&self) -> usize {
+        self.0.len()
+    }
 }
 
 /// What the cache knows of an explored configuration.
@@ -97,6 +115,41 @@ impl Hasher for Prehashed {
 
 type Cache = HashMap<Fingerprint, Visit, BuildHasherDefault<Prehashed>>;
 
+/// The configurations earlier parts of a split search explored (see [`crate::split`]): a
+/// search given them ([`Dfs::with_visited`]) treats them as its own cache's, read-only, and
+/// what it explores itself is added afterwards ([`Visited::absorb`]).
+#[derive(Clone, Debug, Default)]
+pub struct Visited(Cache);
+
+impl Visited {
+    /// How many configurations.
+    pub fn len(&self) -> u64 {
+        self.0.len() as u64
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds the configurations `dfs` explored (one explored with two sleep sets counts as
+    /// explored with their intersection, as a search's own cache keeps it); returns how
+    /// many are new.
+    pub fn absorb(&mut self, dfs: Dfs) -> u64 {
+        let before = self.0.len();
+        for (key, visit) in dfs.cache {
+            self.0
+                .entry(key)
+                .and_modify(|v| {
+                    v.sleep &= visit.sleep;
+                    v.cut |= visit.cut;
+                })
+                .or_insert(visit);
+        }
+        (self.0.len() - before) as u64
+    }
+}
+
 /// Exhaustive exploration: [`Strategy::next_run`] moves to the next unexplored path, and
 /// returns `false` once every path has been run. A run cut short because every task that can
 /// step is asleep, or because its configuration was explored already, ends pruned
@@ -122,6 +175,14 @@ pub struct Dfs {
     claims: Option<Claims>,
     /// Whether a choice point had no fingerprint.
     unkeyed: bool,
+    /// The frozen prefix's length, for a search rooted at a [`Prefix`]: never backtracked into.
+    floor: usize,
+    /// When splitting: the depth at which runs stop, and the prefixes of the runs so far.
+    split: Option<(usize, Vec<Prefix>)>,
+    /// The configurations explored by earlier parts, for a part of a split search.
+    base: Option<Arc<Visited>>,
+    /// Whether the model gave a configuration's fingerprint.
+    fingerprinted: bool,
 }
 
 impl Dfs {
@@ -143,7 +204,44 @@ impl Dfs {
             any_cut: false,
             claims: None,
             unkeyed: false,
+            floor: 0,
+            split: None,
+            base: None,
+            fingerprinted: false,
         }
+    }
+
+    /// Also skips the configurations earlier parts of a split search explored.
+    pub fn with_visited(mut self, visited: Arc<Visited>) -> Self {
+        self.base = Some(visited);
+        self
+    }
+
+    /// Only the prefixes: each run stops at its first task choice at or below `depth` choice
+    /// points (or ends before), and [`Dfs::prefixes`] gives every run's path. Under a bound, a
+    /// prefix's explored siblings put nothing to sleep in its subtree: whether the bound cut
+    /// something in theirs is known only once they are explored.
+    pub fn splitting(mut self, depth: usize) -> Self {
+        self.split = Some((depth, Vec::new()));
+        self
+    }
+
+    /// Whether the model gave a configuration's fingerprint (a splitting search with states
+    /// only asks, and caches nothing).
+    pub fn fingerprinted(&self) -> bool {
+        self.fingerprinted
+    }
+
+    /// The prefixes of a splitting search's runs, in the order of the whole search.
+    pub fn prefixes(self) -> Vec<Prefix> {
+        self.split.map_or_else(Vec::new, |(_, p)| p)
+    }
+
+    /// Explores only the subtree under `prefix`, as the whole search would have.
+    pub fn rooted(mut self, prefix: Prefix) -> Self {
+        self.floor = prefix.0.len();
+        self.path = prefix.0;
+        self
     }
 
     /// Also skips configurations explored already, when the model fingerprints its state.
@@ -233,7 +331,13 @@ impl Dfs {
 
     /// Moves to the next unexplored path; `false` when the search is complete.
     fn advance(&mut self) -> bool {
-        while let Some(node) = self.path.pop() {
+        if let Some((_, prefixes)) = &mut self.split {
+            prefixes.push(Prefix(self.path.clone()));
+        }
+        while self.path.len() > self.floor {
+            let Some(node) = self.path.pop() else {
+                break;
+            };
             match node {
                 Node::Pick { of, chosen } if chosen + 1 < of => {
                     self.path.push(Node::Pick {
@@ -246,7 +350,8 @@ impl Dfs {
                 Node::Task(mut node) => {
                     let taken = node.candidates[node.chosen];
                     node.done.push(taken);
-                    if !node.cut {
+                    let unknown = self.split.is_some() && self.bound.is_some();
+                    if !node.cut && !unknown {
                         node.covered.push(taken);
                     }
                     node.ever_cut |= node.cut;
@@ -324,27 +429,31 @@ impl Dfs {
         let Some(fingerprint) = self.pending.take() else {
             return Ok(None);
         };
+        if self.split.is_some() {
+            return Ok(None);
+        }
         let Some(sleep) = mask(&self.sleep) else {
             return Ok(None);
         };
         let key = self.key(fingerprint);
-        match self.cache.get_mut(&key) {
-            Some(visit) if visit.sleep & !sleep == 0 => {
-                if visit.cut {
-                    let depth = self.path.len();
-                    self.mark_cut(depth);
-                }
-                Err(Explored)
-            }
+        let inherited = || self.base.as_ref().and_then(|b| b.0.get(&key)).copied();
+        let explored = match self.cache.get(&key).copied().or_else(inherited) {
+            Some(visit) if visit.sleep & !sleep == 0 => visit,
             Some(visit) => {
-                visit.sleep &= sleep;
-                Ok(Some(key))
+                let sleep = visit.sleep & sleep;
+                self.cache.insert(key, Visit { sleep, ..visit });
+                return Ok(Some(key));
             }
             None => {
                 self.cache.insert(key, Visit { sleep, cut: false });
-                Ok(Some(key))
+                return Ok(Some(key));
             }
+        };
+        if explored.cut {
+            let depth = self.path.len();
+            self.mark_cut(depth);
         }
+        Err(Explored)
     }
 }
 
@@ -380,6 +489,7 @@ impl Strategy for Dfs {
     }
 
     fn configuration(&mut self, fingerprint: Fingerprint) {
+        self.fingerprinted = true;
         self.pending = Some(fingerprint);
     }
 
@@ -400,6 +510,9 @@ impl Strategy for Dfs {
             return Ok(Some(0));
         }
         if self.depth == self.path.len() {
+            if self.split.as_ref().is_some_and(|(d, _)| self.depth >= *d) {
+                return Ok(None);
+            }
             let Ok(key) = self.visit() else {
                 return Ok(None);
             };

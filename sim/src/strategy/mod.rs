@@ -14,10 +14,13 @@
 //!   another variant);
 //! - [`Script`]: a human-written order of task names, for the scenarios' named schedules;
 //! - [`Follow`]: another run's trace, task by task (engine cross-checks, variant comparison);
-//! - [`Dfs`]: exhaustive search of every choice, with sleep-set reduction or a preemption bound.
+//! - [`Dfs`]: exhaustive search of every choice, with sleep-set reduction or a preemption bound;
+//! - [`Dpor`]: exhaustive search that starts a run only where a race of an earlier run asks
+//!   for it (source-DPOR with sleep sets).
 
 mod delay;
 mod dfs;
+mod dpor;
 mod follow;
 mod pct;
 mod random;
@@ -27,7 +30,8 @@ mod seeds;
 mod stream;
 
 pub use delay::Delay;
-pub use dfs::Dfs;
+pub use dfs::{Dfs, Prefix, Visited};
+pub use dpor::Dpor;
 pub use follow::Follow;
 pub use pct::Pct;
 pub use random::Random;

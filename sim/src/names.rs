@@ -1,0 +1,85 @@
+//! Names built at run time: a pool of 99 workers (`worker7`), an array's cells (`arr[3]`),
+//! a step's label that carries a value (`read arr[3]`, see [`Cx::step_labelled`]).
+//!
+//! The engine keeps every name as `&'static str`, so that candidates, footprints and waits stay
+//! `Copy` and the per-step path never allocates. A static name is used as it is; an owned one
+//! is interned: stored once per distinct text for the life of the process and shared by every
+//! run after, so a model that names its tasks with `format!` in every run leaks nothing per
+//! run, only each distinct name once.
+
+use crate::cx::Cx;
+use crate::footprint::Footprint;
+use crate::runtime::Guard;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+use std::sync::Mutex;
+
+/// Every owned name interned so far. A `BTreeSet`, never iterated: names are only looked up.
+static INTERNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+
+/// `name` as a `&'static str`: a static name as it is (no lookup, no allocation); an owned
+/// one stored once per distinct text, then shared.
+///
+/// ```
+/// let a = raceway_sim::intern(format!("worker{}", 7));
+/// let b = raceway_sim::intern(String::from("worker7"));
+/// assert_eq!(a, "worker7");
+/// assert!(std::ptr::eq(a, b)); // stored once
+/// ```
+pub fn intern(name: impl Into<Cow<'static, str>>) -> &'static str {
+    match name.into() {
+        Cow::Borrowed(name) => name,
+        Cow::Owned(name) => {
+            // A poisoned lock still holds a consistent set: insertions are single calls.
+            let mut set = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(&known) = set.get(name.as_str()) {
+                return known;
+            }
+            let leaked: &'static str = Box::leak(name.into_boxed_str());
+            set.insert(leaked);
+            leaked
+        }
+    }
+}
+
+impl<S: 'static> Cx<S> {
+    /// [`Cx::step`] with a label built from values (`read arr[3]`): `label` runs only when the
+    /// run is recorded, so an unrecorded run formats and allocates nothing for it. Strategies,
+    /// scripts and audits, which see a step before it is taken, know it as `labelled step`.
+    ///
+    /// ```
+    /// use raceway_sim::{check_exhaustive, intern, Footprint, Race};
+    ///
+    /// // Each task adds to its own cell: the cells commute, and the trace names the index.
+    /// let mut race = Race::new(|| [0u32; 3]);
+    /// for i in 0..3 {
+    ///     let cell = intern(format!("arr[{i}]"));
+    ///     race = race.task(format!("adder{i}"), move |cx| async move {
+    ///         cx.step_labelled(|| format!("arr[{i}] += 1"), Footprint::write(cell), move |a| {
+    ///             a[i] += 1
+    ///         })
+    ///         .await;
+    ///     });
+    /// }
+    /// assert_eq!(check_exhaustive(race).schedules, 1);
+    /// ```
+    pub async fn step_labelled<R: Debug>(
+        &self,
+        label: impl FnOnce() -> String,
+        footprint: Footprint,
+        access: impl FnOnce(&mut S) -> R,
+    ) -> R {
+        self.suspend("labelled step", footprint, Guard::Ready, None)
+            .await;
+        let result = access(&mut self.shared.state.borrow_mut());
+        self.observe(&result);
+        let shown = || {
+            let r = format!("{result:?}");
+            (r != "()").then_some(r)
+        };
+        self.record(|| Cow::Owned(label()), footprint, shown);
+        self.granted();
+        result
+    }
+}
