@@ -60,6 +60,12 @@ fn lines(trace: &Trace) -> Vec<Line> {
             Event::Pick { task, .. } | Event::Note { task, .. } => {
                 push(None, trace.tasks[*task as usize], String::new(), e.text())
             }
+            Event::Client(c) => push(
+                None,
+                trace.tasks[c.process as usize],
+                String::new(),
+                e.text(),
+            ),
             Event::Settle => push(None, "", String::new(), e.text()),
         }
     }

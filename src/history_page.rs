@@ -42,18 +42,19 @@ document.querySelectorAll('.op').forEach(function (op) {
 });
 ";
 
-/// The page for a checked history.
-pub fn render<S: Spec>(spec: &S, path: &Path, loaded: &Loaded, verdicts: &[Verdict]) -> String {
+/// The page for a checked history; `steps`, a simulated run's trace as text, goes beside it.
+pub fn render<S: Spec>(
+    spec: &S,
+    path: &Path,
+    loaded: &Loaded,
+    verdicts: &[Verdict],
+    steps: Option<&str>,
+) -> String {
     let ops = loaded.history.operations();
     let title = format!("History {}", path.display());
     let mut body = format!("<h1>{}</h1>\n<p>", escape(&title));
     for v in verdicts {
-        let _ = write!(
-            body,
-            "<b>{}</b>: {} &nbsp; ",
-            v.model,
-            if v.holds() { "holds" } else { "violated" }
-        );
+        let _ = write!(body, "<b>{}</b>: {} &nbsp; ", v.model, v.word());
     }
     body.push_str("</p>\n<p class=\"legend\">");
     body.push_str(
@@ -123,6 +124,13 @@ pub fn render<S: Spec>(spec: &S, path: &Path, loaded: &Loaded, verdicts: &[Verdi
         }
     }));
     body.push_str("</section>\n");
+    if let Some(steps) = steps {
+        let _ = writeln!(
+            body,
+            "<section class=\"steps\">\n<h2>The run's steps</h2>\n<pre>{}</pre>\n</section>",
+            escape(steps)
+        );
+    }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
          <style>{STYLE}</style>\n</head>\n<body>\n{body}<script>{SCRIPT}</script>\n</body>\n</html>\n",

@@ -169,7 +169,7 @@ fn bad_trace_files_are_one_line_and_exit_2() {
     let foreign = temp("foreign.json");
     std::fs::write(
         &foreign,
-        text.replace("\"version\": 1,", "\"version\": 99,"),
+        text.replace("\"version\": 2,", "\"version\": 99,"),
     )
     .unwrap();
     assert_one_line_error(&["replay", foreign.to_str().unwrap()], "trace format 99");

@@ -17,8 +17,8 @@ pub mod testing;
 pub mod wlog;
 
 pub use catalog::{
-    breaks, holds, CatalogError, Choice, Entry, EntryOf, Expectation, Expected, Item, Named,
-    NamedSchedule, Pair, Scenario,
+    breaks, holds, CatalogError, Choice, Consistent, Entry, EntryOf, Expectation, Expected, Item,
+    Named, NamedSchedule, Pair, Scenario,
 };
 
 /// Every scenario, in the order the catalog lists them.

@@ -21,6 +21,11 @@
 //! `no-negative` never caches a miss. `epoch` keeps a per-key epoch that every storage write
 //! bumps in the same step; `Get` notes it first and installs its result only if unchanged.
 //!
+//! **Client operations** (the history the consistency matrix checks, on one register `k`):
+//! `Get(k)` and `Read(k..)` are reads, `InsertIfNotExists(k, v)` a compare-and-set from absent,
+//! `Put(k, v2)` a write, `CompareAndDelete(k, v2)` a compare-and-set to absent. `records`
+//! starts with `v1` stored, which the history spells `null` (the registers' initial value).
+//!
 //! **What the verdicts assume.** Nothing here runs on the clock (no TTL, no timer, no
 //! timeout), so a slow call is only a later step, and the scheduler already holds any task back
 //! past any other's steps: no verdict rests on a step taking no time. The workloads are the
@@ -28,6 +33,7 @@
 //! the same cached `Miss`.
 
 use crate::catalog::{breaks, holds, Expectation, Named, Scenario};
+use raceway_sim::consistency::{Op, Value};
 use raceway_sim::strategy::ScriptStep::Task;
 use raceway_sim::{Check, Cx, Footprint, Invariant, Model, Spawner};
 use std::fmt;
@@ -55,6 +61,20 @@ impl fmt::Debug for V {
             V::V1 => "v1",
             V::V2 => "v2",
         })
+    }
+}
+
+/// A version in the clients' history. `records` starts with `v1` stored: its history starts
+/// from a register holding `v1`, which the checkers' specifications spell `null` (what they
+/// start from), so a read of `v1` there reads the initial value, as a read that finds nothing
+/// does.
+impl From<V> for Value {
+    fn from(v: V) -> Value {
+        match v {
+            V::V => Value::text("v"),
+            V::V1 => Value::Nil,
+            V::V2 => Value::text("v2"),
+        }
     }
 }
 
@@ -164,8 +184,16 @@ impl Wlog {
         }
     }
 
-    /// `cachedAppStorage.Get(k)`.
+    /// `cachedAppStorage.Get(k)`, a client's read of `k`.
     async fn get(self, cx: &Cx<State>) -> Option<V> {
+        let call = cx.invoke(Op::Read, "k", Value::Nil);
+        let found = self.get_uncalled(cx).await;
+        call.ok_with(found);
+        found
+    }
+
+    /// `Get(k)`'s steps.
+    async fn get_uncalled(self, cx: &Cx<State>) -> Option<V> {
         let (slot, epoch) = if self.variant == Variant::Epoch {
             let fp = Footprint::read(CACHE).and_read(EPOCH);
             cx.step("cache.HasGet(k)", fp, |s| (s.cache, s.epoch)).await
@@ -217,8 +245,10 @@ impl Wlog {
         found
     }
 
-    /// `cachedAppStorage.InsertIfNotExists(k, v)`.
+    /// `cachedAppStorage.InsertIfNotExists(k, v)`: a client's compare-and-set from absent to
+    /// `v`, which fails when `k` exists.
     async fn insert_if_not_exists(self, cx: &Cx<State>, v: V) {
+        let call = cx.invoke(Op::Cas, "k", Value::cas(Value::Nil, v.into()));
         let inserted = cx
             .step(
                 "storage.InsertIfNotExists(k, v)",
@@ -237,11 +267,15 @@ impl Wlog {
             let slot = Slot::Val(v);
             cx.step(set_label(slot), Footprint::write(CACHE), |s| s.cache = slot)
                 .await;
+            call.ok();
+        } else {
+            call.fail();
         }
     }
 
     /// `cachedAppStorage.Put(k, v)`.
     async fn put(self, cx: &Cx<State>, v: V) {
+        let call = cx.invoke(Op::Write, "k", v);
         cx.step("storage.Put(k, v2)", self.storage_write(), |s| {
             s.storage = Some(v);
             self.bump(s);
@@ -250,10 +284,13 @@ impl Wlog {
         let slot = Slot::Val(v);
         cx.step(set_label(slot), Footprint::write(CACHE), |s| s.cache = slot)
             .await;
+        call.ok();
     }
 
-    /// `cachedAppStorage.CompareAndDelete(k, v)`.
+    /// `cachedAppStorage.CompareAndDelete(k, v)`: a client's compare-and-set from `v` to
+    /// absent.
     async fn compare_and_delete(self, cx: &Cx<State>, v: V) {
+        let call = cx.invoke(Op::Cas, "k", Value::cas(v.into(), Value::Nil));
         let deleted = cx
             .step(
                 "storage.CompareAndDelete(k, v2)",
@@ -273,14 +310,20 @@ impl Wlog {
                 s.cache = Slot::Absent
             })
             .await;
+            call.ok();
+        } else {
+            call.fail();
         }
     }
 
     /// `cachedAppStorage.Read(range)`: bypasses the cache.
     async fn read(self, cx: &Cx<State>) -> Option<V> {
+        let call = cx.invoke(Op::Read, "k", Value::Nil);
         let read = Footprint::read(STORAGE);
-        cx.step_as("storage.Read(k..)", read, |s| s.storage, describe_lookup)
-            .await
+        let found = cx.step_as("storage.Read(k..)", read, |s| s.storage, describe_lookup);
+        let found = found.await;
+        call.ok_with(found);
+        found
     }
 }
 

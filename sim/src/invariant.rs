@@ -1,5 +1,6 @@
 //! Invariants: named properties of a model's state, their kinds, and when they are checked.
 
+use crate::consistency::{Consistency, History, Spec};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -71,6 +72,8 @@ pub struct Invariant<S> {
 enum Predicate<S> {
     Fn(fn(&S) -> Check),
     Closure(Arc<dyn Fn(&S) -> Check + Send + Sync>),
+    /// A check of the run's client history (see [`Invariant::history`]).
+    History(Arc<dyn Fn(&History) -> Check + Send + Sync>),
 }
 
 impl<S> Invariant<S> {
@@ -132,11 +135,68 @@ impl<S> Invariant<S> {
         Self::of(name, Kind::Cost, When::Quiescence, check)
     }
 
-    /// Checks `state`.
+    /// An invariant of the run's client history ([`Cx::invoke`](crate::Cx::invoke)),
+    /// checked at quiescence. A model with one keeps its history in every run (at a cost:
+    /// see [`Invariant::consistency`]).
+    pub fn history(
+        name: impl Into<Cow<'static, str>>,
+        kind: Kind,
+        check: impl Fn(&History) -> Check + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            when: When::Quiescence,
+            predicate: Predicate::History(Arc::new(check)),
+        }
+    }
+
+    /// The run's client history is `model`-consistent against the sequential specification
+    /// `spec` ([`Register`](crate::consistency::Register),
+    /// [`KvMap`](crate::consistency::KvMap) or your own), checked at quiescence; named after
+    /// the model (`linearizable`, `read-your-writes`…). Eventual consistency is a convergence
+    /// invariant, the others are safety. A violation's message gives a minimal violating
+    /// sub-history (see [`consistency::check`](crate::consistency::check)).
+    ///
+    /// The history is then part of each run's configuration, and exploration gives up the
+    /// sleep-set reduction (see [`Cx::invoke`](crate::Cx::invoke)): explore such a model
+    /// with state caching.
+    pub fn consistency<P>(model: Consistency, spec: P) -> Self
+    where
+        P: Spec + Send + Sync + 'static,
+    {
+        let kind = match model {
+            Consistency::Eventual => Kind::Convergence,
+            _ => Kind::Safety,
+        };
+        Self::history(model.name(), kind, move |h| {
+            crate::consistency::require(&spec, h, model)
+        })
+    }
+
+    /// Whether it reads the run's client history.
+    pub fn reads_history(&self) -> bool {
+        matches!(self.predicate, Predicate::History(_))
+    }
+
+    /// Checks `state`. An invariant of the history ([`Invariant::reads_history`]) cannot be
+    /// checked on a state alone: it fails, saying so (use [`Invariant::check_with`]).
     pub fn check(&self, state: &S) -> Check {
+        match &self.predicate {
+            Predicate::History(_) => Err(format!(
+                "`{}` checks the run's client history: use check_with",
+                self.name
+            )),
+            _ => self.check_with(state, &History::new()),
+        }
+    }
+
+    /// Checks `state`, or, for an invariant of the history, `history`.
+    pub fn check_with(&self, state: &S, history: &History) -> Check {
         match &self.predicate {
             Predicate::Fn(f) => f(state),
             Predicate::Closure(f) => f(state),
+            Predicate::History(f) => f(history),
         }
     }
 }
@@ -150,6 +210,7 @@ impl<S> Clone for Invariant<S> {
             predicate: match &self.predicate {
                 Predicate::Fn(f) => Predicate::Fn(*f),
                 Predicate::Closure(f) => Predicate::Closure(f.clone()),
+                Predicate::History(f) => Predicate::History(f.clone()),
             },
         }
     }

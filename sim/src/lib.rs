@@ -117,6 +117,7 @@
 pub mod audit;
 mod channel;
 mod check;
+mod client;
 pub mod consistency;
 mod cx;
 mod describe;
@@ -167,6 +168,7 @@ pub use check::{
     check, check_audited, check_delay, check_exhaustive, check_pct, check_random, Failure, Passed,
     Search,
 };
+pub use client::Call;
 pub use cx::{CondId, Cx, EventId, MutexGuard, MutexId, Spawner};
 pub use footprint::{Access, Footprint, Mode};
 pub use invariant::{Check, Invariant, Kind, When};

@@ -203,7 +203,7 @@ impl Native {
                     name: t.name,
                     label: w.label,
                     footprint: w.footprint,
-                    synchronizes: w.on.synchronizes(),
+                    synchronizes: w.on.synchronizes() || core.history.orders_steps(),
                 });
             } else if let Some(at) = timer {
                 next_timer = Some(next_timer.map_or(at, |n| n.min(at)));

@@ -1,6 +1,7 @@
 //! [`Race`]: a [`Model`] built from closures, for a race modelled in a few dozen lines of a
 //! test, without a type of its own.
 
+use crate::consistency::{Consistency, Spec};
 use crate::cx::{Cx, Spawner};
 use crate::fingerprint::{self, Fingerprint};
 use crate::invariant::Invariant;
@@ -209,6 +210,16 @@ impl<S: 'static> Race<S> {
     pub fn invariant(mut self, invariant: Invariant<S>) -> Self {
         self.invariants.push(invariant);
         self
+    }
+
+    /// Records the client operations its tasks mark ([`Cx::invoke`]) as the run's history,
+    /// and checks that the history is `model`-consistent against `spec` at quiescence: the
+    /// same as `.invariant(Invariant::consistency(model, spec))`.
+    pub fn consistency<P>(self, model: Consistency, spec: P) -> Self
+    where
+        P: Spec + Send + Sync + 'static,
+    {
+        self.invariant(Invariant::consistency(model, spec))
     }
 }
 

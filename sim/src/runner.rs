@@ -4,6 +4,7 @@
 //! A runner owns everything of a run (no global state, no threads, no wall clock), so a
 //! sweep runs one runner per thread, and keeps its buffers between runs.
 
+use crate::client::Recorder;
 use crate::model::Model;
 use crate::native::{Native, NativeDriver};
 use crate::panic;
@@ -57,6 +58,11 @@ pub struct Runner<M: Model> {
 impl<M: Model> Runner<M> {
     /// A runner for `model`, with the default step limit.
     pub fn new(model: M) -> Self {
+        let checks = Checks::new(model.invariants());
+        let history = Recorder {
+            read: checks.read_history(),
+            ..Recorder::default()
+        };
         let shared = Rc::new(Shared {
             state: RefCell::new(model.init()),
             core: RefCell::new(Core {
@@ -73,8 +79,9 @@ impl<M: Model> Runner<M> {
                 exited: false,
                 steps: 0,
                 max_steps: DEFAULT_MAX_STEPS,
+                history,
             }),
-            checks: Checks::new(model.invariants()),
+            checks,
             driver: RefCell::new(Box::new(NativeDriver)),
         });
         Self {
@@ -113,6 +120,7 @@ impl<M: Model> Runner<M> {
         core.record = record;
         core.fingerprinting = false;
         core.steps = 0;
+        core.history.reset(record);
     }
 
     /// Ends a run: drops the tasks (nothing they do any more is recorded) and, when recording,

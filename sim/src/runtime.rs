@@ -7,6 +7,7 @@
 //! engine's runtime (`madsim_driver.rs`). Tasks reach the driver only through the small
 //! [`Driver`] trait, so neither [`Cx`](crate::Cx) nor this core knows which one runs them.
 
+use crate::client::Recorder;
 use crate::fingerprint::{self, Fingerprint, Fingerprinter};
 use crate::footprint::Footprint;
 use crate::invariant::{Invariant, Kind, When};
@@ -130,6 +131,8 @@ pub(crate) struct Core {
     pub(crate) steps: u32,
     /// The step limit; reaching it is a livelock.
     pub(crate) max_steps: u32,
+    /// The client operations tasks marked, when the run keeps them (see [`crate::client`]).
+    pub(crate) history: Recorder,
 }
 
 impl Core {
@@ -200,9 +203,9 @@ impl Core {
 
     /// The fingerprint of the engine's side of a configuration, around the model's state
     /// `state`: each task's history, pending step and whether it ended, the mutexes' holders,
-    /// the events and condition variables' waiters, the clock. With the model's state it
-    /// determines everything a run does next, since each task is a deterministic function of
-    /// what it observed.
+    /// the events and condition variables' waiters, the clock, the client history an invariant
+    /// reads. With the model's state it determines everything a run does next, since each
+    /// task is a deterministic function of what it observed.
     pub(crate) fn configuration(&self, state: Fingerprint) -> Fingerprint {
         let mut h = Fingerprinter::new();
         h.write_u128(state);
@@ -219,6 +222,7 @@ impl Core {
             c.hash_waiters(&mut h);
         }
         self.prims.hash(&mut h);
+        self.history.hash_into(&mut h);
         h.finish128()
     }
 
@@ -326,6 +330,11 @@ pub(crate) struct Checks<S> {
 }
 
 impl<S> Checks<S> {
+    /// Whether some invariant reads the run's history.
+    pub(crate) fn read_history(&self) -> bool {
+        self.at_end.iter().any(Invariant::reads_history)
+    }
+
     pub(crate) fn new(invariants: &[Invariant<S>]) -> Self {
         let (every_step, at_end) = invariants
             .iter()
@@ -346,7 +355,7 @@ impl<S> Checks<S> {
         }
         let first_broken = |invariants: &[Invariant<S>]| {
             invariants.iter().find_map(|inv| {
-                inv.check(state)
+                inv.check_with(state, &core.history.history)
                     .err()
                     .map(|message| core.violation(inv.kind, inv.name.clone(), message))
             })

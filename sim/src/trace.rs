@@ -12,8 +12,9 @@ use crate::time::Instant;
 use std::borrow::Cow;
 use std::fmt::{self, Write};
 
-/// The version of the JSON trace layout; `replay` refuses other versions.
-pub const TRACE_VERSION: u32 = 1;
+/// The version of the JSON trace layout; `replay` refuses other versions (2: client
+/// operations' events, [`Event::Client`]).
+pub const TRACE_VERSION: u32 = 2;
 
 /// One thing that happened in a run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -53,6 +54,11 @@ pub enum Event {
     },
     /// The workload ended and the settle phase began.
     Settle,
+    /// A task marked a client operation's invocation or completion ([`Cx::invoke`]); its
+    /// process is the task. In JSON, a line of a history file (`raceway check-history`).
+    ///
+    /// [`Cx::invoke`]: crate::Cx::invoke
+    Client(crate::consistency::Event),
 }
 
 impl Event {
@@ -71,7 +77,42 @@ impl Event {
             } => format!("? {label}: {chosen} of {of}"),
             Event::Note { text, .. } => format!("· {text}"),
             Event::Settle => "── settle ──".to_string(),
+            Event::Client(e) => client_text(e),
         }
+    }
+
+    /// The task that the event belongs to (`None` for the settle rule).
+    pub fn task(&self) -> Option<TaskId> {
+        match self {
+            Event::Step { task, .. } | Event::Pick { task, .. } | Event::Note { task, .. } => {
+                Some(*task)
+            }
+            Event::Client(e) => Some(e.process),
+            Event::Settle => None,
+        }
+    }
+}
+
+/// A client mark as a trace line: `▶ write "k" 2` when invoked, `◀ read "k" → 2`,
+/// `◀ write "k" ok`, `◀ write "k" failed` or `◀ write "k" ?` when it returns.
+fn client_text(e: &crate::consistency::Event) -> String {
+    use crate::consistency::{EventKind, Op, Value};
+    let mut call = e.op.name().to_string();
+    if let Some(key) = &e.key {
+        let _ = write!(call, " {key}");
+    }
+    match e.kind {
+        EventKind::Invoke => match (&e.op, &e.value) {
+            (Op::Read | Op::Delete, _) | (_, Value::Nil) => format!("▶ {call}"),
+            (_, v) => format!("▶ {call} {v}"),
+        },
+        EventKind::Ok => match (&e.op, &e.value) {
+            (Op::Read, v) => format!("◀ {call} → {v}"),
+            (_, Value::Nil) => format!("◀ {call} ok"),
+            (_, v) => format!("◀ {call} → {v}"),
+        },
+        EventKind::Fail => format!("◀ {call} failed"),
+        EventKind::Info => format!("◀ {call} ?"),
     }
 }
 
@@ -132,6 +173,16 @@ impl Trace {
             .collect()
     }
 
+    /// The client operations the run's tasks marked, as a history (empty when none).
+    pub fn history(&self) -> crate::consistency::History {
+        let events = self.events.iter().filter_map(|e| match e {
+            Event::Client(c) => Some(c.clone()),
+            _ => None,
+        });
+        crate::consistency::History::from_events(events)
+            .expect("a run records only a well-formed history")
+    }
+
     /// Renders the trace as text in columns, one per task, then the verdict line.
     pub fn render(&self) -> String {
         let timed = self
@@ -155,6 +206,12 @@ impl Trace {
                     number: None,
                     time: None,
                     task: *task,
+                    text: e.text(),
+                },
+                Event::Client(c) => Row::Cell {
+                    number: None,
+                    time: None,
+                    task: c.process,
                     text: e.text(),
                 },
                 Event::Settle => Row::Rule,

@@ -2,8 +2,8 @@
 //! classic examples, one per distinction between the models.
 
 use raceway_sim::consistency::{
-    check, check_linearizable, check_sequential, Consistency, Detail, Event, EventKind, History,
-    KvMap, Op, Register, Value,
+    check, check_linearizable, check_sequential, check_sequential_within, Consistency, Detail,
+    Event, EventKind, History, KvMap, Op, Register, Value,
 };
 use Consistency::*;
 
@@ -231,6 +231,22 @@ fn disagreeing_reads_at_quiescence_break_eventual_consistency() {
 }
 
 #[test]
+fn a_counterexample_keeps_the_write_a_read_saw_not_a_failed_one_of_the_same_value() {
+    // p0 swaps in 2 and p2's swap to 2 fails; after x's last write, p2 reads nil and p0
+    // reads 2: they disagree. A minimal sub-history must keep p0's swap, which wrote the 2
+    // read, not p2's failed one, which wrote nothing.
+    let h = "0 invoke cas x nil,2\n 0 ok cas x nil,2\n 2 invoke cas x nil,2\n \
+             2 fail cas x nil,2\n 2 invoke read x\n 2 ok read x nil\n 0 invoke read x\n \
+             0 ok read x 2";
+    let ops = history(h).operations();
+    let c = check(&KvMap, &ops, Eventual)
+        .counterexample
+        .expect("the reads disagree");
+    assert!(c.why.contains("disagree"), "{}", c.why);
+    assert!(c.ops.iter().any(|o| o.id == 0), "p0's swap stays: {c}");
+}
+
+#[test]
 fn an_unknown_write_may_take_effect_late_or_never() {
     // p0's write of 1 never returns; p1 reads nil, then 1, then nil is impossible only if
     // the write surely happened.
@@ -275,6 +291,21 @@ fn keys_are_checked_apart_and_the_counterexample_keeps_one_key() {
     );
     // Sequential consistency is not local: the whole map is one object.
     assert!(!check_sequential(&KvMap, &ops, false).holds);
+}
+
+#[test]
+fn sequential_consistency_past_its_budget_is_unknown_not_violated() {
+    // A stale read: not linearizable, so the sequential search runs, and needs three
+    // configurations to find its order: the write first (a dead end), then the read, the write.
+    let ops = history("0 invoke write x 1\n 0 ok write x 1\n 1 invoke read x\n 1 ok read x nil")
+        .operations();
+    let within = |budget| check_sequential_within(&Register, &ops, false, budget);
+    let starved = within(2);
+    assert!(!starved.holds && !starved.decided, "{starved:?}");
+    let enough = within(3);
+    assert!(enough.holds && enough.decided, "{enough:?}");
+    let verdict = check(&Register, &ops, Sequential);
+    assert_eq!((verdict.word(), verdict.unknown), ("holds", None));
 }
 
 #[test]

@@ -71,8 +71,10 @@ pub fn run(args: &CheckHistoryArgs) -> Result<ExitCode> {
     crate::output::print(&render(&args.file, &loaded, &verdicts))?;
     if let Some(out) = &args.html {
         let page = match args.model {
-            SpecName::Register => history_page::render(&Register, &args.file, &loaded, &verdicts),
-            SpecName::Kv => history_page::render(&KvMap, &args.file, &loaded, &verdicts),
+            SpecName::Register => {
+                history_page::render(&Register, &args.file, &loaded, &verdicts, None)
+            }
+            SpecName::Kv => history_page::render(&KvMap, &args.file, &loaded, &verdicts, None),
         };
         crate::files::write(out, page.as_bytes())?;
         crate::output::println(&format!("wrote {}", out.display()))?;
@@ -203,8 +205,9 @@ fn render(path: &Path, loaded: &Loaded, verdicts: &[Verdict]) -> String {
         processes.len()
     );
     for v in verdicts {
-        let verdict = if v.holds() { "holds" } else { "violated" };
-        let note = v.note.as_ref().map_or(String::new(), |n| format!(" ({n})"));
+        let verdict = v.word();
+        let note = v.unknown.as_ref().or(v.note.as_ref());
+        let note = note.map_or(String::new(), |n| format!(" ({n})"));
         let _ = writeln!(out, "  {:<20} {verdict}{note}", v.model.name());
     }
     for v in verdicts {

@@ -87,6 +87,9 @@ pub fn diagram(trace: &Trace) -> String {
             Event::Note { task, text } => {
                 let _ = writeln!(out, "    Note over T{task}: {}", escape(text));
             }
+            Event::Client(c) => {
+                let _ = writeln!(out, "    Note over T{}: {}", c.process, escape(&e.text()));
+            }
             Event::Settle => {
                 let _ = writeln!(out, "    Note over {everyone}: settle");
             }

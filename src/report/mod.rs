@@ -5,6 +5,7 @@
 //! The report is built whole in a staging folder and swapped in (see [`crate::files`]): a run
 //! that fails or is interrupted leaves the previous report as it was.
 
+pub mod matrix;
 mod mermaid;
 
 use crate::files::ReportLock;
@@ -85,6 +86,7 @@ fn build(sweep: &Sweep, dir: &Path) -> Result<()> {
     }
     let mut text = summary(sweep);
     text.push_str(&proofs(sweep)?);
+    text.push_str(&matrix::matrix(sweep, &traces)?);
     write_file(&dir.join("README.md"), &text)
 }
 

@@ -2,7 +2,8 @@
 //! names. Names live only here, at the edge; the scenarios themselves are typed
 //! ([`Scenario`]).
 
-use super::{Choice, Expectation, Scenario};
+use super::{Choice, Consistent, Expectation, Scenario};
+use raceway_sim::consistency::Consistency;
 use raceway_sim::strategy::ScriptStep;
 use raceway_sim::{Runner, Simulation};
 use std::fmt;
@@ -85,6 +86,14 @@ pub trait Entry: Sync {
     fn expectation(&self, workload: &str, variant: &str) -> Result<Expectation, CatalogError>;
     /// A runner for (`workload`, `variant`).
     fn runner(&self, workload: &str, variant: &str) -> Result<Box<dyn Simulation>, CatalogError>;
+    /// A runner for (`workload`, `variant`) whose only invariant is that the clients' history
+    /// is `model`-consistent (see [`Consistent`]).
+    fn consistency_runner(
+        &self,
+        workload: &str,
+        variant: &str,
+        model: Consistency,
+    ) -> Result<Box<dyn Simulation>, CatalogError>;
 }
 
 /// The [`Entry`] of scenario `S`: one generic entry for every model type.
@@ -157,6 +166,16 @@ impl<S: Scenario> Entry for EntryOf<S> {
     fn runner(&self, workload: &str, variant: &str) -> Result<Box<dyn Simulation>, CatalogError> {
         let (w, v) = self.pair(workload, variant)?;
         Ok(Box::new(Runner::new(S::new(w, v))))
+    }
+
+    fn consistency_runner(
+        &self,
+        workload: &str,
+        variant: &str,
+        model: Consistency,
+    ) -> Result<Box<dyn Simulation>, CatalogError> {
+        let (w, v) = self.pair(workload, variant)?;
+        Ok(Box::new(Runner::new(Consistent::new(S::new(w, v), model))))
     }
 }
 
@@ -234,6 +253,13 @@ impl Pair {
     pub fn runner(&self) -> Box<dyn Simulation> {
         self.scenario
             .runner(self.workload.name, self.variant.name)
+            .expect("a pair's names come from its own scenario")
+    }
+
+    /// A runner for the pair that checks only its clients' `model`-consistency.
+    pub fn consistency_runner(&self, model: Consistency) -> Box<dyn Simulation> {
+        self.scenario
+            .consistency_runner(self.workload.name, self.variant.name, model)
             .expect("a pair's names come from its own scenario")
     }
 }

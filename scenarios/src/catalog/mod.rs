@@ -11,9 +11,11 @@
 //! builds a runner from names: names exist only at that edge.
 
 mod choice;
+mod consistent;
 mod entry;
 mod scenario;
 
 pub use choice::Choice;
+pub use consistent::Consistent;
 pub use entry::{CatalogError, Entry, EntryOf, Item, NamedSchedule, Pair};
 pub use scenario::{breaks, holds, Expectation, Expected, Named, Scenario};

@@ -2,8 +2,9 @@
 //! of each pair, and its named schedules.
 
 use super::Choice;
+use raceway_sim::consistency::{Consistency, KvMap};
 use raceway_sim::strategy::ScriptStep;
-use raceway_sim::Model;
+use raceway_sim::{Invariant, Model};
 
 /// Whether a (workload, variant) pair is expected to break an invariant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,4 +87,11 @@ pub trait Scenario: Model + Sized + 'static {
     /// The expected verdict of (`workload`, `variant`): write it as one exhaustive `match` on
     /// the pair, so that every pair has exactly one.
     fn expect(workload: Self::Workload, variant: Self::Variant) -> Expectation;
+
+    /// The invariant that its clients' history ([`raceway_sim::Cx::invoke`]) is `model`-
+    /// consistent: against a key-value map unless the scenario says otherwise. The catalog's
+    /// consistency matrix runs each pair with it alone.
+    fn consistency(model: Consistency) -> Invariant<Self::State> {
+        Invariant::consistency(model, KvMap)
+    }
 }

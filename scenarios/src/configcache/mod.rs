@@ -38,6 +38,10 @@
 //! `c3`), so a value names its commit. The `locked` variant's mutex is the run's mutex
 //! `lock[g]`, which the settle `get` names again to take the same lock.
 //!
+//! **Client operations** (the consistency matrix's history, one register `g`): each `get` is a
+//! read and each `set` a write (failed when the DB write failed); the row's initial `c1` is
+//! recorded `null`.
+//!
 //! **Variants.** `sync`: `get` and `set` are one step each; `set` invalidates, then writes.
 //! `invalidate-before` (loggingStore): invalidate; DB write. `invalidate-after` (flaggerStore,
 //! the seed report's fix): DB write; invalidate only if it succeeded. `double-delete`:

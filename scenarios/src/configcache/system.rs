@@ -20,6 +20,18 @@ pub enum Ch {
     C3,
 }
 
+/// A channel in the clients' history: the row's initial `c1` is the `null` the checkers'
+/// registers start from.
+impl From<Ch> for raceway_sim::consistency::Value {
+    fn from(ch: Ch) -> Self {
+        match ch {
+            Ch::C1 => Self::Nil,
+            Ch::C2 => Self::text("c2"),
+            Ch::C3 => Self::text("c3"),
+        }
+    }
+}
+
 impl fmt::Debug for Ch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

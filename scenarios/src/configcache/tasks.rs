@@ -8,6 +8,7 @@ use super::system::{
     Served,
 };
 use super::{ConfigCache, State, SETTLE_WAIT};
+use raceway_sim::consistency::{Op, Value};
 use raceway_sim::{Cx, Footprint, Invariant, Latency, Model, MutexId, Spawner};
 use std::time::Duration;
 
@@ -67,13 +68,16 @@ struct Store {
 }
 
 impl Store {
-    /// `getLoggingChannelId(g)`, recorded in the history as `who`'s.
+    /// `getLoggingChannelId(g)`, recorded in the history as `who`'s, and as a client's read of
+    /// `g`.
     async fn get(self, cx: &Cx<State>, who: &'static str) -> Ch {
+        let call = cx.invoke(Op::Read, "g", Value::Nil);
         let (get, value) = match self.variant {
             Variant::Sync => self.get_atomic(cx, who).await,
             _ => self.get_stepwise(cx, who).await,
         };
         cx.ghost(|s| s.history.get_returned(get, cx.now(), value));
+        call.ok_with(value);
         cx.note(|| format!("get returns {value:?}"));
         value
     }
@@ -145,8 +149,10 @@ impl Store {
         }
     }
 
-    /// `setLoggingChannelId(g, value)`, recorded in the history as `who`'s.
+    /// `setLoggingChannelId(g, value)`, recorded in the history as `who`'s, and as a
+    /// client's write of `g` (failed when the DB write failed).
     async fn set(self, cx: &Cx<State>, who: &'static str, value: Ch) {
+        let call = cx.invoke(Op::Write, "g", value);
         let commit = match self.variant {
             Variant::Sync => self.set_atomic(cx, value).await,
             Variant::InvalidateBefore => {
@@ -173,6 +179,10 @@ impl Store {
             }
         };
         cx.ghost(|s| s.history.set_returned(who, value, cx.now(), commit));
+        match commit {
+            Some(_) => call.ok(),
+            None => call.fail(),
+        }
         cx.note(|| format!("set returns {}", written(commit.is_some())));
         if self.variant == Variant::DoubleDelete && commit.is_some() {
             cx.sleep(SECOND_DELETE).await;

@@ -44,6 +44,12 @@
 //! the other way it can fail, a NotFound answer. `no-resurrection` reads a deleted key as a
 //! Read would (gen0, then gen1, then `A`) after every commit and restart.
 //!
+//! **Client operations** (the consistency matrix's history, one register per key): every order
+//! the primary's FSM applies is its client's call, a write, delete or read of its key, from the
+//! handler's start to what it answered (`tasks/clients.rs`). The FSM applies them in log order,
+//! so the history has one process: it is linearizable when the primary answers as a register
+//! per key would in log order, across its crashes. A value committed at the start is `null`.
+//!
 //! **Variants.** Each changes one thing of `merged`.
 //! - `merged` (#1455): `Get` falls back gen0 → gen1 (a tombstone is NotFound); `Del` tombstones
 //!   a gen0 hit in place, or fabricates a gen0 tombstone when only gen1 holds the key (gen1's

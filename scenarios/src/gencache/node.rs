@@ -169,7 +169,8 @@ pub(super) fn describe_lookup(found: &Option<V>, f: &mut fmt::Formatter<'_>) -> 
 pub(super) enum Outcome {
     Noop,
     Stale(u32),
-    Read,
+    /// A read-only order, with what it read.
+    Read(Option<V>),
     Saved(Key, V),
     Deleted(Key),
     NotFound(Key),
@@ -180,7 +181,7 @@ pub(super) fn describe_commit(i: u32, outcome: Outcome, f: &mut fmt::Formatter<'
     match outcome {
         Outcome::Noop => write!(f, "{i}: noop"),
         Outcome::Stale(p) => write!(f, "{i}: stale (predicted {p}), rejected"),
-        Outcome::Read => write!(f, "{i}: read only"),
+        Outcome::Read(_) => write!(f, "{i}: read only"),
         Outcome::Saved(k, v) => write!(f, "{i}: A[{k:?}] = {v:?}"),
         Outcome::Deleted(k) => write!(f, "{i}: A[{k:?}] deleted"),
         Outcome::NotFound(k) => write!(f, "{i}: Delete({k:?}) failed: NotFound"),

@@ -310,7 +310,7 @@ impl GenCache {
             LogEntry::Order(p) if p.predicted != i => Outcome::Stale(p.predicted),
             LogEntry::Order(p) => {
                 self.preload(cx, n, p).await;
-                self.handle(cx, n, i, p).await
+                self.handle_marked(cx, n, i, p).await
             }
         };
         let fp = commit_footprint(n);
@@ -421,7 +421,7 @@ impl GenCache {
                 if n == PRIMARY {
                     cx.ghost(|s| s.ghost.read(i, k, got.value));
                 }
-                Outcome::Read
+                Outcome::Read(got.value)
             }
             Op::Delete => self.delete(cx, n, i, k).await,
         }
@@ -580,3 +580,5 @@ fn commit_footprint(n: usize) -> Footprint {
         _ => Footprint::write(RES[n].pebble),
     }
 }
+
+mod clients;

@@ -39,6 +39,15 @@
 //! publishes with `publishExpect` against it; on a sequence mismatch it refreshes the entry
 //! from the stream and returns `VersionConflict`.
 //!
+//! **Client operations** (the consistency matrix's history, one register `a`: the actor's
+//! latest version): `GetLatestVersion(a)` reads it; `SaveEvent(a@v)` is a compare-and-set from
+//! `v - 1` to `v` (failed on a version conflict), since a save follows the version its client
+//! read and no workload skips a version (the stream never moves back, so a correct save of `v`
+//! finds `v - 1` or conflicts); an external writer's `publishExpect` is a compare-and-set from
+//! the version it fetched (failed on a sequence mismatch). Versions are recorded relative to
+//! the stream's last at the start, so `review`'s 2 is `null`. A duplicate or lower append then
+//! breaks linearizability as it breaks `versions-increase`.
+//!
 //! **What the verdicts assume.** Nothing here runs on the clock, so a slow fetch or publish is
 //! only a later step, which the scheduler already explores: no verdict rests on a step taking
 //! no time. External writers are well-behaved (`publishExpect` against what they fetched); one

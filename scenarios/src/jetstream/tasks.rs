@@ -8,6 +8,7 @@ use super::system::{
     VersionConflict,
 };
 use super::{Jetstream, State, STORES};
+use raceway_sim::consistency::{Op, Value};
 use raceway_sim::{Cx, Footprint, Invariant, Model, MutexId, Spawner};
 
 const STREAM: &str = "stream[a]";
@@ -92,13 +93,20 @@ async fn publish_expect(cx: &Cx<State>, version: u32, expected: u32) -> Expect {
 }
 
 /// An external writer: appends `tail + 1` with `publishExpect`, retrying on a sequence
-/// mismatch, at most [`EXTERNAL_ATTEMPTS`] times.
-async fn external_append(cx: &Cx<State>) {
+/// mismatch, at most [`EXTERNAL_ATTEMPTS`] times. Each attempt is a client's compare-and-set
+/// from the version it fetched to the next, marked once its fetch has said which (the append
+/// comes after), and failed on a sequence mismatch.
+async fn external_append(m: Jetstream, cx: &Cx<State>) {
     for _ in 0..EXTERNAL_ATTEMPTS {
         let tail = fetch_latest(cx).await;
-        if let Expect::Appended(_) = publish_expect(cx, tail.version + 1, tail.seq).await {
+        let version = tail.version + 1;
+        let cas = Value::cas(m.recorded(tail.version), m.recorded(version));
+        let call = cx.invoke(Op::Cas, "a", cas);
+        if let Expect::Appended(_) = publish_expect(cx, version, tail.seq).await {
+            call.ok();
             return;
         }
+        call.fail();
     }
 }
 
@@ -149,8 +157,31 @@ impl Jetstream {
             .await;
     }
 
-    /// `GetLatestVersion(a)`, as each variant writes it.
+    /// A version as the clients' history records it: relative to the stream's last version at
+    /// the start (`review` starts at 2), so that the initial version is the `null` the
+    /// checkers' registers start from.
+    fn recorded(self, version: u32) -> Value {
+        let initial = if self.workload == Workload::Review {
+            2
+        } else {
+            0
+        };
+        match version.checked_sub(initial) {
+            Some(0) | None => Value::Nil,
+            Some(v) => Value::Int(v.into()),
+        }
+    }
+
+    /// `GetLatestVersion(a)`, a client's read of the actor's latest version.
     async fn get_latest_version(self, cx: &Cx<State>, store: Store) -> u32 {
+        let call = cx.invoke(Op::Read, "a", Value::Nil);
+        let version = self.get_latest_version_uncalled(cx, store).await;
+        call.ok_with(self.recorded(version));
+        version
+    }
+
+    /// `GetLatestVersion(a)`, as each variant writes it.
+    async fn get_latest_version_uncalled(self, cx: &Cx<State>, store: Store) -> u32 {
         cx.note(|| format!("{}.GetLatestVersion(a)", store.name()));
         match self.variant {
             Variant::NoInvalidation => self.fetch(cx, store).await.version,
@@ -196,8 +227,31 @@ impl Jetstream {
         entry
     }
 
-    /// `SaveEvent(a@version)`: holds `mu` for the whole call.
+    /// `SaveEvent(a@version)`, a client's compare-and-set of the actor's latest version from
+    /// `version - 1` to `version` (failed on a version conflict): a save follows the version
+    /// its client read, and no workload skips one, so a save that lands on a stream already
+    /// at `version` or later breaks the register, as it breaks `versions-increase`.
     async fn save_event(
+        self,
+        cx: &Cx<State>,
+        store: Store,
+        version: u32,
+    ) -> Result<(), VersionConflict> {
+        let previous = version
+            .checked_sub(1)
+            .map_or(Value::Nil, |v| self.recorded(v));
+        let cas = Value::cas(previous, self.recorded(version));
+        let call = cx.invoke(Op::Cas, "a", cas);
+        let saved = self.save_event_uncalled(cx, store, version).await;
+        match saved {
+            Ok(()) => call.ok(),
+            Err(_) => call.fail(),
+        }
+        saved
+    }
+
+    /// `SaveEvent(a@version)`: holds `mu` for the whole call.
+    async fn save_event_uncalled(
         self,
         cx: &Cx<State>,
         store: Store,
@@ -318,7 +372,7 @@ impl Model for Jetstream {
                     }
                 });
                 sp.spawn("external", |cx| async move {
-                    external_append(&cx).await;
+                    external_append(m, &cx).await;
                 });
             }
             Workload::TwoStores => {

@@ -47,6 +47,13 @@
 //! The convergence check reads every entry, copies included, as the spec's "each aggregate
 //! entry" says.
 //!
+//! **Client operations** (the consistency matrix's history, one register per message, holding
+//! its status): `POST` writes `pending`, `claim` is a compare-and-set from `pending` to
+//! `processing`, `complete` writes `complete` and `fail` the status it sets (each failed when
+//! the handler wrote nothing), and a poll on KV reads each message key it reads. A message's
+//! status at the start is recorded `null`. The actor's poll (`getPending`) reads the aggregate
+//! in one step and is not marked: it returns a set of messages, which no register holds.
+//!
 //! **What the verdicts assume.** Every KV call takes no virtual time, so a handler's steps all
 //! fall in the second it began; that is what lets `two-completes` under `self-heal` hold (the
 //! next poll comes 3 s after the last put) and what keeps the rate limit out of the other

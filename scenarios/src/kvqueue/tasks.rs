@@ -7,7 +7,8 @@ use super::system::{
     found, retry, Cost, Got, Id, Ids, Kv, Msg, Put, Recent, Reply, Status, M1, M2, N,
 };
 use super::{KvQueue, State};
-use raceway_sim::{Cx, Footprint, Invariant, Model, Spawner};
+use raceway_sim::consistency::{Op, Value};
+use raceway_sim::{Call, Cx, Footprint, Invariant, Model, Spawner};
 use std::fmt;
 use std::time::Duration;
 
@@ -98,11 +99,32 @@ struct Env {
 struct Worker {
     variant: Variant,
     env: Env,
+    /// Each message's status at the start: the clients' history records it as `null`.
+    initial: [Option<Status>; N],
 }
+
+/// The clients' key of each message.
+const CLIENT_KEY: [&str; N] = ["m1", "m2", "m3", "m4"];
 
 impl Worker {
     fn on_kv(self) -> bool {
         self.variant != Variant::DurableObject
+    }
+
+    /// A message's status as the clients' history records it: the status it started with is
+    /// the `null` that the checkers' registers start from (a message absent at the start, too;
+    /// one present then is recorded `"absent"` if a read finds nothing).
+    fn recorded(self, id: Id, status: Option<Status>) -> Value {
+        match status {
+            s if s == self.initial[id.ix()] => Value::Nil,
+            Some(s) => Value::text(&format!("{s:?}")),
+            None => Value::text("absent"),
+        }
+    }
+
+    /// Marks a client's call on message `id`.
+    fn call(self, cx: &Cx<State>, op: Op, id: Id, value: Value) -> Call<State> {
+        cx.invoke(op, CLIENT_KEY[id.ix()], value)
     }
 
     /// `COMMENTS_KV.get('comment:<id>')`.
@@ -173,23 +195,51 @@ impl Worker {
         }
     }
 
-    /// `POST /api/comments`: the message's key, then `addToCache` (get, push, sort, put).
+    /// `POST /api/comments`, a client's write of a pending message (failed when the put of
+    /// its key fails).
     async fn post(self, cx: &Cx<State>, id: Id) {
-        if !self.on_kv() {
-            return self.actor(cx, DO_POST[id.ix()], |s| s.actor_post(id)).await;
+        let pending = self.recorded(id, Some(Status::Pending));
+        let call = self.call(cx, Op::Write, id, pending);
+        match self.post_uncalled(cx, id).await {
+            Put::Ok => call.ok(),
+            _ => call.fail(),
         }
-        if self.put_comment(cx, id, Msg::new(Status::Pending)).await != Put::Ok {
-            return;
+    }
+
+    /// `POST /api/comments`: the message's key, then `addToCache` (get, push, sort, put).
+    async fn post_uncalled(self, cx: &Cx<State>, id: Id) -> Put {
+        if !self.on_kv() {
+            self.actor(cx, DO_POST[id.ix()], |s| s.actor_post(id)).await;
+            return Put::Ok;
+        }
+        let put = self.put_comment(cx, id, Msg::new(Status::Pending)).await;
+        if put != Put::Ok {
+            return put;
         }
         let mut recent = self.get_recent(cx).await;
         recent.push(id, Status::Pending);
         if self.put_recent(cx, recent, false).await != Put::Ok {
             cx.note(|| "cache update failed: swallowed".to_string());
         }
+        Put::Ok
     }
 
-    /// `POST /api/queue/claim`: `true` when this bot now holds the message.
+    /// `POST /api/queue/claim`, a client's compare-and-set from pending to processing:
+    /// `true` when this bot now holds the message.
     async fn claim(self, cx: &Cx<State>, id: Id) -> bool {
+        let from = self.recorded(id, Some(Status::Pending));
+        let to = self.recorded(id, Some(Status::Processing));
+        let call = self.call(cx, Op::Cas, id, Value::cas(from, to));
+        let claimed = self.claim_uncalled(cx, id).await;
+        if claimed {
+            call.ok();
+        } else {
+            call.fail();
+        }
+        claimed
+    }
+
+    async fn claim_uncalled(self, cx: &Cx<State>, id: Id) -> bool {
         if self.on_kv() {
             return self.claim_on_kv(cx, id).await;
         }
@@ -220,32 +270,53 @@ impl Worker {
         true
     }
 
-    /// `POST /api/queue/complete`.
+    /// `POST /api/queue/complete`, a client's write of the complete status (failed when
+    /// the handler wrote nothing).
     async fn complete(self, cx: &Cx<State>, id: Id) {
+        let complete = self.recorded(id, Some(Status::Complete));
+        let call = self.call(cx, Op::Write, id, complete);
+        if self.complete_uncalled(cx, id).await {
+            call.ok();
+        } else {
+            call.fail();
+        }
+    }
+
+    /// `complete`'s handler: `true` when it wrote the message's key.
+    async fn complete_uncalled(self, cx: &Cx<State>, id: Id) -> bool {
         if !self.on_kv() {
             let to = |m: Msg| m.with(Status::Complete);
             let label = DO_COMPLETE[id.ix()];
-            self.actor(cx, label, |s| s.actor_move(id, Status::Processing, to))
-                .await;
-            return;
+            let reply = self.actor(cx, label, |s| s.actor_move(id, Status::Processing, to));
+            return reply.await == Reply::Ok;
         }
         let Some(msg) = self.get_comment(cx, id).await else {
-            return;
+            return false;
         };
         if self.put_comment(cx, id, msg.with(Status::Complete)).await != Put::Ok {
-            return;
+            return false;
         }
         let may_fail = self.env.complete_put_fails;
         self.set_in_recent(cx, id, Status::Complete, may_fail).await;
+        true
     }
 
-    /// `POST /api/queue/fail`: one more attempt; pending again below three, else failed.
+    /// `POST /api/queue/fail`: one more attempt; pending again below three, else failed. A
+    /// client's write of that status: on KV, marked once the handler has read the message (the
+    /// status it writes is known then, and its put comes after); on the actor, the status is
+    /// the retry of the message this bot holds, which no other handler moves meanwhile.
     async fn fail(self, cx: &Cx<State>, id: Id) {
         if !self.on_kv() {
+            let held = cx.ghost(|s| s.comments[id.ix()].value);
+            let status = held.map(|m| retry(m).status);
+            let call = self.call(cx, Op::Write, id, self.recorded(id, status));
             let label = DO_FAIL[id.ix()];
             let reply = self.actor(cx, label, |s| s.actor_move(id, Status::Processing, retry));
             if reply.await == Reply::Ok {
+                call.ok();
                 given_back(cx, id);
+            } else {
+                call.fail();
             }
             return;
         }
@@ -253,9 +324,12 @@ impl Worker {
             return;
         };
         let msg = retry(msg);
+        let call = self.call(cx, Op::Write, id, self.recorded(id, Some(msg.status)));
         if self.put_comment(cx, id, msg).await != Put::Ok {
+            call.fail();
             return;
         }
+        call.ok();
         given_back(cx, id);
         self.set_in_recent(cx, id, msg.status, false).await;
     }
@@ -284,7 +358,9 @@ impl Worker {
                 continue; // trust the cache: the 93% saving
             }
             cost.reads += 1;
+            let call = self.call(cx, Op::Read, e.id, Value::Nil);
             let mut actual = self.get_comment(cx, e.id).await;
+            call.ok_with(self.recorded(e.id, actual.map(|m| m.status)));
             if actual.is_none() {
                 cost.reads += 1;
                 actual = self.get_old_format(cx, e.id).await;
@@ -356,6 +432,7 @@ impl KvQueue {
     fn worker(self) -> Worker {
         let on = |w: Workload| self.workload == w;
         Worker {
+            initial: self.init().comments.map(|kv| kv.value.map(|m| m.status)),
             variant: self.variant,
             env: Env {
                 stale_reads: on(Workload::Eventual),

@@ -90,6 +90,27 @@ pub struct Event {
     pub time: Option<u64>,
 }
 
+/// One line of a history file, as `raceway check-history` reads it: `{"process": 0, "type":
+/// "invoke", "f": "read", "key": "x", "value": null, "time": 0}` (`key` and `time` only when
+/// present).
+impl serde::Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("process", &self.process)?;
+        map.serialize_entry("type", self.kind.name())?;
+        map.serialize_entry("f", self.op.name())?;
+        if let Some(key) = &self.key {
+            map.serialize_entry("key", key)?;
+        }
+        map.serialize_entry("value", &self.value)?;
+        if let Some(time) = self.time {
+            map.serialize_entry("time", &time)?;
+        }
+        map.end()
+    }
+}
+
 /// How an operation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
@@ -301,6 +322,17 @@ impl History {
         kind: EventKind,
         value: Value,
     ) -> Result<(), HistoryError> {
+        self.complete_at(process, kind, value, None)
+    }
+
+    /// Records the completion of `process`'s open invocation at virtual `time` (nanoseconds).
+    pub fn complete_at(
+        &mut self,
+        process: Process,
+        kind: EventKind,
+        value: Value,
+        time: Option<u64>,
+    ) -> Result<(), HistoryError> {
         let (op, key) = match self.open.binary_search_by_key(&process, |&(p, _)| p) {
             Ok(at) => {
                 let inv = &self.events[self.open[at].1];
@@ -314,7 +346,7 @@ impl History {
             op,
             key,
             value,
-            time: None,
+            time,
         })
     }
 

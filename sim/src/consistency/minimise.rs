@@ -7,7 +7,7 @@
 //! keeps a writer of that value (`null` is always the initial value's): otherwise any stale read would shrink to "a read of a value
 //! nobody wrote", which violates every model and explains nothing.
 
-use super::history::Operation;
+use super::history::{Operation, Outcome};
 use super::value::Value;
 use std::collections::BTreeMap;
 
@@ -57,10 +57,10 @@ pub fn minimise(ops: &[Operation], violates: impl Fn(&[Operation]) -> bool) -> V
     }
 }
 
-/// How many operations write each (key, value).
+/// How many operations may write each (key, value): failed ones surely did not.
 fn writers(ops: &[Operation]) -> BTreeMap<(Option<&Value>, &Value), usize> {
     let mut out = BTreeMap::new();
-    for op in ops {
+    for op in ops.iter().filter(|op| op.outcome != Outcome::Fail) {
         if let Some(v) = op.writes() {
             *out.entry((op.key.as_ref(), v)).or_insert(0) += 1;
         }

@@ -38,7 +38,7 @@ pub use eventual::check_eventual;
 pub use history::{Event, EventKind, History, HistoryError, Op, Operation, Outcome, Process};
 pub use linearizable::{check_linearizable, is_linearizable, Detail, Part};
 pub use minimise::minimise;
-pub use sequential::{check_sequential, Sequential};
+pub use sequential::{check_sequential, check_sequential_within, Sequential, SEQUENTIAL_BUDGET};
 pub use session::{check_session, Guarantee};
 pub use spec::{KvMap, Register, Spec};
 pub use value::Value;
@@ -120,12 +120,24 @@ pub struct Verdict {
     pub counterexample: Option<Counterexample>,
     /// What the verdict covered, when that needs saying (keys judged at quiescence).
     pub note: Option<String>,
+    /// Why the check could not decide (a search that gave up at its budget): then neither
+    /// holds nor breaks is shown.
+    pub unknown: Option<String>,
 }
 
 impl Verdict {
-    /// Whether the model holds.
+    /// Whether the model holds (decided, and no counterexample).
     pub fn holds(&self) -> bool {
-        self.counterexample.is_none()
+        self.counterexample.is_none() && self.unknown.is_none()
+    }
+
+    /// `holds`, `violated` or `unknown within budget`.
+    pub fn word(&self) -> &'static str {
+        match (&self.counterexample, &self.unknown) {
+            (Some(_), _) => "violated",
+            (None, Some(_)) => "unknown within budget",
+            (None, None) => "holds",
+        }
     }
 }
 
@@ -172,8 +184,11 @@ pub fn violation<S: Spec>(spec: &S, ops: &[Operation], model: Consistency) -> Op
                 Some(k) => format!("no linearization of the operations on key {k}"),
                 None => "no linearization of the operations".to_string(),
             }),
-        Consistency::Sequential => (!check_sequential(spec, ops, false).holds)
-            .then(|| "no order of the operations keeps every process's own order".to_string()),
+        Consistency::Sequential => {
+            let s = check_sequential(spec, ops, false);
+            (s.decided && !s.holds)
+                .then(|| "no order of the operations keeps every process's own order".to_string())
+        }
         Consistency::Eventual => check_eventual(ops).err(),
         guarantee => check_session(ops, guarantee.guarantee().expect("a session guarantee")).err(),
     }
@@ -188,11 +203,22 @@ pub fn check<S: Spec>(spec: &S, ops: &[Operation], model: Consistency) -> Verdic
         }),
         _ => None,
     };
+    if model == Consistency::Sequential && !check_sequential(spec, ops, false).decided {
+        return Verdict {
+            model,
+            counterexample: None,
+            note,
+            unknown: Some(format!(
+                "the search gave up after {SEQUENTIAL_BUDGET} configurations"
+            )),
+        };
+    }
     if violation(spec, ops, model).is_none() {
         return Verdict {
             model,
             counterexample: None,
             note,
+            unknown: None,
         };
     }
     // Linearizability is local: minimise within the first part that breaks.
@@ -228,14 +254,19 @@ pub fn check<S: Spec>(spec: &S, ops: &[Operation], model: Consistency) -> Verdic
             stuck,
         }),
         note,
+        unknown: None,
     }
 }
 
 /// A check of `model` on `history` as an invariant's result: `Err` carries the minimal
-/// counterexample. Use it in an [`Invariant`](crate::Invariant) checked at quiescence.
+/// counterexample, or says that the check could not decide within its budget (a run is then
+/// not passed as consistent). Use it in an [`Invariant`](crate::Invariant) checked at quiescence.
 pub fn require<S: Spec>(spec: &S, history: &History, model: Consistency) -> crate::Check {
-    match check(spec, &history.operations(), model).counterexample {
-        None => Ok(()),
-        Some(c) => Err(format!("not {model}: {c}")),
+    let verdict = check(spec, &history.operations(), model);
+    match (verdict.counterexample, verdict.unknown) {
+        (Some(c), _) => Err(format!("not {model}: {c}")),
+        // Nothing is proved: an invariant cannot pass a history it could not judge.
+        (None, Some(why)) => Err(format!("{model} unknown within budget: {why}")),
+        (None, None) => Ok(()),
     }
 }

@@ -23,11 +23,19 @@ use super::spec::Spec;
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasherDefault, DefaultHasher};
 
+/// How many configurations (operations placed, state) [`check_sequential`] explores before
+/// it gives up: enough for any history of a simulation's run, and it bounds the exponential
+/// worst case of a large history that is not linearizable to seconds.
+pub const SEQUENTIAL_BUDGET: u64 = 1 << 20;
+
 /// The verdict of [`check_sequential`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sequential {
-    /// Whether the history is sequentially consistent.
+    /// Whether the history is sequentially consistent (false also when undecided).
     pub holds: bool,
+    /// Whether the search finished: `false` when it gave up at its budget, and then `holds`
+    /// is false without proving anything.
+    pub decided: bool,
     /// The order the search found (operation ids) when it holds (empty when linearizability
     /// already proved it); when it does not, the longest prefix of an order the search found
     /// (only when asked for a witness).
@@ -46,12 +54,24 @@ enum Slot {
     },
 }
 
-/// Checks `ops` for sequential consistency against `spec`; with `witness`, a failing check
-/// also records the longest prefix found (quadratic time: meant for small histories).
+/// Checks `ops` for sequential consistency against `spec`, within [`SEQUENTIAL_BUDGET`]
+/// configurations; with `witness`, a failing check also records the longest prefix found
+/// (quadratic time: meant for small histories).
 pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> Sequential {
+    check_sequential_within(spec, ops, witness, SEQUENTIAL_BUDGET)
+}
+
+/// [`check_sequential`] within `budget` configurations: past it, the verdict is undecided.
+pub fn check_sequential_within<S: Spec>(
+    spec: &S,
+    ops: &[Operation],
+    witness: bool,
+    budget: u64,
+) -> Sequential {
     if is_linearizable(spec, ops) {
         return Sequential {
             holds: true,
+            decided: true,
             order: Vec::new(),
         };
     }
@@ -100,6 +120,7 @@ pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> 
         if done == total {
             return Sequential {
                 holds: true,
+                decided: true,
                 order: stack.iter().map(|&(_, op, _)| ops[op].id).collect(),
             };
         }
@@ -127,6 +148,13 @@ pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> 
                 placed.remove(op);
                 continue;
             }
+            if memo.len() as u64 > budget {
+                return Sequential {
+                    holds: false,
+                    decided: false,
+                    order: longest,
+                };
+            }
             stack.push((cursor, op, std::mem::replace(&mut state, next)));
             if let Some(p) = chain_of[op] {
                 at[p] += 1;
@@ -145,6 +173,7 @@ pub fn check_sequential<S: Spec>(spec: &S, ops: &[Operation], witness: bool) -> 
         let Some((resume, op, previous)) = stack.pop() else {
             return Sequential {
                 holds: false,
+                decided: true,
                 order: longest,
             };
         };

@@ -48,6 +48,13 @@ impl From<i64> for Value {
     }
 }
 
+/// `None` is `Nil` (an absent key, a read that found nothing).
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Nil, Into::into)
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
         Value::text(s)
@@ -72,6 +79,20 @@ impl fmt::Display for Value {
                 }
                 f.write_str("]")
             }
+        }
+    }
+}
+
+/// As JSON spells it, and as `raceway check-history` reads it: `null`, `true`, `3`, `"x"`,
+/// `[1, 2]`.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Nil => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(n) => s.serialize_i64(*n),
+            Value::Text(t) => s.serialize_str(t),
+            Value::List(items) => s.collect_seq(items.iter()),
         }
     }
 }
