@@ -95,7 +95,7 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
 }
 
 /// The schedules the report gives each pair's unbounded search (and as many again to bounded ones).
-pub const PROOF_BUDGET: u64 = 20_000;
+pub const PROOF_BUDGET: u64 = 300_000;
 
 /// For every pair of the sweep, the strongest claim an exploration makes within
 /// [`PROOF_BUDGET`] schedules (see `raceway_sim::explore::prove`): proved for every schedule,
