@@ -248,7 +248,7 @@ impl Wlog {
     /// `cachedAppStorage.InsertIfNotExists(k, v)`: a client's compare-and-set from absent to
     /// `v`, which fails when `k` exists.
     async fn insert_if_not_exists(self, cx: &Cx<State>, v: V) {
-        let call = cx.invoke(Op::Cas, "k", Value::cas(Value::Nil, v.into()));
+        let call = cx.invoke_cas("k", Value::Nil, v);
         let inserted = cx
             .step(
                 "storage.InsertIfNotExists(k, v)",
@@ -290,7 +290,7 @@ impl Wlog {
     /// `cachedAppStorage.CompareAndDelete(k, v)`: a client's compare-and-set from `v` to
     /// absent.
     async fn compare_and_delete(self, cx: &Cx<State>, v: V) {
-        let call = cx.invoke(Op::Cas, "k", Value::cas(v.into(), Value::Nil));
+        let call = cx.invoke_cas("k", v, Value::Nil);
         let deleted = cx
             .step(
                 "storage.CompareAndDelete(k, v2)",

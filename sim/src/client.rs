@@ -115,6 +115,22 @@ impl<S: 'static> Cx<S> {
         }
     }
 
+    /// [`Cx::invoke`] of a compare-and-set from `old` to `new` on `key`. Its value, the pair
+    /// (`Value::cas`), is built only in a run that keeps the history, so an unrecorded run
+    /// pays nothing for it.
+    #[track_caller]
+    pub fn invoke_cas(
+        &self,
+        key: impl Into<Value>,
+        old: impl Into<Value>,
+        new: impl Into<Value>,
+    ) -> Call<S> {
+        if !self.shared.core.borrow().history.keep {
+            return Call { cx: None };
+        }
+        self.invoke(Op::Cas, key, Value::cas(old.into(), new.into()))
+    }
+
     /// Appends one event of this task's process to the history and, when recorded, to the
     /// trace. `call` is the invocation's operation and key (a completion repeats its own).
     #[track_caller]
