@@ -192,8 +192,6 @@ pub struct Dpor {
     depth: usize,
     sleep: Vec<Candidate>,
     started: bool,
-    /// Races the analysis reversed (added a task to a backtrack set for), over all runs.
-    reversals: u64,
     analysis: Analysis,
 }
 
@@ -206,11 +204,6 @@ impl Dpor {
     /// The number of choices on the current path.
     pub fn depth(&self) -> usize {
         self.path.len()
-    }
-
-    /// How many times a race added a task to explore at an earlier choice point.
-    pub fn reversals(&self) -> u64 {
-        self.reversals
     }
 
     /// Collects the steps the last run took, up to where it ended, into the analysis' buffer.
@@ -274,7 +267,6 @@ impl Dpor {
         if node.backtrack.iter().any(|t| initials.contains(t)) {
             return;
         }
-        self.reversals += 1;
         match initials.iter().find(|&&t| node.can_step(t)) {
             Some(&t) => node.backtrack.push(t),
             None => {
