@@ -112,34 +112,17 @@ fn is_tombstone(row: Row) -> bool {
     row.is_some_and(|e| e.deleted)
 }
 
-/// A row as the trace shows it.
-pub(super) struct ShowRow(pub(super) Row);
-
-impl fmt::Debug for ShowRow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(e) => write!(f, "{e:?}"),
-            None => f.write_str("∅"),
+/// Writes a generation as the trace shows it: `{k: v}`.
+pub(super) fn write_gen(f: &mut fmt::Formatter<'_>, gen: &Gen) -> fmt::Result {
+    f.write_str("{")?;
+    let mut sep = "";
+    for k in KEYS {
+        if let Some(e) = gen[k.ix()] {
+            write!(f, "{sep}{k:?}: {e:?}")?;
+            sep = ", ";
         }
     }
-}
-
-/// A generation as the trace shows it: `{k: v}`.
-pub(super) struct ShowGen(pub(super) Gen);
-
-impl fmt::Debug for ShowGen {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("{")?;
-        let mut first = true;
-        for k in KEYS {
-            if let Some(e) = self.0[k.ix()] {
-                let sep = if first { "" } else { ", " };
-                write!(f, "{sep}{k:?}: {e:?}")?;
-                first = false;
-            }
-        }
-        f.write_str("}")
-    }
+    f.write_str("}")
 }
 
 /// The in-memory cache of a node.
@@ -152,8 +135,10 @@ pub struct Cache {
 
 impl fmt::Debug for Cache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (g0, g1) = (ShowGen(self.gen0), ShowGen(self.gen1));
-        write!(f, "gen {}, gen0 {g0:?}, gen1 {g1:?}", self.cur_gen)
+        write!(f, "gen {}, gen0 ", self.cur_gen)?;
+        write_gen(f, &self.gen0)?;
+        f.write_str(", gen1 ")?;
+        write_gen(f, &self.gen1)
     }
 }
 
@@ -166,8 +151,10 @@ pub struct Disk {
 
 impl fmt::Debug for Disk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (b0, b1) = (ShowGen(self.rows[0]), ShowGen(self.rows[1]));
-        write!(f, "meta {}, byte 0 {b0:?}, byte 1 {b1:?}", self.meta)
+        write!(f, "meta {}, byte 0 ", self.meta)?;
+        write_gen(f, &self.rows[0])?;
+        f.write_str(", byte 1 ")?;
+        write_gen(f, &self.rows[1])
     }
 }
 
@@ -187,35 +174,11 @@ pub(super) struct Checked {
     pub(super) verdict: Verdict,
 }
 
-impl fmt::Debug for Checked {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at {}, Δ={}: {:?}", self.at, self.delta, self.verdict)
-    }
-}
-
-/// The first step of a torn `CheckCache`: the predicted index and the generation.
-#[derive(Clone, Copy)]
-pub(super) struct GenRead {
-    pub(super) at: u32,
-    pub(super) cur_gen: u32,
-}
-
-impl fmt::Debug for GenRead {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at {}, gen {}", self.at, self.cur_gen)
-    }
-}
-
-/// A value as a read gives it: `v1` or `NotFound`.
-pub(super) fn value(v: Option<V>) -> String {
-    v.map_or("NotFound".to_string(), |v| format!("{v:?}"))
-}
-
 /// Rows a cache call wrote, by generation slot (`None`: untouched), to be mirrored to disk.
 #[derive(Clone, Copy)]
 pub(super) struct Write {
-    key: Key,
-    cur_gen: u32,
+    pub(super) key: Key,
+    pub(super) cur_gen: u32,
     pub(super) rows: [Row; 2],
 }
 
@@ -233,77 +196,9 @@ impl Write {
     }
 }
 
-/// A [`Write`] as memory took it: `gen0[k] = v`.
-pub(super) struct InMemory(pub(super) Write);
-
-impl fmt::Debug for InMemory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let w = &self.0;
-        let mut sep = "";
-        for (g, row) in w.rows.iter().enumerate() {
-            if let Some(e) = row {
-                write!(f, "{sep}gen{g}[{:?}] = {e:?}", w.key)?;
-                sep = ", ";
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A [`Write`] as the disk took it: `byte 1: k = tomb(v)`.
-pub(super) struct OnDisk(Write);
-
-impl fmt::Debug for OnDisk {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let w = &self.0;
-        let mut sep = "";
-        for (g, row) in w.rows.iter().enumerate() {
-            if let Some(e) = row {
-                write!(f, "{sep}byte {}: {:?} = {e:?}", byte(w.cur_gen, g), w.key)?;
-                sep = ", ";
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `cache.Rotate()` → the new generation and what gen1 now holds.
-pub(super) struct Rotated {
-    gen: u32,
-    gen1: Gen,
-}
-
-impl fmt::Debug for Rotated {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "gen {}: gen1 = {:?}, gen0 = {{}}",
-            self.gen,
-            ShowGen(self.gen1)
-        )
-    }
-}
-
-/// `cache.currentGeneration.Store(g)` (torn-check's first half of a rotation), in the trace.
-pub(super) fn describe_gen_stored(gen: &u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    write!(f, "gen {gen}, maps not rotated yet")
-}
-
-/// `disk.Rotate()` → the purged byte and the meta record.
-pub(super) struct DiskRotated {
-    purged: usize,
-    meta: u32,
-}
-
-impl fmt::Debug for DiskRotated {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "purged byte {}, meta = {}", self.purged, self.meta)
-    }
-}
-
 /// Where `MirrorPreload` took the entry it installed from.
 #[derive(Clone, Copy)]
-enum Source {
+pub(super) enum Source {
     /// A tombstone in gen0 or gen1: nothing installed.
     Tombstone,
     /// Gen1's entry beats the seed.
@@ -314,25 +209,6 @@ enum Source {
     Unconditional,
 }
 
-/// `MirrorPreload(k, seed)` → what it installed.
-pub(super) struct Preloaded {
-    seed: V,
-    source: Source,
-    pub(super) write: Write,
-}
-
-impl fmt::Debug for Preloaded {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "seed {:?}: ", self.seed)?;
-        match self.source {
-            Source::Tombstone => f.write_str("tombstone cached, skipped"),
-            _ if !self.write.any() => f.write_str("both gens hold the key"),
-            Source::Gen1Wins => write!(f, "gen1 wins, {:?}", InMemory(self.write)),
-            Source::Seed | Source::Unconditional => write!(f, "{:?}", InMemory(self.write)),
-        }
-    }
-}
-
 /// `MirrorTouch(k)` → what it promoted.
 pub(super) enum Touched {
     Gen0Holds,
@@ -340,19 +216,9 @@ pub(super) enum Touched {
     Promoted(Write),
 }
 
-impl fmt::Debug for Touched {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Touched::Gen0Holds => f.write_str("gen0 holds it: no-op"),
-            Touched::NotCached => f.write_str("not cached: no-op"),
-            Touched::Promoted(w) => write!(f, "gen1 hit, promoted: {:?}", InMemory(*w)),
-        }
-    }
-}
-
 /// Which generation a `Get` answered from.
 #[derive(Clone, Copy)]
-enum Place {
+pub(super) enum Place {
     Gen0,
     Gen1,
     Absent,
@@ -362,19 +228,7 @@ enum Place {
 #[derive(Clone, Copy)]
 pub(super) struct Got {
     pub(super) value: Option<V>,
-    from: Place,
-}
-
-impl fmt::Debug for Got {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.value, self.from) {
-            (Some(v), Place::Gen0) => write!(f, "{v:?} (gen0)"),
-            (Some(v), _) => write!(f, "{v:?} (gen1)"),
-            (None, Place::Absent) => f.write_str("NotFound"),
-            (None, Place::Gen0) => f.write_str("NotFound (gen0 tombstone)"),
-            (None, Place::Gen1) => f.write_str("NotFound (gen1 tombstone)"),
-        }
-    }
+    pub(super) from: Place,
 }
 
 /// `cache.Del(k)` → the tombstone it put into gen0, or a gen0 miss under strict `Del`.
@@ -382,16 +236,6 @@ pub(super) enum Deleted {
     InPlace(Write),
     Fabricated(Write),
     Gen0Miss,
-}
-
-impl fmt::Debug for Deleted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Deleted::InPlace(w) => write!(f, "{:?}", InMemory(*w)),
-            Deleted::Fabricated(w) => write!(f, "gen0 miss, fabricated {:?}", InMemory(*w)),
-            Deleted::Gen0Miss => f.write_str("gen0 miss"),
-        }
-    }
 }
 
 impl Cache {
@@ -436,13 +280,9 @@ impl Cache {
     }
 
     /// The maps' half of a rotation: gen1 = gen0, gen0 = ∅ (curGen is set by the caller).
-    pub(super) fn rotate_maps(&mut self) -> Rotated {
+    pub(super) fn rotate_maps(&mut self) {
         self.gen1 = self.gen0;
         self.gen0 = [None; 2];
-        Rotated {
-            gen: self.cur_gen,
-            gen1: self.gen1,
-        }
     }
 
     /// `Put(k, e)` into gen0.
@@ -455,20 +295,18 @@ impl Cache {
 
     /// `MirrorPreload(k, seed)`: gen1's entry or the seed, into each generation lacking one;
     /// nothing over a tombstone. `unconditional` (preload-shadow) puts the seed into gen0
-    /// whatever it holds.
-    pub(super) fn mirror_preload(&mut self, unconditional: bool, k: Key, seed: V) -> Preloaded {
+    /// whatever it holds. Returns where the entry came from and what was written.
+    pub(super) fn mirror_preload(
+        &mut self,
+        unconditional: bool,
+        k: Key,
+        seed: V,
+    ) -> (Source, Write) {
         let (row0, row1) = (self.gen0[k.ix()], self.gen1[k.ix()]);
         let mut write = Write::new(k, self.cur_gen);
         let (entry, source) = match row1 {
             _ if unconditional => (Entry::live(seed), Source::Unconditional),
-            _ if is_tombstone(row0) || is_tombstone(row1) => {
-                let source = Source::Tombstone;
-                return Preloaded {
-                    seed,
-                    source,
-                    write,
-                };
-            }
+            _ if is_tombstone(row0) || is_tombstone(row1) => return (Source::Tombstone, write),
             Some(e) => (e, Source::Gen1Wins),
             None => (Entry::live(seed), Source::Seed),
         };
@@ -480,11 +318,7 @@ impl Cache {
             self.gen1[k.ix()] = Some(entry);
             write.rows[1] = Some(entry);
         }
-        Preloaded {
-            seed,
-            source,
-            write,
-        }
+        (source, write)
     }
 
     /// `MirrorTouch(k)`: a gen1 hit is copied into gen0.
@@ -510,21 +344,19 @@ impl Cache {
 }
 
 impl Disk {
-    pub(super) fn write(&mut self, w: Write) -> OnDisk {
+    /// Mirrors `w`'s rows at the bytes of their generations.
+    pub(super) fn write(&mut self, w: Write) {
         for (g, row) in w.rows.iter().enumerate() {
             if row.is_some() {
                 self.rows[byte(w.cur_gen, g)][w.key.ix()] = *row;
             }
         }
-        OnDisk(w)
     }
 
     /// Rotation on disk: the new gen0 byte is purged, the meta record takes the generation.
-    pub(super) fn rotate(&mut self, gen: u32) -> DiskRotated {
-        let purged = byte(gen, 0);
-        self.rows[purged] = [None; 2];
+    pub(super) fn rotate(&mut self, gen: u32) {
+        self.rows[byte(gen, 0)] = [None; 2];
         self.meta = gen;
-        DiskRotated { purged, meta: gen }
     }
 
     /// The cache a restarted node rebuilds.
@@ -600,8 +432,8 @@ mod tests {
     fn preload_installs_nothing_over_a_tombstone_unless_unconditional() {
         let mut cache = EMPTY;
         cache.put(Key::K, Entry::tombstone(V::V1));
-        let p = cache.mirror_preload(false, Key::K, V::V2);
-        assert!(!p.write.any());
+        let (_, write) = cache.mirror_preload(false, Key::K, V::V2);
+        assert!(!write.any());
         assert_eq!(cache.gen0[Key::K.ix()], Some(Entry::tombstone(V::V1)));
         cache.mirror_preload(true, Key::K, V::V2);
         assert_eq!(cache.gen0[Key::K.ix()], Some(Entry::live(V::V2)));

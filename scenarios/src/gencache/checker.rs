@@ -1,8 +1,8 @@
 //! The checker: the ghost state (a reference map, what reads and deletes observed) and the
 //! invariants over it and the nodes.
 
-use super::cache::value;
-use super::cache::{byte, Cache, Entry, Key, Row, ShowRow, KEYS, V};
+use super::cache::{byte, Cache, Entry, Key, Row, KEYS, V};
+use super::describe::{row, value};
 use super::node::{Node, Op, Order, Persisted, Proposal};
 use super::State;
 use super::PRIMARY;
@@ -106,10 +106,10 @@ fn memory_equals_disk(s: &State) -> Check {
             let (mem, disk, b) = rows_at(node, g, k);
             if mem != disk {
                 return Err(format!(
-                    "after commit {}: gen{g}[{k:?}] is {:?} in memory but {:?} on disk (byte {b})",
+                    "after commit {}: gen{g}[{k:?}] is {} in memory but {} on disk (byte {b})",
                     node.applied,
-                    ShowRow(mem),
-                    ShowRow(disk)
+                    row(mem),
+                    row(disk)
                 ));
             }
         }

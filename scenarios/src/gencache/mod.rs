@@ -90,6 +90,7 @@ const PRIMARY: usize = 0;
 
 mod cache;
 mod checker;
+mod describe;
 mod entry;
 mod node;
 mod tasks;

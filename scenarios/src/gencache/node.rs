@@ -1,6 +1,6 @@
 //! The system model, pure: the Raft log, and a node's committed store, cache and disk.
 
-use super::cache::{Cache, Disk, Entry, Key, ShowGen, V};
+use super::cache::{write_gen, Cache, Disk, Entry, Key, V};
 use std::fmt;
 
 /// The most entries a workload appends.
@@ -30,8 +30,9 @@ pub(super) struct Persisted {
 
 impl fmt::Debug for Persisted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let store = ShowGen(self.store.map(|v| v.map(Entry::live)));
-        write!(f, "[{:?}; disk {:?}; A {store:?}]", self.cache, self.disk)
+        write!(f, "[{:?}; disk {:?}; A ", self.cache, self.disk)?;
+        write_gen(f, &self.store.map(|v| v.map(Entry::live)))?;
+        f.write_str("]")
     }
 }
 
@@ -135,33 +136,11 @@ impl Log {
     }
 }
 
-/// `raft.Propose` → the index the entry took, in the trace.
-pub(super) fn describe_proposed(index: &u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    write!(f, "index {index}")
-}
-
 /// `raft.NextEntry()` → entry `index` if appended, and the cache's generation.
 pub(super) struct Fetched {
     pub(super) index: u32,
     pub(super) entry: Option<LogEntry>,
     pub(super) cur_gen: u32,
-}
-
-impl fmt::Debug for Fetched {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.entry {
-            Some(e) => write!(f, "{}: {e:?}", self.index),
-            None => write!(f, "{}: not appended yet", self.index),
-        }
-    }
-}
-
-/// `pebble.Get(k)` → what `A` holds, in the trace.
-pub(super) fn describe_lookup(found: &Option<V>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    match found {
-        Some(v) => write!(f, "found {v:?}"),
-        None => f.write_str("not found"),
-    }
 }
 
 /// What an applied entry did, for the commit.
@@ -176,29 +155,11 @@ pub(super) enum Outcome {
     NotFound(Key),
 }
 
-/// `pebble.Commit()` of entry `i`, in the trace: the index and what `A` took.
-pub(super) fn describe_commit(i: u32, outcome: Outcome, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    match outcome {
-        Outcome::Noop => write!(f, "{i}: noop"),
-        Outcome::Stale(p) => write!(f, "{i}: stale (predicted {p}), rejected"),
-        Outcome::Read(_) => write!(f, "{i}: read only"),
-        Outcome::Saved(k, v) => write!(f, "{i}: A[{k:?}] = {v:?}"),
-        Outcome::Deleted(k) => write!(f, "{i}: A[{k:?}] deleted"),
-        Outcome::NotFound(k) => write!(f, "{i}: Delete({k:?}) failed: NotFound"),
-    }
-}
-
 /// `node.Restart()` → the cache before the crash and the one rebuilt from disk.
 #[derive(Clone, Copy)]
 pub(super) struct Restarted {
     pub(super) before: Cache,
     pub(super) after: Cache,
-}
-
-impl fmt::Debug for Restarted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "rebuilt {:?}", self.after)
-    }
 }
 
 impl Node {

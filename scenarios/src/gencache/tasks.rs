@@ -1,17 +1,15 @@
 //! The workloads and the tasks that run them: proposers, the FSM, restarts, the settle phase.
 
-use super::cache::describe_gen_stored;
-use super::cache::{
-    gen_of, Checked, Deleted, Entry, GenRead, Got, InMemory, Key, Touched, Verdict, Write, V,
-};
+use super::cache::{gen_of, Checked, Deleted, Entry, Got, Key, Touched, Verdict, Write, V};
 use super::checker::{Ghost, INVARIANTS};
+use super::describe;
 use super::entry::{Variant, Workload};
-use super::node::{describe_commit, describe_lookup, describe_proposed};
 use super::node::{
     Fetched, Log, LogEntry, Node, Op, Order, Outcome, Persisted, Plan, Proposal, Restarted, LOG,
 };
 use super::{GenCache, State, PRIMARY};
 use raceway_sim::{Cx, EventId, Footprint, Invariant, Model, Spawner};
+use std::fmt::Formatter;
 use std::time::Duration;
 
 /// How long a client rejected by the horizon waits before it admits again, unless a commit
@@ -192,25 +190,18 @@ impl GenCache {
         let guard = self.variant != Variant::NoHorizon;
         let fp = admission(Footprint::read(LOG).and_read(RES[PRIMARY].cache));
         if self.variant != Variant::TornCheck {
-            return cx
-                .step(l.check, fp, move |s| {
-                    let c = &s.nodes[PRIMARY].cache;
-                    c.check(guard, s.log.next(), c.cur_gen, k)
-                })
-                .await;
+            let check = move |s: &mut State| {
+                let c = &s.nodes[PRIMARY].cache;
+                c.check(guard, s.log.next(), c.cur_gen, k)
+            };
+            return cx.step_as(l.check, fp, check, describe::checked).await;
         }
-        let read = cx
-            .step("cache.currentGeneration.Load()", fp, |s| GenRead {
-                at: s.log.next(),
-                cur_gen: s.nodes[PRIMARY].cache.cur_gen,
-            })
-            .await;
-        cx.step(l.lookup, torn_lookup(), move |s| {
-            s.nodes[PRIMARY]
-                .cache
-                .check(guard, read.at, read.cur_gen, k)
-        })
-        .await
+        let load = |s: &mut State| (s.log.next(), s.nodes[PRIMARY].cache.cur_gen);
+        let label = "cache.currentGeneration.Load()";
+        let (at, cur_gen) = cx.step_as(label, fp, load, describe::gen_read).await;
+        let check = move |s: &mut State| s.nodes[PRIMARY].cache.check(guard, at, cur_gen, k);
+        cx.step_as(l.lookup, torn_lookup(), check, describe::checked)
+            .await
     }
 
     /// Admission and proposal of one order; after a horizon rejection the client admits again
@@ -225,7 +216,7 @@ impl GenCache {
                     let label = LABELS[k.ix()].pebble_get;
                     let fp = Footprint::read(RES[PRIMARY].pebble);
                     let get = move |s: &mut State| s.nodes[PRIMARY].store[k.ix()];
-                    let found = cx.step_as(label, fp, get, describe_lookup).await;
+                    let found = cx.step_as(label, fp, get, describe::lookup).await;
                     break (checked, found.map_or(Plan::Coverage, Plan::Seed));
                 }
                 Verdict::Unreachable => {
@@ -245,7 +236,7 @@ impl GenCache {
             order.propose,
             Footprint::write(LOG),
             append,
-            describe_proposed,
+            describe::proposed,
         )
         .await;
         cx.notify(ev.appended);
@@ -285,9 +276,11 @@ impl GenCache {
         }
     }
 
+    /// `raft.NextEntry()` on node `n`: entry `i` if appended, with the cache's generation; from
+    /// here to the commit, the node is applying (its memory may differ from its disk).
     async fn fetch(self, cx: &Cx<State>, n: usize, i: u32) -> Fetched {
         let fp = Footprint::read(LOG).and_read(RES[n].cache);
-        cx.step("raft.NextEntry()", fp, move |s| {
+        let next = move |s: &mut State| {
             let entry = s.log.get(i);
             let node = &mut s.nodes[n];
             node.applying = entry.is_some();
@@ -296,8 +289,9 @@ impl GenCache {
                 entry,
                 cur_gen: node.cache.cur_gen,
             }
-        })
-        .await
+        };
+        cx.step_as("raft.NextEntry()", fp, next, describe::fetched)
+            .await
     }
 
     /// Applies entry `i` on node `n`: rotate, stale check, preload, handler, commit.
@@ -315,9 +309,8 @@ impl GenCache {
         };
         let fp = commit_footprint(n);
         let commit = move |s: &mut State| s.nodes[n].commit(i, outcome);
-        let describe =
-            move |_: &(), f: &mut std::fmt::Formatter<'_>| describe_commit(i, outcome, f);
-        cx.step_as("pebble.Commit()", fp, commit, describe).await;
+        let shown = move |_: &(), f: &mut Formatter<'_>| describe::commit(i, outcome, f);
+        cx.step_as("pebble.Commit()", fp, commit, shown).await;
         match (n, entry) {
             (PRIMARY, LogEntry::Order(p)) if p.predicted == i => {
                 cx.ghost(|s| s.ghost.committed(i, p));
@@ -326,35 +319,46 @@ impl GenCache {
         }
     }
 
+    /// Node `n`'s rotation to generation `gen`: the cache, then the disk.
     async fn rotate(self, cx: &Cx<State>, n: usize, gen: u32) {
         let fp = Footprint::write(RES[n].cache);
-        if self.variant == Variant::TornCheck {
+        // torn-check stores the new generation in a step of its own, before the maps rotate.
+        let torn = self.variant == Variant::TornCheck;
+        if torn {
             let store = move |s: &mut State| {
                 s.nodes[n].cache.cur_gen = gen;
                 gen
             };
             let label = "cache.currentGeneration.Store()";
-            cx.step_as(label, fp, store, describe_gen_stored).await;
-            cx.step("cache.Rotate()", fp, move |s| {
-                s.nodes[n].cache.rotate_maps()
-            })
-            .await;
-        } else {
-            cx.step("cache.Rotate()", fp, move |s| {
-                let c = &mut s.nodes[n].cache;
-                c.cur_gen = gen;
-                c.rotate_maps()
-            })
-            .await;
+            cx.step_as(label, fp, store, describe::gen_stored).await;
         }
+        let rotate = move |s: &mut State| {
+            let c = &mut s.nodes[n].cache;
+            if !torn {
+                c.cur_gen = gen;
+            }
+            c.rotate_maps();
+            *c
+        };
+        cx.step_as("cache.Rotate()", fp, rotate, describe::rotated)
+            .await;
         let fp = Footprint::write(RES[n].disk);
-        cx.step("disk.Rotate()", fp, move |s| s.nodes[n].disk.rotate(gen))
+        let rotate = move |s: &mut State| {
+            s.nodes[n].disk.rotate(gen);
+            gen
+        };
+        cx.step_as("disk.Rotate()", fp, rotate, describe::disk_rotated)
             .await;
     }
 
+    /// Mirrors the rows a cache call wrote to node `n`'s disk.
     async fn write_disk(self, cx: &Cx<State>, n: usize, label: &'static str, w: Write) {
         let fp = Footprint::write(RES[n].disk);
-        cx.step(label, fp, move |s| s.nodes[n].disk.write(w)).await;
+        let write = move |s: &mut State| {
+            s.nodes[n].disk.write(w);
+            w
+        };
+        cx.step_as(label, fp, write, describe::on_disk).await;
     }
 
     /// Preload: seeds through `MirrorPreload`; coverage-only entries through `MirrorTouch`
@@ -366,20 +370,18 @@ impl GenCache {
         match p.plan {
             Plan::Seed(v) => {
                 let unconditional = self.variant == Variant::PreloadShadow;
-                let pre = cx
-                    .step(l.preload, fp, move |s| {
-                        s.nodes[n].cache.mirror_preload(unconditional, k, v)
-                    })
-                    .await;
-                if pre.write.any() {
-                    self.write_disk(cx, n, "disk.WriteEntries(preload)", pre.write)
+                let preload =
+                    move |s: &mut State| s.nodes[n].cache.mirror_preload(unconditional, k, v);
+                let shown = move |r: &_, f: &mut Formatter<'_>| describe::preloaded(v, r, f);
+                let (_, w) = cx.step_as(l.preload, fp, preload, shown).await;
+                if w.any() {
+                    self.write_disk(cx, n, "disk.WriteEntries(preload)", w)
                         .await;
                 }
             }
             Plan::Coverage if self.variant.touches() => {
-                let touched = cx
-                    .step(l.touch, fp, move |s| s.nodes[n].cache.mirror_touch(k))
-                    .await;
+                let touch = move |s: &mut State| s.nodes[n].cache.mirror_touch(k);
+                let touched = cx.step_as(l.touch, fp, touch, describe::touched).await;
                 if let Touched::Promoted(mut w) = touched {
                     if self.variant == Variant::TouchResurrect {
                         // #514: the promoted entry is persisted from its data alone.
@@ -393,13 +395,12 @@ impl GenCache {
         }
     }
 
+    /// `cache.Get(k)` on node `n`, falling back to gen1 where the variant does.
     async fn get(self, cx: &Cx<State>, n: usize, k: Key) -> Got {
         let fallback = self.variant.get_falls_back();
         let fp = Footprint::read(RES[n].cache);
-        cx.step(LABELS[k.ix()].get, fp, move |s| {
-            s.nodes[n].cache.get(fallback, k)
-        })
-        .await
+        let get = move |s: &mut State| s.nodes[n].cache.get(fallback, k);
+        cx.step_as(LABELS[k.ix()].get, fp, get, describe::got).await
     }
 
     /// The order's handler on the cache.
@@ -408,10 +409,10 @@ impl GenCache {
         match p.order.op {
             Op::Save(v) => {
                 let fp = Footprint::write(RES[n].cache);
-                let put = cx.step(LABELS[k.ix()].put, fp, move |s| {
-                    InMemory(s.nodes[n].cache.put(k, Entry::live(v)))
-                });
-                let w = put.await.0;
+                let put = move |s: &mut State| s.nodes[n].cache.put(k, Entry::live(v));
+                let w = cx
+                    .step_as(LABELS[k.ix()].put, fp, put, describe::in_memory)
+                    .await;
                 self.write_disk(cx, n, "disk.WriteEntry(gen0 byte)", w)
                     .await;
                 Outcome::Saved(k, v)
@@ -440,18 +441,17 @@ impl GenCache {
         let fp = Footprint::write(RES[n].cache);
         if self.variant == Variant::BothBytes {
             let tomb = Entry::tombstone(v);
-            let put = cx.step(l.put_tombstone, fp, move |s| {
-                InMemory(s.nodes[n].cache.put(k, tomb))
-            });
-            let mut w = put.await.0;
+            let put = move |s: &mut State| s.nodes[n].cache.put(k, tomb);
+            let mut w = cx
+                .step_as(l.put_tombstone, fp, put, describe::in_memory)
+                .await;
             w.rows[1] = Some(tomb);
             self.write_disk(cx, n, "disk.WriteTombstone(both bytes)", w)
                 .await;
         } else {
             let strict = self.variant.strict_del();
-            let deleted = cx
-                .step(l.del, fp, move |s| s.nodes[n].cache.del(strict, k))
-                .await;
+            let del = move |s: &mut State| s.nodes[n].cache.del(strict, k);
+            let deleted = cx.step_as(l.del, fp, del, describe::deleted).await;
             let (Deleted::InPlace(w) | Deleted::Fabricated(w)) = deleted else {
                 panic!("AttributeCache.Del({k:?}): gen0 does not hold the key (strict Del)");
             };
@@ -464,8 +464,9 @@ impl GenCache {
     /// `node.Restart()`: the cache rebuilt from the disk rows and the meta record.
     async fn restart(self, cx: &Cx<State>) -> Restarted {
         let fp = Footprint::read(RES[PRIMARY].disk).and_write(RES[PRIMARY].cache);
+        let restart = |s: &mut State| s.nodes[PRIMARY].restart();
         let r = cx
-            .step("node.Restart()", fp, |s| s.nodes[PRIMARY].restart())
+            .step_as("node.Restart()", fp, restart, describe::restarted)
             .await;
         if r.before != r.after {
             cx.ghost(|s| {
@@ -515,7 +516,7 @@ impl Model for GenCache {
             for _ in 0..setup.noops {
                 let fp = Footprint::write(LOG);
                 let append = |s: &mut State| s.log.append(LogEntry::Noop);
-                cx.step_as("raft.Propose(noop)", fp, append, describe_proposed)
+                cx.step_as("raft.Propose(noop)", fp, append, describe::proposed)
                     .await;
                 cx.notify(ev.appended);
             }

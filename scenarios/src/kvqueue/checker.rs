@@ -1,6 +1,7 @@
 //! The checker: the invariants over the keys, the aggregate and the ghost counters.
 
-use super::system::{found, Cost, Id, N};
+use super::describe::found;
+use super::system::{Cost, Id, N};
 
 use super::State;
 use raceway_sim::{Check, Invariant};

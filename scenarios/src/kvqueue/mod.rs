@@ -75,6 +75,7 @@
 //! entry that only KV could hold.
 
 mod checker;
+mod describe;
 mod entry;
 mod system;
 mod tasks;

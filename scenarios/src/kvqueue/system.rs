@@ -241,16 +241,6 @@ pub(super) struct Got<T> {
     pub(super) stale: bool,
 }
 
-impl<T: fmt::Debug> fmt::Debug for Got<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", self.value)?;
-        if self.stale {
-            f.write_str(" (stale)")?;
-        }
-        Ok(())
-    }
-}
-
 /// A durable-object handler's answer.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Reply {
@@ -376,14 +366,6 @@ pub(super) fn retry(msg: Msg) -> Msg {
         Status::Failed
     };
     Msg { status, attempts }
-}
-
-/// What a get of `comment:<id>` found, as the trace and the checker say it.
-pub(super) fn found(msg: Option<Msg>) -> String {
-    match msg {
-        Some(m) => format!("{m:?}"),
-        None => "not found".to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -2,10 +2,9 @@
 //! or on the Durable Object, and the POSTs.
 
 use super::checker::INVARIANTS;
+use super::describe;
 use super::entry::{Variant, Workload};
-use super::system::{
-    found, retry, Cost, Got, Id, Ids, Kv, Msg, Put, Recent, Reply, Status, M1, M2, N,
-};
+use super::system::{retry, Cost, Id, Ids, Kv, Msg, Put, Recent, Reply, Status, M1, M2, N};
 use super::{KvQueue, State};
 use raceway_sim::consistency::{Op, Value};
 use raceway_sim::{Call, Cx, Footprint, Invariant, Model, Spawner};
@@ -64,23 +63,6 @@ const DO_COMPLETE: [&str; N] = per_message!("MessageQueue.completeMessage(", ")"
 
 const DO_FAIL: [&str; N] = per_message!("MessageQueue.failMessage(", ")");
 
-/// A put of the aggregate in the trace: what it did, with the value it carried.
-fn describe_wrote((put, recent): &(Put, Recent), f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    match put {
-        Put::Ok => write!(f, "ok {recent:?}"),
-        other => write!(f, "{other:?}"),
-    }
-}
-
-/// A get of `comment:<id>` in the trace: what it found, and whether the read was stale.
-fn describe_comment(got: &Got<Option<Msg>>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    f.write_str(&found(got.value))?;
-    if got.stale {
-        f.write_str(" (stale)")?;
-    }
-    Ok(())
-}
-
 /// Which of the KV's misbehaviours and the bot's faults a phase of the run enables.
 #[derive(Clone, Copy, Debug, Default)]
 struct Env {
@@ -132,7 +114,7 @@ impl Worker {
         let stale = self.env.stale_reads && cx.decide("stale read").await;
         let fp = Footprint::read(KEY[id.ix()]);
         let get = move |s: &mut State| s.comments[id.ix()].get(stale);
-        cx.step_as(GET[id.ix()], fp, get, describe_comment)
+        cx.step_as(GET[id.ix()], fp, get, describe::comment)
             .await
             .value
     }
@@ -140,8 +122,7 @@ impl Worker {
     /// `COMMENTS_KV.get('comment:<timestamp>:<id>')`, the old key format: never written.
     async fn get_old_format(self, cx: &Cx<State>, id: Id) -> Option<Msg> {
         let fp = Footprint::read(OLD_KEY[id.ix()]);
-        let never_written = |m: &Option<Msg>, f: &mut fmt::Formatter<'_>| f.write_str(&found(*m));
-        cx.step_as(GET_OLD[id.ix()], fp, |_| None, never_written)
+        cx.step_as(GET_OLD[id.ix()], fp, |_| None, describe::old_comment)
             .await
     }
 
@@ -159,7 +140,8 @@ impl Worker {
     async fn get_recent(self, cx: &Cx<State>) -> Recent {
         let stale = self.env.stale_reads && cx.decide("stale read").await;
         let fp = Footprint::read(RECENT);
-        let got = cx.step("kv.get(recent:comments)", fp, move |s| s.recent.get(stale));
+        let get = move |s: &mut State| s.recent.get(stale);
+        let got = cx.step_as("kv.get(recent:comments)", fp, get, describe::recent);
         got.await.value
     }
 
@@ -168,7 +150,7 @@ impl Worker {
         let (now, limit) = (cx.now(), self.env.rate_limit);
         let fp = Footprint::write(RECENT);
         let put = move |s: &mut State| (s.recent.put(recent, now, limit, fault), recent);
-        let wrote = cx.step_as("kv.put(recent:comments)", fp, put, describe_wrote);
+        let wrote = cx.step_as("kv.put(recent:comments)", fp, put, describe::wrote);
         wrote.await.0
     }
 
