@@ -26,21 +26,28 @@ pub(crate) struct Stream {
 impl Stream {
     /// The stream `ChaCha8Rng::seed_from_u64(seed)` gives: its key is eight outputs of PCG32
     /// seeded with `seed` (rand_core's `seed_from_u64`).
-    pub(crate) fn seed_from_u64(mut seed: u64) -> Self {
+    pub(crate) fn seed_from_u64(seed: u64) -> Self {
+        let mut stream = Self {
+            key: [0; 8],
+            counter: 0,
+            block: [0; 16],
+            next: 16,
+        };
+        stream.reseed(seed);
+        stream
+    }
+
+    /// Restarts this stream as [`Stream::seed_from_u64`]`(seed)`, in place.
+    pub(crate) fn reseed(&mut self, mut seed: u64) {
         const MUL: u64 = 6_364_136_223_846_793_005;
         const INC: u64 = 11_634_580_027_462_260_723;
-        let mut key = [0; 8];
-        for word in &mut key {
+        for word in &mut self.key {
             seed = seed.wrapping_mul(MUL).wrapping_add(INC);
             let xorshifted = (((seed >> 18) ^ seed) >> 27) as u32;
             *word = xorshifted.rotate_right((seed >> 59) as u32);
         }
-        Self {
-            key,
-            counter: 0,
-            block: [0; 16],
-            next: 16,
-        }
+        self.counter = 0;
+        self.next = 16;
     }
 
     /// The next 32-bit word of the keystream.
