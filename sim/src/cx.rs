@@ -10,6 +10,7 @@ use crate::footprint::Footprint;
 use crate::names::intern;
 use crate::runtime::{Guard, Shared, TaskSlot, Wait};
 use crate::strategy::TaskId;
+use crate::task_box::TaskBox;
 use crate::time::Instant;
 use crate::trace::Event;
 use std::borrow::Cow;
@@ -76,17 +77,41 @@ impl<S: 'static> Cx<S> {
     ) -> R {
         self.suspend(label, footprint, Guard::Ready, None).await;
         let result = access(&mut self.shared.state.borrow_mut());
-        self.observe(&result);
-        self.record(
-            || Cow::Borrowed(label),
+        self.took(label, footprint, &result);
+        self.granted();
+        result
+    }
+
+    /// What [`Cx::observe`] and [`Cx::record`] do for a plain step, under one borrow of the
+    /// core: on the per-step path, an unrecorded run pays for two flag tests and no more.
+    #[inline(always)]
+    fn took<R: Debug>(&self, label: &'static str, footprint: Footprint, result: &R) {
+        let keeps = {
+            let core = self.shared.core.borrow();
+            core.fingerprinting || core.record
+        };
+        if keeps {
+            self.keep_step(label, footprint, result);
+        }
+    }
+
+    #[inline(never)]
+    fn keep_step<R: Debug>(&self, label: &'static str, footprint: Footprint, result: &R) {
+        let mut core = self.shared.core.borrow_mut();
+        if core.fingerprinting {
+            observe_into(&mut core.tasks[self.task as usize], result);
+        }
+        let task = self.task;
+        core.record_with(|time| Event::Step {
+            task,
+            label: Cow::Borrowed(label),
             footprint,
-            || {
+            result: {
                 let r = format!("{result:?}");
                 (r != "()").then_some(r)
             },
-        );
-        self.granted();
-        result
+            time,
+        });
     }
 
     /// Updates the checker's ghost state at once, without a step: results of the settle
@@ -286,6 +311,9 @@ impl<S: 'static> Cx<S> {
         std::future::pending::<()>().await
     }
 
+    /// Registers this task's next step in its slot, where the executor looks for candidates,
+    /// and returns the future that waits until the step is granted. Call it only where it is
+    /// awaited at once: a task has one pending step.
     pub(crate) fn suspend(
         &self,
         label: &'static str,
@@ -293,14 +321,17 @@ impl<S: 'static> Cx<S> {
         on: Guard,
         deadline: Option<Instant>,
     ) -> Suspend<'_, S> {
+        let mut core = self.shared.core.borrow_mut();
+        let slot = &mut core.tasks[self.task as usize];
+        slot.wait = Some(Wait {
+            label,
+            footprint,
+            on,
+            deadline,
+        });
+        slot.notified = false;
         Suspend {
             cx: self,
-            wait: Wait {
-                label,
-                footprint,
-                on,
-                deadline,
-            },
             registered: false,
         }
     }
@@ -311,10 +342,7 @@ impl<S: 'static> Cx<S> {
     pub(crate) fn observe<R: Debug>(&self, result: &R) {
         let mut core = self.shared.core.borrow_mut();
         if core.fingerprinting {
-            let slot = &mut core.tasks[self.task as usize];
-            slot.seen = crate::fingerprint::extend(slot.seen, |h| {
-                let _ = std::fmt::Write::write_fmt(h, format_args!("{result:?}"));
-            });
+            observe_into(&mut core.tasks[self.task as usize], result);
         }
     }
 
@@ -342,6 +370,13 @@ impl<S: 'static> Cx<S> {
     pub(crate) fn record_lazy(&self, footprint: Footprint, label: impl FnOnce() -> String) {
         self.record(|| Cow::Owned(label()), footprint, || None);
     }
+}
+
+/// Takes a step's result into the history of the task of `slot` (see [`Cx::observe`]).
+fn observe_into<R: Debug>(slot: &mut TaskSlot, result: &R) {
+    slot.seen = crate::fingerprint::extend(slot.seen, |h| {
+        let _ = std::fmt::Write::write_fmt(h, format_args!("{result:?}"));
+    });
 }
 
 /// Holds a [`MutexId`] locked; unlocking when dropped is part of the task's current step.
@@ -377,10 +412,10 @@ impl<S: 'static> Drop for MutexGuard<S> {
     }
 }
 
-/// The one hand-written future: a task's wait for its next step, which the driver grants.
+/// The one hand-written future: a task's wait for its next step (registered in its slot by
+/// [`Cx::suspend`]), which the driver grants.
 pub(crate) struct Suspend<'a, S: 'static> {
     cx: &'a Cx<S>,
-    wait: Wait,
     registered: bool,
 }
 
@@ -391,7 +426,7 @@ impl<S: 'static> Future for Suspend<'_, S> {
         let this = &mut *self;
         let shared = &this.cx.shared;
         let driver = shared.driver.borrow();
-        driver.suspend(shared, this.cx.task, &this.wait, &mut this.registered, cx)
+        driver.suspend(shared, this.cx.task, &mut this.registered, cx)
     }
 }
 
@@ -401,11 +436,15 @@ where
     F: FnOnce(Cx<S>) -> Fut,
     Fut: Future<Output = ()> + 'static,
 {
-    let task = shared.core.borrow().tasks.len() as TaskId;
-    let fut = Box::pin(body(Cx {
+    let (task, block) = {
+        let mut core = shared.core.borrow_mut();
+        (core.tasks.len() as TaskId, core.boxes.block::<Fut>())
+    };
+    let cx = Cx {
         shared: shared.clone(),
         task,
-    }));
+    };
+    let fut = TaskBox::new_in(block, || body(cx));
     let mut core = shared.core.borrow_mut();
     core.tasks.push(TaskSlot {
         name,

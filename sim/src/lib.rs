@@ -159,6 +159,7 @@ pub mod shrink;
 pub mod split;
 pub mod strategy;
 mod sync;
+mod task_box;
 mod time;
 mod trace;
 mod waitgroup;

@@ -12,7 +12,7 @@ use crate::cx::Spawner;
 use crate::invariant::{Kind, When};
 use crate::model::Model;
 use crate::panic;
-use crate::runtime::{Driver, Guard, Shared, TaskFuture, Wait};
+use crate::runtime::{Driver, Guard, Shared, TaskFuture};
 use crate::strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
@@ -92,7 +92,7 @@ struct Mad {
     /// notify, and park again if their condition still does not hold.
     parked: Vec<Waker>,
     /// Each task's pending sleep or wait deadline, a madsim timer.
-    timers: Vec<Option<TaskFuture>>,
+    timers: Vec<Option<Pin<Box<madsim::time::Sleep>>>>,
     violation: Option<Violation>,
 }
 
@@ -154,7 +154,6 @@ impl<S: 'static> Driver<S> for MadDriver {
         &self,
         shared: &Shared<S>,
         task: TaskId,
-        wait: &Wait,
         registered: &mut bool,
         cx: &mut Context<'_>,
     ) -> Poll<()> {
@@ -166,11 +165,13 @@ impl<S: 'static> Driver<S> for MadDriver {
             return Poll::Pending;
         }
         let mut core = shared.core.borrow_mut();
+        // `Cx::suspend` registered it; it stays until granted.
+        let wait = core.tasks[task as usize]
+            .wait
+            .expect("a suspended task's wait is in its slot until granted");
+        let wait = &wait;
         if !*registered {
             *registered = true;
-            let slot = &mut core.tasks[task as usize];
-            slot.wait = Some(*wait);
-            slot.notified = false;
             if let Guard::Time(at) = wait.on {
                 mad.set_timer(task, at);
                 return if mad.timer_fired(task, cx) {
@@ -278,7 +279,7 @@ impl<S: 'static> Future for Task<S> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        let polled = panic::catch(|| this.body.as_mut().poll(cx));
+        let polled = panic::catch(|| Pin::new(&mut this.body).poll(cx));
         let outcome = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(())) => {

@@ -9,35 +9,32 @@ use crate::cx::Spawner;
 use crate::invariant::{Kind, When};
 use crate::model::Model;
 use crate::panic;
-use crate::runtime::{Driver, Guard, Shared, TaskFuture, Wait};
+use crate::runtime::{Core, Driver, Guard, Shared, TaskFuture, Wait};
 use crate::schedule::Schedule;
 use crate::strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-/// The native executor's side of [`Driver`]: a wait is registered on its first poll and
+/// The native executor's side of [`Driver`]: a wait is pending on its first poll and
 /// granted on the next, which the executor makes only once it has chosen the task.
 pub(crate) struct NativeDriver;
 
 impl<S> Driver<S> for NativeDriver {
     fn suspend(
         &self,
-        shared: &Shared<S>,
-        task: TaskId,
-        wait: &Wait,
+        _: &Shared<S>,
+        _: TaskId,
         registered: &mut bool,
-        _cx: &mut Context<'_>,
+        _: &mut Context<'_>,
     ) -> Poll<()> {
         if *registered {
             return Poll::Ready(());
         }
         *registered = true;
-        let mut core = shared.core.borrow_mut();
-        let slot = &mut core.tasks[task as usize];
-        slot.wait = Some(*wait);
-        slot.notified = false;
         Poll::Pending
     }
 
@@ -67,6 +64,16 @@ pub(crate) struct Native {
     last: Option<TaskId>,
 }
 
+/// What [`Native::collect_candidates`] found.
+enum Collected {
+    /// The candidates (none, at the end of a phase or in a deadlock).
+    Candidates,
+    /// None, and the clock moved to the next timer.
+    ClockMoved,
+    /// The run reached its step limit.
+    OverLimit,
+}
+
 /// What one call of the executor needs: the model, its shared state, the strategy.
 struct Run<'a, M: Model> {
     model: &'a M,
@@ -84,9 +91,12 @@ impl Native {
         self.last = None;
     }
 
-    /// Drops the tasks' futures (nothing they do any more is recorded).
-    pub(crate) fn drop_tasks(&mut self) {
-        self.futures.clear();
+    /// Drops the tasks' futures (nothing they do any more is recorded), keeping their memory
+    /// for the next run's tasks.
+    pub(crate) fn drop_tasks<S>(&mut self, shared: &Shared<S>) {
+        for fut in self.futures.drain(..).flatten() {
+            recycle(shared, fut);
+        }
     }
 
     /// Runs `model` to its end under `strategy`: the workload, then the settle tasks, then the
@@ -107,19 +117,19 @@ impl Native {
 
     fn phases<M: Model>(&mut self, run: &mut Run<'_, M>) -> Result<Option<Violation>, Diverged> {
         let shared = run.shared;
+        let fingerprinting = shared.core.borrow().fingerprinting;
         run.model.workload(&mut Spawner::new(shared));
         if let Some(v) = self.start_spawned(run)? {
             return Ok(Some(v));
         }
         let mut settled = false;
         loop {
-            if let Some(v) = shared.core.borrow().over_limit() {
-                return Ok(Some(v));
+            match self.collect_candidates(shared) {
+                Collected::Candidates => {}
+                Collected::ClockMoved => continue,
+                Collected::OverLimit => return Ok(shared.core.borrow().over_limit()),
             }
-            if self.collect_candidates(shared) {
-                continue;
-            }
-            if run.strategy.wants_configuration(&self.candidates) {
+            if fingerprinting && run.strategy.wants_configuration(&self.candidates) {
                 if let Some(state) = run.model.fingerprint(&shared.state.borrow()) {
                     let configuration = shared.core.borrow().configuration(state);
                     run.strategy.configuration(configuration);
@@ -170,11 +180,18 @@ impl Native {
             if let Some(v) = self.poll(task, run)? {
                 return Ok(Some(v));
             }
-            if shared.core.borrow().exited {
+            // One look at the core for the rare aftermaths of a step.
+            let (exited, spawned) = {
+                let core = shared.core.borrow();
+                (core.exited, !core.spawned.is_empty())
+            };
+            if exited {
                 self.end_phase(shared);
             }
-            if let Some(v) = self.start_spawned(run)? {
-                return Ok(Some(v));
+            if spawned {
+                if let Some(v) = self.start_spawned(run)? {
+                    return Ok(Some(v));
+                }
             }
             if let Some(v) = shared.check(When::EveryStep) {
                 return Ok(Some(v));
@@ -184,26 +201,31 @@ impl Native {
     }
 
     /// Fills `candidates` with the tasks whose step can be granted now. When none can but a
-    /// timer is pending, advances the clock to it instead and returns `true`.
-    fn collect_candidates<S>(&mut self, shared: &Shared<S>) -> bool {
+    /// timer is pending, advances the clock to it instead. Checks the step limit first, under
+    /// the same borrow.
+    fn collect_candidates<S>(&mut self, shared: &Shared<S>) -> Collected {
         self.candidates.clear();
         let mut core = shared.core.borrow_mut();
+        if core.steps >= core.max_steps {
+            return Collected::OverLimit;
+        }
         let now = core.now;
+        let ordered = core.history.orders_steps();
         let mut next_timer: Option<Instant> = None;
         for (i, t) in core.tasks.iter().enumerate() {
-            let Some(w) = t.wait else { continue };
+            let Some(w) = &t.wait else { continue };
             let timer = match w.on {
                 Guard::Time(at) => Some(at),
                 _ => w.deadline,
             };
-            let ready = core.grantable(i as TaskId, &w) || timer.is_some_and(|at| at <= now);
+            let ready = core.grantable(i as TaskId, w) || timer.is_some_and(|at| at <= now);
             if ready {
                 self.candidates.push(Candidate {
                     task: i as TaskId,
                     name: t.name,
                     label: w.label,
                     footprint: w.footprint,
-                    synchronizes: w.on.synchronizes() || core.history.orders_steps(),
+                    synchronizes: ordered || w.on.synchronizes(),
                 });
             } else if let Some(at) = timer {
                 next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
@@ -212,10 +234,10 @@ impl Native {
         if self.candidates.is_empty() {
             if let Some(at) = next_timer {
                 core.now = at;
-                return true;
+                return Collected::ClockMoved;
             }
         }
-        false
+        Collected::Candidates
     }
 
     /// Polls a task that was granted its step, answering its picks on the way, until it waits
@@ -230,25 +252,19 @@ impl Native {
             let Some(fut) = self.futures[task as usize].as_mut() else {
                 return Ok(None);
             };
-            let polled = panic::catch(|| fut.as_mut().poll(&mut cx));
+            let polled = panic::catch(|| Pin::new(fut).poll(&mut cx));
             let mut core = run.shared.core.borrow_mut();
             let exited = core.exited;
             let slot = &mut core.tasks[task as usize];
             let name = slot.name;
             match polled {
-                Err(message) => {
-                    slot.done = true;
-                    let message = format!("task `{name}` panicked: {message}");
-                    return Ok(Some(core.violation(
-                        Kind::Panic,
-                        panic::invariant(),
-                        message,
-                    )));
-                }
+                Err(message) => return Ok(Some(panicked(&mut core, task, &message))),
                 Ok(Poll::Ready(())) => {
                     slot.done = true;
                     drop(core);
-                    self.futures[task as usize] = None;
+                    if let Some(fut) = self.futures[task as usize].take() {
+                        recycle(run.shared, fut);
+                    }
                     return Ok(None);
                 }
                 Ok(Poll::Pending) => match slot.wait {
@@ -278,14 +294,7 @@ impl Native {
                     }
                     Some(_) => return Ok(None),
                     None if exited => return Ok(None),
-                    None => {
-                        slot.done = true;
-                        let message = format!(
-                            "task `{name}` awaited a future that is not raceway's; \
-                             only Cx's steps, locks, sleeps, waits and joins can be awaited"
-                        );
-                        return Ok(Some(core.violation(Kind::Panic, "panic".into(), message)));
-                    }
+                    None => return Ok(Some(foreign_future(&mut core, task))),
                 },
             }
         }
@@ -303,7 +312,9 @@ impl Native {
         core.spawned.clear();
         let record = std::mem::replace(&mut core.record, false);
         drop(core);
-        self.futures.iter_mut().for_each(|f| *f = None);
+        for fut in self.futures.iter_mut().filter_map(Option::take) {
+            recycle(shared, fut);
+        }
         shared.core.borrow_mut().record = record;
     }
 
@@ -319,7 +330,11 @@ impl Native {
                 if core.spawned.is_empty() {
                     return Ok(None);
                 }
-                self.futures.extend(core.spawned.drain(..).map(Some));
+                // A loop rather than `extend`, which did not inline and cost more than the
+                // moves themselves.
+                for fut in core.spawned.drain(..) {
+                    self.futures.push(Some(fut));
+                }
             }
             for task in first..self.futures.len() {
                 if let Some(v) = self.poll(task as TaskId, run)? {
@@ -328,4 +343,36 @@ impl Native {
             }
         }
     }
+}
+
+/// Drops an ended or abandoned task's future (with no borrow held: its locals' destructors,
+/// a mutex guard's, reach the core) and keeps its memory for a later task.
+fn recycle<S>(shared: &Shared<S>, fut: TaskFuture) {
+    let block = fut.into_block();
+    shared.core.borrow_mut().boxes.put(block);
+}
+
+/// The violation of `task`'s panic with `message`, which ended it. Cold, and out of line, so
+/// that [`Native::poll`] stays small on the per-step path.
+#[cold]
+#[inline(never)]
+fn panicked(core: &mut Core, task: TaskId, message: &str) -> Violation {
+    let slot = &mut core.tasks[task as usize];
+    slot.done = true;
+    let message = format!("task `{}` panicked: {message}", slot.name);
+    core.violation(Kind::Panic, panic::invariant(), message)
+}
+
+/// The violation of a task that awaited a future the executor does not know, which ended it.
+#[cold]
+#[inline(never)]
+fn foreign_future(core: &mut Core, task: TaskId) -> Violation {
+    let slot = &mut core.tasks[task as usize];
+    slot.done = true;
+    let message = format!(
+        "task `{}` awaited a future that is not raceway's; \
+         only Cx's steps, locks, sleeps, waits and joins can be awaited",
+        slot.name
+    );
+    core.violation(Kind::Panic, "panic".into(), message)
 }

@@ -13,20 +13,19 @@ use crate::footprint::Footprint;
 use crate::invariant::{Invariant, Kind, When};
 use crate::prims::{Blocked, Prims};
 use crate::strategy::TaskId;
+use crate::task_box::{Recycler, TaskBox};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::future::Future;
 use std::hash::{Hash, Hasher};
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// The default step limit of a run, beyond which it counts as a livelock.
 pub const DEFAULT_MAX_STEPS: u32 = 10_000;
 
 /// A task's body, as spawned.
-pub(crate) type TaskFuture = Pin<Box<dyn Future<Output = ()>>>;
+pub(crate) type TaskFuture = TaskBox;
 
 /// What a waiting task waits for before its next step can be granted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,6 +122,8 @@ pub(crate) struct Core {
     pub(crate) trace: Vec<Event>,
     /// Futures of tasks spawned since the driver last looked, in spawn order.
     pub(crate) spawned: Vec<TaskFuture>,
+    /// The memory of ended tasks' futures, for the next run's (see [`crate::task_box`]).
+    pub(crate) boxes: Recycler,
     /// A task took its exit step: the phase's other tasks end (see [`Cx::exit`]).
     ///
     /// [`Cx::exit`]: crate::Cx::exit
@@ -176,18 +177,22 @@ impl Core {
 
     /// Grants `task` its pending step; in a fingerprinted run, the task's history takes in
     /// what it observes at the grant: which step, whether its wait was notified, the clock.
+    #[inline]
     pub(crate) fn grant(&mut self, task: TaskId) {
-        let now = self.now;
-        let fingerprinting = self.fingerprinting;
-        let slot = &mut self.tasks[task as usize];
-        if fingerprinting {
-            slot.seen = fingerprint::extend(slot.seen, |h| {
-                slot.wait.hash(h);
-                slot.notified.hash(h);
-                now.hash(h);
-            });
+        if self.fingerprinting {
+            self.observe_grant(task);
         }
-        slot.wait = None;
+        self.tasks[task as usize].wait = None;
+    }
+
+    fn observe_grant(&mut self, task: TaskId) {
+        let now = self.now;
+        let slot = &mut self.tasks[task as usize];
+        slot.seen = fingerprint::extend(slot.seen, |h| {
+            slot.wait.hash(h);
+            slot.notified.hash(h);
+            now.hash(h);
+        });
     }
 
     /// Gives `task` the answer `chosen` to its pick; in a fingerprinted run its history takes
@@ -374,13 +379,12 @@ impl<S> Checks<S> {
 /// the second engine's driver parks and wakes tasks on its own executor and checks invariants
 /// as each transition ends.
 pub(crate) trait Driver<S> {
-    /// Polls a task's wait for its next step (`registered` is false on the first poll):
-    /// `Ready` once the step is granted.
+    /// Polls a task's wait for its next step, which is in the task's slot (`registered` is
+    /// false on the first poll): `Ready` once the step is granted.
     fn suspend(
         &self,
         shared: &Shared<S>,
         task: TaskId,
-        wait: &Wait,
         registered: &mut bool,
         cx: &mut Context<'_>,
     ) -> Poll<()>;
@@ -412,12 +416,17 @@ pub(crate) struct Shared<S: 'static> {
 }
 
 impl<S: 'static> Shared<S> {
-    /// The first invariant checked `when` that the state breaks now.
+    /// The first invariant checked `when` that the state breaks now. Inlined, for the common
+    /// case after a step: nothing to check, so nothing is borrowed or called.
+    #[inline(always)]
     pub(crate) fn check(&self, when: When) -> Option<Violation> {
         if when == When::EveryStep && self.checks.every_step.is_empty() {
-            // The common case after a step: nothing to check, so borrow nothing.
             return None;
         }
+        self.check_now(when)
+    }
+
+    fn check_now(&self, when: When) -> Option<Violation> {
         self.checks
             .check(&self.state.borrow(), &self.core.borrow(), when)
     }
