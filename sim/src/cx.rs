@@ -9,7 +9,7 @@
 use crate::footprint::Footprint;
 use crate::names::intern;
 use crate::runtime::{Guard, Shared, TaskSlot, Wait};
-use crate::strategy::TaskId;
+use crate::strategy::{Candidate, TaskId};
 use crate::task_box::TaskBox;
 use crate::time::Instant;
 use crate::trace::Event;
@@ -322,10 +322,16 @@ impl<S: 'static> Cx<S> {
         deadline: Option<Instant>,
     ) -> Suspend<'_, S> {
         let mut core = self.shared.core.borrow_mut();
+        let ordered = core.history.orders_steps();
         let slot = &mut core.tasks[self.task as usize];
         slot.wait = Some(Wait {
-            label,
-            footprint,
+            step: Candidate {
+                task: self.task,
+                name: slot.name,
+                label,
+                footprint,
+                synchronizes: ordered || on.synchronizes(),
+            },
             on,
             deadline,
         });

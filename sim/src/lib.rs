@@ -59,7 +59,9 @@
 //! [`Cx`] reaches whoever drives the run only through the core's
 //! small internal `Driver` trait (suspend, now, pick, granted, wake, spawned); the native
 //! executor (`native.rs`) is one driver, madsim's runtime (`madsim_driver.rs`, in the madsim
-//! build only) the other. A [`Strategy`] makes a run's choices and says, through
+//! build only) the other. Task futures live in memory reused from run to run
+//! (`task_box.rs`, the crate's one `unsafe` module), so that after the first run nothing on
+//! a run's path allocates unless the run is recorded. A [`Strategy`] makes a run's choices and says, through
 //! [`Strategy::next_run`], whether another run follows: a seed range ([`strategy::Seeds`]),
 //! an exploration ([`strategy::Dfs`]) and shrinking's candidates ([`strategy::Replay`]) are
 //! strategies of many runs, and [`drive::drive`] is the one loop that runs them all for

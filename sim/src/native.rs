@@ -210,7 +210,6 @@ impl Native {
             return Collected::OverLimit;
         }
         let now = core.now;
-        let ordered = core.history.orders_steps();
         let mut next_timer: Option<Instant> = None;
         for (i, t) in core.tasks.iter().enumerate() {
             let Some(w) = &t.wait else { continue };
@@ -220,13 +219,7 @@ impl Native {
             };
             let ready = core.grantable(i as TaskId, w) || timer.is_some_and(|at| at <= now);
             if ready {
-                self.candidates.push(Candidate {
-                    task: i as TaskId,
-                    name: t.name,
-                    label: w.label,
-                    footprint: w.footprint,
-                    synchronizes: ordered || w.on.synchronizes(),
-                });
+                self.candidates.push(w.step);
             } else if let Some(at) = timer {
                 next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
             }
@@ -269,7 +262,7 @@ impl Native {
                 }
                 Ok(Poll::Pending) => match slot.wait {
                     Some(Wait {
-                        label,
+                        step: Candidate { label, .. },
                         on: Guard::Pick(n),
                         ..
                     }) => {

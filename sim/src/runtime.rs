@@ -9,10 +9,9 @@
 
 use crate::client::Recorder;
 use crate::fingerprint::{self, Fingerprint, Fingerprinter};
-use crate::footprint::Footprint;
 use crate::invariant::{Invariant, Kind, When};
 use crate::prims::{Blocked, Prims};
-use crate::strategy::TaskId;
+use crate::strategy::{Candidate, TaskId};
 use crate::task_box::{Recycler, TaskBox};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
@@ -66,8 +65,9 @@ impl Guard {
 /// A task's pending step.
 #[derive(Clone, Copy, Debug, Hash)]
 pub(crate) struct Wait {
-    pub(crate) label: &'static str,
-    pub(crate) footprint: Footprint,
+    /// The step as strategies see it when it can go, built once when the task registers it:
+    /// the executor copies it whole into each step's candidates.
+    pub(crate) step: Candidate,
     pub(crate) on: Guard,
     pub(crate) deadline: Option<Instant>,
 }
