@@ -248,7 +248,7 @@ impl<S: 'static> Cx<S> {
                 t.notified = true;
             }
         }
-        self.shared.driver.borrow().wake();
+        self.shared.woke();
     }
 
     /// Waits until `task` has ended.
@@ -411,9 +411,7 @@ impl<S: 'static> Drop for MutexGuard<S> {
         if let Ok(mut core) = self.cx.shared.core.try_borrow_mut() {
             core.release(self.cx.task, self.mutex.0);
             drop(core);
-            if let Ok(driver) = self.cx.shared.driver.try_borrow() {
-                driver.wake();
-            }
+            self.cx.shared.woke();
         }
     }
 }

@@ -123,8 +123,15 @@ impl Native {
             return Ok(Some(v));
         }
         let mut settled = false;
+        // The last step's position among the candidates, when only its own task's candidate
+        // can have changed (see `Native::update_candidates`).
+        let mut kept: Option<usize> = None;
         loop {
-            match self.collect_candidates(shared) {
+            let collected = match kept.take() {
+                Some(chosen) if self.update_candidates(shared, chosen) => Collected::Candidates,
+                _ => self.collect_candidates(shared),
+            };
+            match collected {
                 Collected::Candidates => {}
                 Collected::ClockMoved => continue,
                 Collected::OverLimit => return Ok(shared.core.borrow().over_limit()),
@@ -172,19 +179,26 @@ impl Native {
                 self.preemptions += 1;
             }
             self.last = Some(task);
-            {
+            let plain = {
                 let mut core = shared.core.borrow_mut();
-                core.grant(task);
                 core.steps += 1;
-            }
+                core.grant(task) == Some(Guard::Ready)
+            };
+            shared.woken.set(false);
             if let Some(v) = self.poll(task, run)? {
                 return Ok(Some(v));
             }
             // One look at the core for the rare aftermaths of a step.
-            let (exited, spawned) = {
+            let (exited, spawned, ended) = {
                 let core = shared.core.borrow();
-                (core.exited, !core.spawned.is_empty())
+                let ended = core.tasks[task as usize].done;
+                (core.exited, !core.spawned.is_empty(), ended)
             };
+            // A plain step (a `Cx::step`, not a lock, a wait or another primitive's step) that
+            // changed nothing another task waits on leaves every other candidate as it was.
+            if plain && !exited && !spawned && !ended && !shared.woken.get() {
+                kept = Some(chosen);
+            }
             if exited {
                 self.end_phase(shared);
             }
@@ -204,26 +218,11 @@ impl Native {
     /// timer is pending, advances the clock to it instead. Checks the step limit first, under
     /// the same borrow.
     fn collect_candidates<S>(&mut self, shared: &Shared<S>) -> Collected {
-        self.candidates.clear();
         let mut core = shared.core.borrow_mut();
         if core.steps >= core.max_steps {
             return Collected::OverLimit;
         }
-        let now = core.now;
-        let mut next_timer: Option<Instant> = None;
-        for (i, t) in core.tasks.iter().enumerate() {
-            let Some(w) = &t.wait else { continue };
-            let timer = match w.on {
-                Guard::Time(at) => Some(at),
-                _ => w.deadline,
-            };
-            let ready = core.grantable(i as TaskId, w) || timer.is_some_and(|at| at <= now);
-            if ready {
-                self.candidates.push(w.step);
-            } else if let Some(at) = timer {
-                next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
-            }
-        }
+        let next_timer = gather(&core, &mut self.candidates);
         if self.candidates.is_empty() {
             if let Some(at) = next_timer {
                 core.now = at;
@@ -231,6 +230,34 @@ impl Native {
             }
         }
         Collected::Candidates
+    }
+
+    /// The candidates after a plain step of `candidates[chosen]` that woke nobody: every other
+    /// candidate is as it was, so only the stepped task's entry is replaced by its next step.
+    /// `false` when the full gathering is needed instead: the step limit is reached, or the
+    /// task's next step is not plain either (a lock, a wait, a primitive's step, which other
+    /// tasks' steps may depend on: a waiting writer holds readers back). Debug builds check
+    /// the result against the full gathering.
+    fn update_candidates<S>(&mut self, shared: &Shared<S>, chosen: usize) -> bool {
+        let core = shared.core.borrow();
+        if core.steps >= core.max_steps {
+            return false;
+        }
+        let task = self.candidates[chosen].task;
+        match &core.tasks[task as usize].wait {
+            Some(w) if w.on == Guard::Ready => self.candidates[chosen] = w.step,
+            _ => return false,
+        }
+        #[cfg(debug_assertions)]
+        {
+            let mut all = Vec::new();
+            gather(&core, &mut all);
+            debug_assert_eq!(
+                self.candidates, all,
+                "the candidates kept after a plain step"
+            );
+        }
+        true
     }
 
     /// Polls a task that was granted its step, answering its picks on the way, until it waits
@@ -336,6 +363,36 @@ impl Native {
             }
         }
     }
+}
+
+/// Fills `out` with the candidates of `core`, the tasks whose step can be granted now, in task
+/// order; returns the earliest pending timer of the others.
+fn gather(core: &Core, out: &mut Vec<Candidate>) -> Option<Instant> {
+    out.clear();
+    let mut next_timer: Option<Instant> = None;
+    for (i, t) in core.tasks.iter().enumerate() {
+        let Some(w) = &t.wait else { continue };
+        if ready(core, i as TaskId, w) {
+            out.push(w.step);
+        } else if let Some(at) = timer(w) {
+            next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
+        }
+    }
+    next_timer
+}
+
+/// The instant a wait's timer fires: a sleep's end, or a wait's deadline.
+fn timer(w: &Wait) -> Option<Instant> {
+    match w.on {
+        Guard::Time(at) => Some(at),
+        _ => w.deadline,
+    }
+}
+
+/// Whether `task`'s wait `w` can be granted now: its guard allows it, or its timer fired.
+#[inline(always)]
+fn ready(core: &Core, task: TaskId, w: &Wait) -> bool {
+    core.grantable(task, w) || timer(w).is_some_and(|at| at <= core.now)
 }
 
 /// Drops an ended or abandoned task's future (with no borrow held: its locals' destructors,

@@ -84,6 +84,7 @@ impl<M: Model> Runner<M> {
             }),
             checks,
             driver: RefCell::new(Box::new(NativeDriver)),
+            woken: Default::default(),
         });
         Self {
             model,

@@ -16,7 +16,7 @@ use crate::task_box::{Recycler, TaskBox};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::hash::{Hash, Hasher};
 use std::task::{Context, Poll};
 
@@ -177,12 +177,13 @@ impl Core {
 
     /// Grants `task` its pending step; in a fingerprinted run, the task's history takes in
     /// what it observes at the grant: which step, whether its wait was notified, the clock.
+    /// Returns what the granted wait waited for.
     #[inline]
-    pub(crate) fn grant(&mut self, task: TaskId) {
+    pub(crate) fn grant(&mut self, task: TaskId) -> Option<Guard> {
         if self.fingerprinting {
             self.observe_grant(task);
         }
-        self.tasks[task as usize].wait = None;
+        self.tasks[task as usize].wait.take().map(|w| w.on)
     }
 
     fn observe_grant(&mut self, task: TaskId) {
@@ -413,9 +414,24 @@ pub(crate) struct Shared<S: 'static> {
     pub(crate) core: RefCell<Core>,
     pub(crate) checks: Checks<S>,
     pub(crate) driver: RefCell<Box<dyn Driver<S>>>,
+    /// Set by [`Shared::woke`]: since the executor last cleared it, a waiting task may have
+    /// become grantable, or stopped being grantable (a lock released, an event notified, a
+    /// wait group's counter changed), so the candidates must be gathered anew.
+    pub(crate) woken: Cell<bool>,
 }
 
 impl<S: 'static> Shared<S> {
+    /// What a task changed may let a waiting task go (or hold it back): notes it for the
+    /// executor and tells the driver. Every change to a lock, an event, a condition variable or
+    /// another primitive that is not the changing task's own granted wait goes through here.
+    pub(crate) fn woke(&self) {
+        self.woken.set(true);
+        // `try_`: a guard may drop while the run is torn down.
+        if let Ok(driver) = self.driver.try_borrow() {
+            driver.wake();
+        }
+    }
+
     /// The first invariant checked `when` that the state breaks now. Inlined, for the common
     /// case after a step: nothing to check, so nothing is borrowed or called.
     #[inline(always)]

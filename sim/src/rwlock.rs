@@ -179,9 +179,7 @@ impl<S: 'static> Cx<S> {
             text: format!("{}_unlock({name})", if write { "write" } else { "read" }),
         });
         drop(core);
-        if let Ok(driver) = self.shared.driver.try_borrow() {
-            driver.wake();
-        }
+        self.shared.woke();
         true
     }
 }

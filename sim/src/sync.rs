@@ -70,7 +70,7 @@ impl<S: 'static> Cx<S> {
     /// Tells the driver that a mutex was released or a waiter notified, so that a driver
     /// which parks waiting tasks (madsim's) looks at them again.
     pub(crate) fn wake_driver(&self) {
-        self.shared.driver.borrow().wake();
+        self.shared.woke();
     }
 
     /// Tries to lock `mutex` without waiting: one step, which takes the mutex if it is free.

@@ -46,7 +46,7 @@ use crate::footprint::Footprint;
 pub type TaskId = u32;
 
 /// A task that can take a step now, and the step it is waiting to take.
-#[derive(Clone, Copy, Debug, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Candidate {
     /// The task.
     pub task: TaskId,
