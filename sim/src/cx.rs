@@ -61,11 +61,6 @@ impl<S: 'static> Cx<S> {
         self.shared.driver.borrow().now(&self.shared)
     }
 
-    /// A wait was granted: the driver learns that its step is being taken.
-    pub(crate) fn granted(&self) {
-        self.shared.driver.borrow().granted(&self.shared);
-    }
-
     /// One atomic step on the shared state: waits to be scheduled, then runs `access` and
     /// records the step with `label` (name it after the real call: `storage.Get(k)`) and what
     /// `access` returned. `footprint` declares the resources it touches.
@@ -78,7 +73,6 @@ impl<S: 'static> Cx<S> {
         self.suspend(label, footprint, Guard::Ready, None).await;
         let result = access(&mut self.shared.state.borrow_mut());
         self.took(label, footprint, &result);
-        self.granted();
         result
     }
 
@@ -153,7 +147,6 @@ impl<S: 'static> Cx<S> {
         let until = self.now().after(d);
         self.suspend("sleep", Footprint::NONE, Guard::Time(until), None)
             .await;
-        self.granted();
         self.record_lazy(Footprint::NONE, || {
             format!("sleep({})", Instant::ZERO.after(d))
         });
@@ -206,7 +199,6 @@ impl<S: 'static> Cx<S> {
         let fp = Footprint::write(name);
         self.suspend("lock", fp, Guard::Mutex(mutex.0), None).await;
         self.shared.core.borrow_mut().mutexes[mutex.0 as usize].owner = Some(self.task);
-        self.granted();
         self.record_lazy(fp, || format!("lock({name})"));
     }
 
@@ -225,7 +217,6 @@ impl<S: 'static> Cx<S> {
     async fn wait_until(&self, event: EventId, deadline: Option<Instant>) -> bool {
         self.suspend("wait", Footprint::NONE, Guard::Event(event.0), deadline)
             .await;
-        self.granted();
         let (name, notified) = {
             let core = self.shared.core.borrow();
             (
@@ -255,7 +246,6 @@ impl<S: 'static> Cx<S> {
     pub async fn join(&self, task: TaskId) {
         self.suspend("join", Footprint::NONE, Guard::Join(task), None)
             .await;
-        self.granted();
         let name = self.shared.core.borrow().tasks[task as usize].name;
         self.record_lazy(Footprint::NONE, || format!("join({name})"));
     }
@@ -292,7 +282,6 @@ impl<S: 'static> Cx<S> {
         self.suspend("spawn", Footprint::NONE, Guard::Ready, None)
             .await;
         let task = self.spawn(name, body);
-        self.granted();
         self.record_lazy(Footprint::NONE, || format!("spawn({name})"));
         task
     }
@@ -305,7 +294,6 @@ impl<S: 'static> Cx<S> {
     pub async fn exit(&self) {
         self.suspend("exit", Footprint::NONE, Guard::Synchronizing, None)
             .await;
-        self.granted();
         self.record_lazy(Footprint::NONE, || "exit".to_string());
         self.shared.core.borrow_mut().exited = true;
         std::future::pending::<()>().await

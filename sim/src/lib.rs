@@ -57,7 +57,7 @@
 //! A run executes on the run core (`runtime.rs`: tasks, mutexes, events, clock, trace, step
 //! limit, invariant checks; the other primitives' state, one module each, in `prims.rs`).
 //! [`Cx`] reaches whoever drives the run only through the core's
-//! small internal `Driver` trait (suspend, now, pick, granted, wake, spawned); the native
+//! small internal `Driver` trait (suspend, now, pick, wake, spawned); the native
 //! executor (`native.rs`) is one driver, madsim's runtime (`madsim_driver.rs`, in the madsim
 //! build only) the other. Task futures live in memory reused from run to run
 //! (`task_box.rs`, the crate's one `unsafe` module), so that after the first run nothing on

@@ -46,8 +46,6 @@ impl<S> Driver<S> for NativeDriver {
         None
     }
 
-    fn granted(&self, _: &Shared<S>) {}
-
     fn wake(&self) {}
 
     fn spawned(&self) {}

@@ -397,9 +397,6 @@ pub(crate) trait Driver<S> {
     /// [`Guard::Pick`] and the strategy answers.
     fn pick(&self, shared: &Shared<S>, task: TaskId, label: &'static str, n: u32) -> Option<u32>;
 
-    /// A wait was granted and its step is being taken.
-    fn granted(&self, shared: &Shared<S>);
-
     /// A waiting task may be grantable now: a lock was released or an event notified.
     fn wake(&self);
 

@@ -89,7 +89,6 @@ impl<S: 'static> Cx<S> {
             }
             free
         };
-        self.granted();
         self.record_lazy(fp, || format!("try_lock({name}) → {taken}"));
         taken.then(|| MutexGuard {
             cx: self.clone(),
@@ -128,7 +127,6 @@ impl<S: 'static> Cx<S> {
         // Registered in this same poll: no task runs between the release and the wait.
         self.suspend("wait", Footprint::NONE, Guard::Event(event), None)
             .await;
-        self.granted();
         self.record_lazy(Footprint::NONE, || format!("wait({name}) → signalled"));
         self.lock(mutex).await
     }
