@@ -115,6 +115,8 @@
 //! thread or iterates a randomly seeded hash map: the same seed or schedule gives the same
 //! trace on every machine, in debug and release.
 #![warn(missing_docs)]
+// `unsafe` only in `task_box`, where it is documented and tested; the compiler holds the rest.
+#![deny(unsafe_code)]
 
 pub mod audit;
 mod channel;
@@ -161,6 +163,7 @@ pub mod shrink;
 pub mod split;
 pub mod strategy;
 mod sync;
+#[allow(unsafe_code)]
 mod task_box;
 mod time;
 mod trace;
