@@ -375,6 +375,14 @@ fn main() {
         out.push_str(&old[at..]);
     }
     print!("{out}");
-    std::fs::write(&path, out).expect("write reports/bench.md");
+    write_whole(&path, &out);
     eprintln!("wrote {}", path.display());
+}
+
+/// Replaces `path` with `text` whole or not at all: written beside it, then renamed over it.
+fn write_whole(path: &std::path::Path, text: &str) {
+    let dir = path.parent().expect("a file in reports/");
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).expect("a temporary file in reports/");
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).expect("write the report");
+    tmp.persist(path).expect("replace the report");
 }

@@ -101,7 +101,11 @@ fn main() {
     }
     if pattern.is_none() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/explore.md");
-        std::fs::write(&path, out).expect("write reports/explore.md");
+        let mut tmp = tempfile::NamedTempFile::new_in(path.parent().expect("reports/"))
+            .expect("a temporary file in reports/");
+        std::io::Write::write_all(&mut tmp, out.as_bytes()).expect("write the report");
+        // Replaced whole or not at all.
+        tmp.persist(&path).expect("replace reports/explore.md");
         eprintln!("wrote {}", path.display());
     }
 }

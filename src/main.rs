@@ -5,6 +5,8 @@
 //! Every byte of output goes through [`output`]: a closed pipe ends a command quietly, any
 //! other write error is one line and exit 2.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 mod commands;
 mod compare;

@@ -182,6 +182,10 @@ fn main() {
         }
         _ => format!("{}\n{section}", old.trim_end()),
     };
-    std::fs::write(&path, new).expect("write reports/bench.md");
+    let mut tmp = tempfile::NamedTempFile::new_in(path.parent().expect("reports/"))
+        .expect("a temporary file in reports/");
+    std::io::Write::write_all(&mut tmp, new.as_bytes()).expect("write the section");
+    // Replaced whole or not at all.
+    tmp.persist(&path).expect("replace reports/bench.md");
     eprintln!("wrote {}", path.display());
 }

@@ -8,6 +8,8 @@
 //! as a [`Scenario`]. Adding a scenario is adding a module and one line to [`CATALOG`].
 //! Nothing here knows of the command line.
 
+#![forbid(unsafe_code)]
+
 mod catalog;
 pub mod configcache;
 pub mod gencache;

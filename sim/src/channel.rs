@@ -342,7 +342,6 @@ impl<S: 'static> Cx<S> {
                 }
                 c.closed = true;
             }
-            self.granted();
             self.record_lazy(fp, || format!("close({name})"));
             self.wake_driver();
         }

@@ -9,7 +9,8 @@
 use crate::footprint::Footprint;
 use crate::names::intern;
 use crate::runtime::{Guard, Shared, TaskSlot, Wait};
-use crate::strategy::TaskId;
+use crate::strategy::{Candidate, TaskId};
+use crate::task_box::TaskBox;
 use crate::time::Instant;
 use crate::trace::Event;
 use std::borrow::Cow;
@@ -60,11 +61,6 @@ impl<S: 'static> Cx<S> {
         self.shared.driver.borrow().now(&self.shared)
     }
 
-    /// A wait was granted: the driver learns that its step is being taken.
-    pub(crate) fn granted(&self) {
-        self.shared.driver.borrow().granted(&self.shared);
-    }
-
     /// One atomic step on the shared state: waits to be scheduled, then runs `access` and
     /// records the step with `label` (name it after the real call: `storage.Get(k)`) and what
     /// `access` returned. `footprint` declares the resources it touches.
@@ -76,17 +72,40 @@ impl<S: 'static> Cx<S> {
     ) -> R {
         self.suspend(label, footprint, Guard::Ready, None).await;
         let result = access(&mut self.shared.state.borrow_mut());
-        self.observe(&result);
-        self.record(
-            || Cow::Borrowed(label),
+        self.took(label, footprint, &result);
+        result
+    }
+
+    /// What [`Cx::observe`] and [`Cx::record`] do for a plain step, under one borrow of the
+    /// core: on the per-step path, an unrecorded run pays for two flag tests and no more.
+    #[inline(always)]
+    fn took<R: Debug>(&self, label: &'static str, footprint: Footprint, result: &R) {
+        let keeps = {
+            let core = self.shared.core.borrow();
+            core.fingerprinting || core.record
+        };
+        if keeps {
+            self.keep_step(label, footprint, result);
+        }
+    }
+
+    #[inline(never)]
+    fn keep_step<R: Debug>(&self, label: &'static str, footprint: Footprint, result: &R) {
+        let mut core = self.shared.core.borrow_mut();
+        if core.fingerprinting {
+            observe_into(&mut core.tasks[self.task as usize], result);
+        }
+        let task = self.task;
+        core.record_with(|time| Event::Step {
+            task,
+            label: Cow::Borrowed(label),
             footprint,
-            || {
+            result: {
                 let r = format!("{result:?}");
                 (r != "()").then_some(r)
             },
-        );
-        self.granted();
-        result
+            time,
+        });
     }
 
     /// Updates the checker's ghost state at once, without a step: results of the settle
@@ -128,7 +147,6 @@ impl<S: 'static> Cx<S> {
         let until = self.now().after(d);
         self.suspend("sleep", Footprint::NONE, Guard::Time(until), None)
             .await;
-        self.granted();
         self.record_lazy(Footprint::NONE, || {
             format!("sleep({})", Instant::ZERO.after(d))
         });
@@ -181,7 +199,6 @@ impl<S: 'static> Cx<S> {
         let fp = Footprint::write(name);
         self.suspend("lock", fp, Guard::Mutex(mutex.0), None).await;
         self.shared.core.borrow_mut().mutexes[mutex.0 as usize].owner = Some(self.task);
-        self.granted();
         self.record_lazy(fp, || format!("lock({name})"));
     }
 
@@ -200,7 +217,6 @@ impl<S: 'static> Cx<S> {
     async fn wait_until(&self, event: EventId, deadline: Option<Instant>) -> bool {
         self.suspend("wait", Footprint::NONE, Guard::Event(event.0), deadline)
             .await;
-        self.granted();
         let (name, notified) = {
             let core = self.shared.core.borrow();
             (
@@ -223,14 +239,13 @@ impl<S: 'static> Cx<S> {
                 t.notified = true;
             }
         }
-        self.shared.driver.borrow().wake();
+        self.shared.woke();
     }
 
     /// Waits until `task` has ended.
     pub async fn join(&self, task: TaskId) {
         self.suspend("join", Footprint::NONE, Guard::Join(task), None)
             .await;
-        self.granted();
         let name = self.shared.core.borrow().tasks[task as usize].name;
         self.record_lazy(Footprint::NONE, || format!("join({name})"));
     }
@@ -267,7 +282,6 @@ impl<S: 'static> Cx<S> {
         self.suspend("spawn", Footprint::NONE, Guard::Ready, None)
             .await;
         let task = self.spawn(name, body);
-        self.granted();
         self.record_lazy(Footprint::NONE, || format!("spawn({name})"));
         task
     }
@@ -280,12 +294,14 @@ impl<S: 'static> Cx<S> {
     pub async fn exit(&self) {
         self.suspend("exit", Footprint::NONE, Guard::Synchronizing, None)
             .await;
-        self.granted();
         self.record_lazy(Footprint::NONE, || "exit".to_string());
         self.shared.core.borrow_mut().exited = true;
         std::future::pending::<()>().await
     }
 
+    /// Registers this task's next step in its slot, where the executor looks for candidates,
+    /// and returns the future that waits until the step is granted. Call it only where it is
+    /// awaited at once: a task has one pending step.
     pub(crate) fn suspend(
         &self,
         label: &'static str,
@@ -293,14 +309,23 @@ impl<S: 'static> Cx<S> {
         on: Guard,
         deadline: Option<Instant>,
     ) -> Suspend<'_, S> {
-        Suspend {
-            cx: self,
-            wait: Wait {
+        let mut core = self.shared.core.borrow_mut();
+        let ordered = core.history.orders_steps();
+        let slot = &mut core.tasks[self.task as usize];
+        slot.wait = Some(Wait {
+            step: Candidate {
+                task: self.task,
+                name: slot.name,
                 label,
                 footprint,
-                on,
-                deadline,
+                synchronizes: ordered || on.synchronizes(),
             },
+            on,
+            deadline,
+        });
+        slot.notified = false;
+        Suspend {
+            cx: self,
             registered: false,
         }
     }
@@ -311,10 +336,7 @@ impl<S: 'static> Cx<S> {
     pub(crate) fn observe<R: Debug>(&self, result: &R) {
         let mut core = self.shared.core.borrow_mut();
         if core.fingerprinting {
-            let slot = &mut core.tasks[self.task as usize];
-            slot.seen = crate::fingerprint::extend(slot.seen, |h| {
-                let _ = std::fmt::Write::write_fmt(h, format_args!("{result:?}"));
-            });
+            observe_into(&mut core.tasks[self.task as usize], result);
         }
     }
 
@@ -344,6 +366,13 @@ impl<S: 'static> Cx<S> {
     }
 }
 
+/// Takes a step's result into the history of the task of `slot` (see [`Cx::observe`]).
+fn observe_into<R: Debug>(slot: &mut TaskSlot, result: &R) {
+    slot.seen = crate::fingerprint::extend(slot.seen, |h| {
+        let _ = std::fmt::Write::write_fmt(h, format_args!("{result:?}"));
+    });
+}
+
 /// Holds a [`MutexId`] locked; unlocking when dropped is part of the task's current step.
 pub struct MutexGuard<S: 'static> {
     pub(crate) cx: Cx<S>,
@@ -370,17 +399,15 @@ impl<S: 'static> Drop for MutexGuard<S> {
         if let Ok(mut core) = self.cx.shared.core.try_borrow_mut() {
             core.release(self.cx.task, self.mutex.0);
             drop(core);
-            if let Ok(driver) = self.cx.shared.driver.try_borrow() {
-                driver.wake();
-            }
+            self.cx.shared.woke();
         }
     }
 }
 
-/// The one hand-written future: a task's wait for its next step, which the driver grants.
+/// The one hand-written future: a task's wait for its next step (registered in its slot by
+/// [`Cx::suspend`]), which the driver grants.
 pub(crate) struct Suspend<'a, S: 'static> {
     cx: &'a Cx<S>,
-    wait: Wait,
     registered: bool,
 }
 
@@ -391,7 +418,7 @@ impl<S: 'static> Future for Suspend<'_, S> {
         let this = &mut *self;
         let shared = &this.cx.shared;
         let driver = shared.driver.borrow();
-        driver.suspend(shared, this.cx.task, &this.wait, &mut this.registered, cx)
+        driver.suspend(shared, this.cx.task, &mut this.registered, cx)
     }
 }
 
@@ -401,11 +428,15 @@ where
     F: FnOnce(Cx<S>) -> Fut,
     Fut: Future<Output = ()> + 'static,
 {
-    let task = shared.core.borrow().tasks.len() as TaskId;
-    let fut = Box::pin(body(Cx {
+    let (task, block) = {
+        let mut core = shared.core.borrow_mut();
+        (core.tasks.len() as TaskId, core.boxes.block::<Fut>())
+    };
+    let cx = Cx {
         shared: shared.clone(),
         task,
-    }));
+    };
+    let fut = TaskBox::new_in(block, || body(cx));
     let mut core = shared.core.borrow_mut();
     core.tasks.push(TaskSlot {
         name,

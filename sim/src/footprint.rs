@@ -2,7 +2,7 @@
 //!
 //! Footprints serve three readers: the trace (which resource a step touched), the Mermaid
 //! diagram (one lifeline per resource) and exploration's partial-order reduction (two steps
-//! commute when their footprints do not conflict). A footprint is a small fixed array so that
+//! commute when their footprints do not conflict). A footprint is small and `Copy`, so that
 //! declaring one costs nothing on the per-step path.
 //!
 //! A step may also declare a write of the checker's ghost state ([`Footprint::and_ghost`]):
@@ -47,18 +47,20 @@ impl Access {
 /// (a storage write that bumps an epoch in the same atomic step).
 pub const MAX_ACCESSES: usize = 3;
 
-const EMPTY: Access = Access {
-    resource: "",
-    mode: Mode::Read,
-    ghost: false,
-};
-
 /// The set of accesses of one step, built with `const` constructors:
 /// `Footprint::read("storage[k]").and_write("cache[k]")`.
+///
+/// Stored as the resources' names and two bit sets (which accesses write, which are ghost)
+/// rather than an array of [`Access`]: every waiting step carries its footprint, and the
+/// executor copies it into each step's candidates, so its size is paid on the per-step path.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Footprint {
+    resources: [&'static str; MAX_ACCESSES],
     len: u8,
-    items: [Access; MAX_ACCESSES],
+    /// Bit `i` set: access `i` writes.
+    writes: u8,
+    /// Bit `i` set: access `i` is to the checker's ghost state.
+    ghosts: u8,
 }
 
 impl Default for Footprint {
@@ -70,8 +72,10 @@ impl Default for Footprint {
 impl Footprint {
     /// A step that touches no shared resource (a sleep, a wait that only synchronises).
     pub const NONE: Footprint = Footprint {
+        resources: [""; MAX_ACCESSES],
         len: 0,
-        items: [EMPTY; MAX_ACCESSES],
+        writes: 0,
+        ghosts: 0,
     };
 
     /// A step that reads `resource` (a name built at run time, such as `arr[3]`, through
@@ -121,26 +125,45 @@ impl Footprint {
             (self.len as usize) < MAX_ACCESSES,
             "a step declares at most MAX_ACCESSES accesses"
         );
-        self.items[self.len as usize] = access;
+        let bit = 1 << self.len;
+        self.resources[self.len as usize] = access.resource;
+        if matches!(access.mode, Mode::Write) {
+            self.writes |= bit;
+        }
+        if access.ghost {
+            self.ghosts |= bit;
+        }
         self.len += 1;
         self
     }
 
     /// The accesses, in declaration order.
-    pub fn accesses(&self) -> &[Access] {
-        &self.items[..self.len as usize]
+    pub fn accesses(&self) -> impl Iterator<Item = Access> + '_ {
+        (0..self.len as usize).map(|i| Access {
+            resource: self.resources[i],
+            mode: if self.writes & (1 << i) != 0 {
+                Mode::Write
+            } else {
+                Mode::Read
+            },
+            ghost: self.ghosts & (1 << i) != 0,
+        })
     }
 
     /// The accesses to the modelled system's resources, without the ghost ones.
-    pub fn system(&self) -> impl Iterator<Item = &Access> {
-        self.accesses().iter().filter(|a| !a.ghost)
+    pub fn system(&self) -> impl Iterator<Item = Access> + '_ {
+        self.accesses().filter(|a| !a.ghost)
     }
 
     /// Whether the two steps may not commute: some resource is touched by both, once written.
     pub fn conflicts(&self, other: &Footprint) -> bool {
-        self.accesses()
-            .iter()
-            .any(|a| other.accesses().iter().any(|b| a.conflicts(b)))
+        let ours = &self.resources[..self.len as usize];
+        let theirs = &other.resources[..other.len as usize];
+        ours.iter().enumerate().any(|(i, a)| {
+            theirs.iter().enumerate().any(|(j, b)| {
+                a == b && (self.writes & (1 << i) != 0 || other.writes & (1 << j) != 0)
+            })
+        })
     }
 }
 
@@ -153,7 +176,7 @@ impl fmt::Debug for Footprint {
 impl fmt::Display for Footprint {
     /// `R storage[k], W cache[k]`; a ghost write as `W ghost history`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, a) in self.accesses().iter().enumerate() {
+        for (i, a) in self.accesses().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }

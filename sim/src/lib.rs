@@ -57,9 +57,11 @@
 //! A run executes on the run core (`runtime.rs`: tasks, mutexes, events, clock, trace, step
 //! limit, invariant checks; the other primitives' state, one module each, in `prims.rs`).
 //! [`Cx`] reaches whoever drives the run only through the core's
-//! small internal `Driver` trait (suspend, now, pick, granted, wake, spawned); the native
+//! small internal `Driver` trait (suspend, now, pick, wake, spawned); the native
 //! executor (`native.rs`) is one driver, madsim's runtime (`madsim_driver.rs`, in the madsim
-//! build only) the other. A [`Strategy`] makes a run's choices and says, through
+//! build only) the other. Task futures live in memory reused from run to run
+//! (`task_box.rs`, the crate's one `unsafe` module), so that after the first run nothing on
+//! a run's path allocates unless the run is recorded. A [`Strategy`] makes a run's choices and says, through
 //! [`Strategy::next_run`], whether another run follows: a seed range ([`strategy::Seeds`]),
 //! an exploration ([`strategy::Dfs`]) and shrinking's candidates ([`strategy::Replay`]) are
 //! strategies of many runs, and [`drive::drive`] is the one loop that runs them all for
@@ -113,6 +115,8 @@
 //! thread or iterates a randomly seeded hash map: the same seed or schedule gives the same
 //! trace on every machine, in debug and release.
 #![warn(missing_docs)]
+// `unsafe` only in `task_box`, where it is documented and tested; the compiler holds the rest.
+#![deny(unsafe_code)]
 
 pub mod audit;
 mod channel;
@@ -159,6 +163,8 @@ pub mod shrink;
 pub mod split;
 pub mod strategy;
 mod sync;
+#[allow(unsafe_code)]
+mod task_box;
 mod time;
 mod trace;
 mod waitgroup;

@@ -12,7 +12,7 @@ use crate::cx::Spawner;
 use crate::invariant::{Kind, When};
 use crate::model::Model;
 use crate::panic;
-use crate::runtime::{Driver, Guard, Shared, TaskFuture, Wait};
+use crate::runtime::{Core, Driver, Guard, Shared, TaskFuture};
 use crate::strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
@@ -92,7 +92,7 @@ struct Mad {
     /// notify, and park again if their condition still does not hold.
     parked: Vec<Waker>,
     /// Each task's pending sleep or wait deadline, a madsim timer.
-    timers: Vec<Option<TaskFuture>>,
+    timers: Vec<Option<Pin<Box<madsim::time::Sleep>>>>,
     violation: Option<Violation>,
 }
 
@@ -154,7 +154,6 @@ impl<S: 'static> Driver<S> for MadDriver {
         &self,
         shared: &Shared<S>,
         task: TaskId,
-        wait: &Wait,
         registered: &mut bool,
         cx: &mut Context<'_>,
     ) -> Poll<()> {
@@ -166,15 +165,17 @@ impl<S: 'static> Driver<S> for MadDriver {
             return Poll::Pending;
         }
         let mut core = shared.core.borrow_mut();
+        // `Cx::suspend` registered it; it stays until granted.
+        let wait = core.tasks[task as usize]
+            .wait
+            .expect("a suspended task's wait is in its slot until granted");
+        let wait = &wait;
         if !*registered {
             *registered = true;
-            let slot = &mut core.tasks[task as usize];
-            slot.wait = Some(*wait);
-            slot.notified = false;
             if let Guard::Time(at) = wait.on {
                 mad.set_timer(task, at);
                 return if mad.timer_fired(task, cx) {
-                    core.tasks[task as usize].wait = None;
+                    grant(&mut mad, &mut core, task);
                     Poll::Ready(())
                 } else {
                     Poll::Pending
@@ -192,7 +193,7 @@ impl<S: 'static> Driver<S> for MadDriver {
             if !mad.timer_fired(task, cx) {
                 return Poll::Pending;
             }
-            core.tasks[task as usize].wait = None;
+            grant(&mut mad, &mut core, task);
             return Poll::Ready(());
         }
         let ready = match wait.on {
@@ -200,16 +201,16 @@ impl<S: 'static> Driver<S> for MadDriver {
             _ => core.grantable(task, wait),
         };
         if ready {
-            core.tasks[task as usize].wait = None;
             if let Some(t) = mad.timers.get_mut(task as usize) {
                 *t = None;
             }
+            grant(&mut mad, &mut core, task);
             return Poll::Ready(());
         }
         mad.parked.push(cx.waker().clone());
         if wait.deadline.is_some() && mad.timer_fired(task, cx) {
             // Timed out: the task goes on, not notified.
-            core.tasks[task as usize].wait = None;
+            grant(&mut mad, &mut core, task);
             return Poll::Ready(());
         }
         Poll::Pending
@@ -230,20 +231,6 @@ impl<S: 'static> Driver<S> for MadDriver {
         Some(chosen)
     }
 
-    /// Counts the step and checks the step limit; the trace's clock follows madsim's.
-    fn granted(&self, shared: &Shared<S>) {
-        let mut mad = self.0.borrow_mut();
-        if mad.violation.is_some() {
-            return;
-        }
-        let mut core = shared.core.borrow_mut();
-        core.steps += 1;
-        if let Some(v) = core.over_limit() {
-            mad.stop(v);
-        }
-        core.now = mad.now();
-    }
-
     fn wake(&self) {
         self.0.borrow_mut().wake_parked();
     }
@@ -251,6 +238,17 @@ impl<S: 'static> Driver<S> for MadDriver {
     fn spawned(&self) {
         self.0.borrow_mut().wake_driver();
     }
+}
+
+/// Grants `task` its wait: counts the step and checks the step limit, as the native executor
+/// does when it chooses a task; the trace's clock follows madsim's.
+fn grant(mad: &mut Mad, core: &mut Core, task: TaskId) {
+    core.tasks[task as usize].wait = None;
+    core.steps += 1;
+    if let Some(v) = core.over_limit() {
+        mad.stop(v);
+    }
+    core.now = mad.now();
 }
 
 /// A task's transition ended (it waits for its next step or ends): checks the invariants of
@@ -278,7 +276,7 @@ impl<S: 'static> Future for Task<S> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        let polled = panic::catch(|| this.body.as_mut().poll(cx));
+        let polled = panic::catch(|| Pin::new(&mut this.body).poll(cx));
         let outcome = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(())) => {

@@ -79,7 +79,6 @@ impl<S: 'static> Cx<S> {
             (r != "()").then_some(r)
         };
         self.record(|| Cow::Owned(label()), footprint, shown);
-        self.granted();
         result
     }
 }

@@ -9,35 +9,32 @@ use crate::cx::Spawner;
 use crate::invariant::{Kind, When};
 use crate::model::Model;
 use crate::panic;
-use crate::runtime::{Driver, Guard, Shared, TaskFuture, Wait};
+use crate::runtime::{Core, Driver, Guard, Shared, TaskFuture, Wait};
 use crate::schedule::Schedule;
 use crate::strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-/// The native executor's side of [`Driver`]: a wait is registered on its first poll and
+/// The native executor's side of [`Driver`]: a wait is pending on its first poll and
 /// granted on the next, which the executor makes only once it has chosen the task.
 pub(crate) struct NativeDriver;
 
 impl<S> Driver<S> for NativeDriver {
     fn suspend(
         &self,
-        shared: &Shared<S>,
-        task: TaskId,
-        wait: &Wait,
+        _: &Shared<S>,
+        _: TaskId,
         registered: &mut bool,
-        _cx: &mut Context<'_>,
+        _: &mut Context<'_>,
     ) -> Poll<()> {
         if *registered {
             return Poll::Ready(());
         }
         *registered = true;
-        let mut core = shared.core.borrow_mut();
-        let slot = &mut core.tasks[task as usize];
-        slot.wait = Some(*wait);
-        slot.notified = false;
         Poll::Pending
     }
 
@@ -48,8 +45,6 @@ impl<S> Driver<S> for NativeDriver {
     fn pick(&self, _: &Shared<S>, _: TaskId, _: &'static str, _: u32) -> Option<u32> {
         None
     }
-
-    fn granted(&self, _: &Shared<S>) {}
 
     fn wake(&self) {}
 
@@ -65,6 +60,16 @@ pub(crate) struct Native {
     pub(crate) preemptions: u32,
     pub(crate) pruned: bool,
     last: Option<TaskId>,
+}
+
+/// What [`Native::collect_candidates`] found.
+enum Collected {
+    /// The candidates (none, at the end of a phase or in a deadlock).
+    Candidates,
+    /// None, and the clock moved to the next timer.
+    ClockMoved,
+    /// The run reached its step limit.
+    OverLimit,
 }
 
 /// What one call of the executor needs: the model, its shared state, the strategy.
@@ -84,9 +89,12 @@ impl Native {
         self.last = None;
     }
 
-    /// Drops the tasks' futures (nothing they do any more is recorded).
-    pub(crate) fn drop_tasks(&mut self) {
-        self.futures.clear();
+    /// Drops the tasks' futures (nothing they do any more is recorded), keeping their memory
+    /// for the next run's tasks.
+    pub(crate) fn drop_tasks<S>(&mut self, shared: &Shared<S>) {
+        for fut in self.futures.drain(..).flatten() {
+            recycle(shared, fut);
+        }
     }
 
     /// Runs `model` to its end under `strategy`: the workload, then the settle tasks, then the
@@ -107,19 +115,26 @@ impl Native {
 
     fn phases<M: Model>(&mut self, run: &mut Run<'_, M>) -> Result<Option<Violation>, Diverged> {
         let shared = run.shared;
+        let fingerprinting = shared.core.borrow().fingerprinting;
         run.model.workload(&mut Spawner::new(shared));
         if let Some(v) = self.start_spawned(run)? {
             return Ok(Some(v));
         }
         let mut settled = false;
+        // The last step's position among the candidates, when only its own task's candidate
+        // can have changed (see `Native::update_candidates`).
+        let mut kept: Option<usize> = None;
         loop {
-            if let Some(v) = shared.core.borrow().over_limit() {
-                return Ok(Some(v));
+            let collected = match kept.take() {
+                Some(chosen) if self.update_candidates(shared, chosen) => Collected::Candidates,
+                _ => self.collect_candidates(shared),
+            };
+            match collected {
+                Collected::Candidates => {}
+                Collected::ClockMoved => continue,
+                Collected::OverLimit => return Ok(shared.core.borrow().over_limit()),
             }
-            if self.collect_candidates(shared) {
-                continue;
-            }
-            if run.strategy.wants_configuration(&self.candidates) {
+            if fingerprinting && run.strategy.wants_configuration(&self.candidates) {
                 if let Some(state) = run.model.fingerprint(&shared.state.borrow()) {
                     let configuration = shared.core.borrow().configuration(state);
                     run.strategy.configuration(configuration);
@@ -162,19 +177,33 @@ impl Native {
                 self.preemptions += 1;
             }
             self.last = Some(task);
-            {
+            let plain = {
                 let mut core = shared.core.borrow_mut();
-                core.grant(task);
                 core.steps += 1;
-            }
+                core.grant(task) == Some(Guard::Ready)
+            };
+            shared.woken.set(false);
             if let Some(v) = self.poll(task, run)? {
                 return Ok(Some(v));
             }
-            if shared.core.borrow().exited {
+            // One look at the core for the rare aftermaths of a step.
+            let (exited, spawned, ended) = {
+                let core = shared.core.borrow();
+                let ended = core.tasks[task as usize].done;
+                (core.exited, !core.spawned.is_empty(), ended)
+            };
+            // A plain step (a `Cx::step`, not a lock, a wait or another primitive's step) that
+            // changed nothing another task waits on leaves every other candidate as it was.
+            if plain && !exited && !spawned && !ended && !shared.woken.get() {
+                kept = Some(chosen);
+            }
+            if exited {
                 self.end_phase(shared);
             }
-            if let Some(v) = self.start_spawned(run)? {
-                return Ok(Some(v));
+            if spawned {
+                if let Some(v) = self.start_spawned(run)? {
+                    return Ok(Some(v));
+                }
             }
             if let Some(v) = shared.check(When::EveryStep) {
                 return Ok(Some(v));
@@ -184,38 +213,49 @@ impl Native {
     }
 
     /// Fills `candidates` with the tasks whose step can be granted now. When none can but a
-    /// timer is pending, advances the clock to it instead and returns `true`.
-    fn collect_candidates<S>(&mut self, shared: &Shared<S>) -> bool {
-        self.candidates.clear();
+    /// timer is pending, advances the clock to it instead. Checks the step limit first, under
+    /// the same borrow.
+    fn collect_candidates<S>(&mut self, shared: &Shared<S>) -> Collected {
         let mut core = shared.core.borrow_mut();
-        let now = core.now;
-        let mut next_timer: Option<Instant> = None;
-        for (i, t) in core.tasks.iter().enumerate() {
-            let Some(w) = t.wait else { continue };
-            let timer = match w.on {
-                Guard::Time(at) => Some(at),
-                _ => w.deadline,
-            };
-            let ready = core.grantable(i as TaskId, &w) || timer.is_some_and(|at| at <= now);
-            if ready {
-                self.candidates.push(Candidate {
-                    task: i as TaskId,
-                    name: t.name,
-                    label: w.label,
-                    footprint: w.footprint,
-                    synchronizes: w.on.synchronizes() || core.history.orders_steps(),
-                });
-            } else if let Some(at) = timer {
-                next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
-            }
+        if core.steps >= core.max_steps {
+            return Collected::OverLimit;
         }
+        let next_timer = gather(&core, &mut self.candidates);
         if self.candidates.is_empty() {
             if let Some(at) = next_timer {
                 core.now = at;
-                return true;
+                return Collected::ClockMoved;
             }
         }
-        false
+        Collected::Candidates
+    }
+
+    /// The candidates after a plain step of `candidates[chosen]` that woke nobody: every other
+    /// candidate is as it was, so only the stepped task's entry is replaced by its next step.
+    /// `false` when the full gathering is needed instead: the step limit is reached, or the
+    /// task's next step is not plain either (a lock, a wait, a primitive's step, which other
+    /// tasks' steps may depend on: a waiting writer holds readers back). Debug builds check
+    /// the result against the full gathering.
+    fn update_candidates<S>(&mut self, shared: &Shared<S>, chosen: usize) -> bool {
+        let core = shared.core.borrow();
+        if core.steps >= core.max_steps {
+            return false;
+        }
+        let task = self.candidates[chosen].task;
+        match &core.tasks[task as usize].wait {
+            Some(w) if w.on == Guard::Ready => self.candidates[chosen] = w.step,
+            _ => return false,
+        }
+        #[cfg(debug_assertions)]
+        {
+            let mut all = Vec::new();
+            gather(&core, &mut all);
+            debug_assert_eq!(
+                self.candidates, all,
+                "the candidates kept after a plain step"
+            );
+        }
+        true
     }
 
     /// Polls a task that was granted its step, answering its picks on the way, until it waits
@@ -230,30 +270,24 @@ impl Native {
             let Some(fut) = self.futures[task as usize].as_mut() else {
                 return Ok(None);
             };
-            let polled = panic::catch(|| fut.as_mut().poll(&mut cx));
+            let polled = panic::catch(|| Pin::new(fut).poll(&mut cx));
             let mut core = run.shared.core.borrow_mut();
             let exited = core.exited;
             let slot = &mut core.tasks[task as usize];
             let name = slot.name;
             match polled {
-                Err(message) => {
-                    slot.done = true;
-                    let message = format!("task `{name}` panicked: {message}");
-                    return Ok(Some(core.violation(
-                        Kind::Panic,
-                        panic::invariant(),
-                        message,
-                    )));
-                }
+                Err(message) => return Ok(Some(panicked(&mut core, task, &message))),
                 Ok(Poll::Ready(())) => {
                     slot.done = true;
                     drop(core);
-                    self.futures[task as usize] = None;
+                    if let Some(fut) = self.futures[task as usize].take() {
+                        recycle(run.shared, fut);
+                    }
                     return Ok(None);
                 }
                 Ok(Poll::Pending) => match slot.wait {
                     Some(Wait {
-                        label,
+                        step: Candidate { label, .. },
                         on: Guard::Pick(n),
                         ..
                     }) => {
@@ -278,14 +312,7 @@ impl Native {
                     }
                     Some(_) => return Ok(None),
                     None if exited => return Ok(None),
-                    None => {
-                        slot.done = true;
-                        let message = format!(
-                            "task `{name}` awaited a future that is not raceway's; \
-                             only Cx's steps, locks, sleeps, waits and joins can be awaited"
-                        );
-                        return Ok(Some(core.violation(Kind::Panic, "panic".into(), message)));
-                    }
+                    None => return Ok(Some(foreign_future(&mut core, task))),
                 },
             }
         }
@@ -303,7 +330,9 @@ impl Native {
         core.spawned.clear();
         let record = std::mem::replace(&mut core.record, false);
         drop(core);
-        self.futures.iter_mut().for_each(|f| *f = None);
+        for fut in self.futures.iter_mut().filter_map(Option::take) {
+            recycle(shared, fut);
+        }
         shared.core.borrow_mut().record = record;
     }
 
@@ -319,7 +348,11 @@ impl Native {
                 if core.spawned.is_empty() {
                     return Ok(None);
                 }
-                self.futures.extend(core.spawned.drain(..).map(Some));
+                // A loop rather than `extend`, which did not inline and cost more than the
+                // moves themselves.
+                for fut in core.spawned.drain(..) {
+                    self.futures.push(Some(fut));
+                }
             }
             for task in first..self.futures.len() {
                 if let Some(v) = self.poll(task as TaskId, run)? {
@@ -328,4 +361,66 @@ impl Native {
             }
         }
     }
+}
+
+/// Fills `out` with the candidates of `core`, the tasks whose step can be granted now, in task
+/// order; returns the earliest pending timer of the others.
+fn gather(core: &Core, out: &mut Vec<Candidate>) -> Option<Instant> {
+    out.clear();
+    let mut next_timer: Option<Instant> = None;
+    for (i, t) in core.tasks.iter().enumerate() {
+        let Some(w) = &t.wait else { continue };
+        if ready(core, i as TaskId, w) {
+            out.push(w.step);
+        } else if let Some(at) = timer(w) {
+            next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
+        }
+    }
+    next_timer
+}
+
+/// The instant a wait's timer fires: a sleep's end, or a wait's deadline.
+fn timer(w: &Wait) -> Option<Instant> {
+    match w.on {
+        Guard::Time(at) => Some(at),
+        _ => w.deadline,
+    }
+}
+
+/// Whether `task`'s wait `w` can be granted now: its guard allows it, or its timer fired.
+#[inline(always)]
+fn ready(core: &Core, task: TaskId, w: &Wait) -> bool {
+    core.grantable(task, w) || timer(w).is_some_and(|at| at <= core.now)
+}
+
+/// Drops an ended or abandoned task's future (with no borrow held: its locals' destructors,
+/// a mutex guard's, reach the core) and keeps its memory for a later task.
+fn recycle<S>(shared: &Shared<S>, fut: TaskFuture) {
+    let block = fut.into_block();
+    shared.core.borrow_mut().boxes.put(block);
+}
+
+/// The violation of `task`'s panic with `message`, which ended it. Cold, and out of line, so
+/// that [`Native::poll`] stays small on the per-step path.
+#[cold]
+#[inline(never)]
+fn panicked(core: &mut Core, task: TaskId, message: &str) -> Violation {
+    let slot = &mut core.tasks[task as usize];
+    slot.done = true;
+    let message = format!("task `{}` panicked: {message}", slot.name);
+    core.violation(Kind::Panic, panic::invariant(), message)
+}
+
+/// The violation of a task that awaited a future the executor does not know, which ended it.
+#[cold]
+#[inline(never)]
+fn foreign_future(core: &mut Core, task: TaskId) -> Violation {
+    let slot = &mut core.tasks[task as usize];
+    slot.done = true;
+    let message = format!(
+        "task `{}` awaited a future that is not raceway's; \
+         only Cx's steps, locks, sleeps, waits and joins can be awaited",
+        slot.name
+    );
+    core.violation(Kind::Panic, "panic".into(), message)
 }

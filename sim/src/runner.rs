@@ -76,6 +76,7 @@ impl<M: Model> Runner<M> {
                 record: false,
                 trace: Vec::new(),
                 spawned: Vec::new(),
+                boxes: Default::default(),
                 exited: false,
                 steps: 0,
                 max_steps: DEFAULT_MAX_STEPS,
@@ -83,6 +84,7 @@ impl<M: Model> Runner<M> {
             }),
             checks,
             driver: RefCell::new(Box::new(NativeDriver)),
+            woken: Default::default(),
         });
         Self {
             model,
@@ -127,7 +129,7 @@ impl<M: Model> Runner<M> {
     /// keeps the trace.
     fn finish_run(&mut self, record: bool, violation: Option<Violation>) {
         self.shared.core.borrow_mut().record = false;
-        self.native.drop_tasks();
+        self.native.drop_tasks(&self.shared);
         let mut core = self.shared.core.borrow_mut();
         core.spawned.clear();
         if record {

@@ -9,24 +9,22 @@
 
 use crate::client::Recorder;
 use crate::fingerprint::{self, Fingerprint, Fingerprinter};
-use crate::footprint::Footprint;
 use crate::invariant::{Invariant, Kind, When};
 use crate::prims::{Blocked, Prims};
-use crate::strategy::TaskId;
+use crate::strategy::{Candidate, TaskId};
+use crate::task_box::{Recycler, TaskBox};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::future::Future;
+use std::cell::{Cell, RefCell};
 use std::hash::{Hash, Hasher};
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// The default step limit of a run, beyond which it counts as a livelock.
 pub const DEFAULT_MAX_STEPS: u32 = 10_000;
 
 /// A task's body, as spawned.
-pub(crate) type TaskFuture = Pin<Box<dyn Future<Output = ()>>>;
+pub(crate) type TaskFuture = TaskBox;
 
 /// What a waiting task waits for before its next step can be granted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,8 +65,9 @@ impl Guard {
 /// A task's pending step.
 #[derive(Clone, Copy, Debug, Hash)]
 pub(crate) struct Wait {
-    pub(crate) label: &'static str,
-    pub(crate) footprint: Footprint,
+    /// The step as strategies see it when it can go, built once when the task registers it:
+    /// the executor copies it whole into each step's candidates.
+    pub(crate) step: Candidate,
     pub(crate) on: Guard,
     pub(crate) deadline: Option<Instant>,
 }
@@ -123,6 +122,8 @@ pub(crate) struct Core {
     pub(crate) trace: Vec<Event>,
     /// Futures of tasks spawned since the driver last looked, in spawn order.
     pub(crate) spawned: Vec<TaskFuture>,
+    /// The memory of ended tasks' futures, for the next run's (see [`crate::task_box`]).
+    pub(crate) boxes: Recycler,
     /// A task took its exit step: the phase's other tasks end (see [`Cx::exit`]).
     ///
     /// [`Cx::exit`]: crate::Cx::exit
@@ -176,18 +177,23 @@ impl Core {
 
     /// Grants `task` its pending step; in a fingerprinted run, the task's history takes in
     /// what it observes at the grant: which step, whether its wait was notified, the clock.
-    pub(crate) fn grant(&mut self, task: TaskId) {
-        let now = self.now;
-        let fingerprinting = self.fingerprinting;
-        let slot = &mut self.tasks[task as usize];
-        if fingerprinting {
-            slot.seen = fingerprint::extend(slot.seen, |h| {
-                slot.wait.hash(h);
-                slot.notified.hash(h);
-                now.hash(h);
-            });
+    /// Returns what the granted wait waited for.
+    #[inline]
+    pub(crate) fn grant(&mut self, task: TaskId) -> Option<Guard> {
+        if self.fingerprinting {
+            self.observe_grant(task);
         }
-        slot.wait = None;
+        self.tasks[task as usize].wait.take().map(|w| w.on)
+    }
+
+    fn observe_grant(&mut self, task: TaskId) {
+        let now = self.now;
+        let slot = &mut self.tasks[task as usize];
+        slot.seen = fingerprint::extend(slot.seen, |h| {
+            slot.wait.hash(h);
+            slot.notified.hash(h);
+            now.hash(h);
+        });
     }
 
     /// Gives `task` the answer `chosen` to its pick; in a fingerprinted run its history takes
@@ -374,13 +380,12 @@ impl<S> Checks<S> {
 /// the second engine's driver parks and wakes tasks on its own executor and checks invariants
 /// as each transition ends.
 pub(crate) trait Driver<S> {
-    /// Polls a task's wait for its next step (`registered` is false on the first poll):
-    /// `Ready` once the step is granted.
+    /// Polls a task's wait for its next step, which is in the task's slot (`registered` is
+    /// false on the first poll): `Ready` once the step is granted.
     fn suspend(
         &self,
         shared: &Shared<S>,
         task: TaskId,
-        wait: &Wait,
         registered: &mut bool,
         cx: &mut Context<'_>,
     ) -> Poll<()>;
@@ -391,9 +396,6 @@ pub(crate) trait Driver<S> {
     /// Answers a pick among `n` at once, or `None`: the task then suspends on
     /// [`Guard::Pick`] and the strategy answers.
     fn pick(&self, shared: &Shared<S>, task: TaskId, label: &'static str, n: u32) -> Option<u32>;
-
-    /// A wait was granted and its step is being taken.
-    fn granted(&self, shared: &Shared<S>);
 
     /// A waiting task may be grantable now: a lock was released or an event notified.
     fn wake(&self);
@@ -409,15 +411,35 @@ pub(crate) struct Shared<S: 'static> {
     pub(crate) core: RefCell<Core>,
     pub(crate) checks: Checks<S>,
     pub(crate) driver: RefCell<Box<dyn Driver<S>>>,
+    /// Set by [`Shared::woke`]: since the executor last cleared it, a waiting task may have
+    /// become grantable, or stopped being grantable (a lock released, an event notified, a
+    /// wait group's counter changed), so the candidates must be gathered anew.
+    pub(crate) woken: Cell<bool>,
 }
 
 impl<S: 'static> Shared<S> {
-    /// The first invariant checked `when` that the state breaks now.
+    /// What a task changed may let a waiting task go (or hold it back): notes it for the
+    /// executor and tells the driver. Every change to a lock, an event, a condition variable or
+    /// another primitive that is not the changing task's own granted wait goes through here.
+    pub(crate) fn woke(&self) {
+        self.woken.set(true);
+        // `try_`: a guard may drop while the run is torn down.
+        if let Ok(driver) = self.driver.try_borrow() {
+            driver.wake();
+        }
+    }
+
+    /// The first invariant checked `when` that the state breaks now. Inlined, for the common
+    /// case after a step: nothing to check, so nothing is borrowed or called.
+    #[inline(always)]
     pub(crate) fn check(&self, when: When) -> Option<Violation> {
         if when == When::EveryStep && self.checks.every_step.is_empty() {
-            // The common case after a step: nothing to check, so borrow nothing.
             return None;
         }
+        self.check_now(when)
+    }
+
+    fn check_now(&self, when: When) -> Option<Violation> {
         self.checks
             .check(&self.state.borrow(), &self.core.borrow(), when)
     }

@@ -98,7 +98,6 @@ impl<S: 'static> Cx<S> {
         let on = Blocked::Read(lock.0).guard();
         self.suspend("read_lock", fp, on, None).await;
         self.shared.core.borrow_mut().prims.rwlocks[lock.0 as usize].readers += 1;
-        self.granted();
         self.record_lazy(fp, || format!("read_lock({name})"));
     }
 
@@ -116,7 +115,6 @@ impl<S: 'static> Cx<S> {
             l.written = l.readers == 0;
             l.readers
         };
-        self.granted();
         if readers > 0 {
             self.record_lazy(fp, || {
                 format!("write_lock({name}) waits for {readers} readers")
@@ -124,7 +122,6 @@ impl<S: 'static> Cx<S> {
             let on = Blocked::Drain(lock.0).guard();
             self.suspend("write_lock", fp, on, None).await;
             self.shared.core.borrow_mut().prims.rwlocks[lock.0 as usize].written = true;
-            self.granted();
         }
         self.record_lazy(fp, || format!("write_lock({name})"));
     }
@@ -179,9 +176,7 @@ impl<S: 'static> Cx<S> {
             text: format!("{}_unlock({name})", if write { "write" } else { "read" }),
         });
         drop(core);
-        if let Ok(driver) = self.shared.driver.try_borrow() {
-            driver.wake();
-        }
+        self.shared.woke();
         true
     }
 }

@@ -355,7 +355,6 @@ impl<'a, S: 'static, R, A: Arms<R>> Select<'a, S, R, A> {
             }
             core.prims.done(task);
         }
-        cx.granted();
         cx.wake_driver();
         match (fired, default) {
             (Some(i), _) => self.arms.finish(i),

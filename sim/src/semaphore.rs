@@ -79,7 +79,6 @@ impl<S: 'static> Cx<S> {
         let on = Blocked::Permits(sem.0, n).guard();
         self.suspend("acquire", fp, on, None).await;
         self.shared.core.borrow_mut().prims.semaphores[sem.0 as usize].count -= u64::from(n);
-        self.granted();
         self.record_lazy(fp, || format!("acquire({name}, {n})"));
     }
 

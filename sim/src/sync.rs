@@ -70,7 +70,7 @@ impl<S: 'static> Cx<S> {
     /// Tells the driver that a mutex was released or a waiter notified, so that a driver
     /// which parks waiting tasks (madsim's) looks at them again.
     pub(crate) fn wake_driver(&self) {
-        self.shared.driver.borrow().wake();
+        self.shared.woke();
     }
 
     /// Tries to lock `mutex` without waiting: one step, which takes the mutex if it is free.
@@ -89,7 +89,6 @@ impl<S: 'static> Cx<S> {
             }
             free
         };
-        self.granted();
         self.record_lazy(fp, || format!("try_lock({name}) → {taken}"));
         taken.then(|| MutexGuard {
             cx: self.clone(),
@@ -128,7 +127,6 @@ impl<S: 'static> Cx<S> {
         // Registered in this same poll: no task runs between the release and the wait.
         self.suspend("wait", Footprint::NONE, Guard::Event(event), None)
             .await;
-        self.granted();
         self.record_lazy(Footprint::NONE, || format!("wait({name}) → signalled"));
         self.lock(mutex).await
     }

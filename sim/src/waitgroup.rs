@@ -110,7 +110,6 @@ impl<S: 'static> Cx<S> {
         let fp = Footprint::read(name);
         let on = Blocked::Zero(wg.0).guard();
         self.suspend("wg_wait", fp, on, None).await;
-        self.granted();
         self.record_lazy(fp, || format!("wg_wait({name})"));
     }
 }

@@ -46,7 +46,7 @@ use crate::footprint::Footprint;
 pub type TaskId = u32;
 
 /// A task that can take a step now, and the step it is waiting to take.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Candidate {
     /// The task.
     pub task: TaskId,
@@ -128,7 +128,9 @@ pub trait Strategy {
     }
 
     /// Whether the strategy wants the fingerprint of the configuration reached, where
-    /// `candidates` can step next (asked before every step, and once more where none can).
+    /// `candidates` can step next (asked before every step, and once more where none can, in
+    /// runs whose configurations are fingerprinted: those for which [`Self::fingerprints`]
+    /// said yes).
     fn wants_configuration(&self, _candidates: &[Candidate]) -> bool {
         false
     }

@@ -19,6 +19,12 @@ impl Random {
             once: Once::default(),
         }
     }
+
+    /// Makes this the strategy for `seed`, as [`Random::new`] would, without building one.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        self.rng.reseed(seed);
+        self.once = Once::default();
+    }
 }
 
 impl Strategy for Random {

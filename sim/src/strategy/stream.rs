@@ -26,21 +26,28 @@ pub(crate) struct Stream {
 impl Stream {
     /// The stream `ChaCha8Rng::seed_from_u64(seed)` gives: its key is eight outputs of PCG32
     /// seeded with `seed` (rand_core's `seed_from_u64`).
-    pub(crate) fn seed_from_u64(mut seed: u64) -> Self {
+    pub(crate) fn seed_from_u64(seed: u64) -> Self {
+        let mut stream = Self {
+            key: [0; 8],
+            counter: 0,
+            block: [0; 16],
+            next: 16,
+        };
+        stream.reseed(seed);
+        stream
+    }
+
+    /// Restarts this stream as [`Stream::seed_from_u64`]`(seed)`, in place.
+    pub(crate) fn reseed(&mut self, mut seed: u64) {
         const MUL: u64 = 6_364_136_223_846_793_005;
         const INC: u64 = 11_634_580_027_462_260_723;
-        let mut key = [0; 8];
-        for word in &mut key {
+        for word in &mut self.key {
             seed = seed.wrapping_mul(MUL).wrapping_add(INC);
             let xorshifted = (((seed >> 18) ^ seed) >> 27) as u32;
             *word = xorshifted.rotate_right((seed >> 59) as u32);
         }
-        Self {
-            key,
-            counter: 0,
-            block: [0; 16],
-            next: 16,
-        }
+        self.counter = 0;
+        self.next = 16;
     }
 
     /// The next 32-bit word of the keystream.
@@ -74,6 +81,15 @@ impl Stream {
     }
 
     /// Computes the next block: eight rounds of ChaCha over the key, the counter and stream 0.
+    #[cfg(target_arch = "x86_64")]
+    fn refill(&mut self) {
+        self.block = rows::block(&self.key, self.counter);
+        self.counter = self.counter.wrapping_add(1);
+        self.next = 0;
+    }
+
+    /// Computes the next block: eight rounds of ChaCha over the key, the counter and stream 0.
+    #[cfg(not(target_arch = "x86_64"))]
     fn refill(&mut self) {
         let mut state = [0u32; 16];
         state[..4].copy_from_slice(&SIGMA);
@@ -100,6 +116,7 @@ impl Stream {
 }
 
 /// ChaCha's quarter round on words `a`, `b`, `c`, `d` of `x`.
+#[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
     x[a] = x[a].wrapping_add(x[b]);
@@ -110,6 +127,68 @@ fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
     x[d] = (x[d] ^ x[a]).rotate_left(8);
     x[c] = x[c].wrapping_add(x[d]);
     x[b] = (x[b] ^ x[c]).rotate_left(7);
+}
+
+/// ChaCha's block function with the state's four rows in SSE2 registers (which every x86-64
+/// CPU has), through safe_arch's safe wrappers: a quarter round on all four columns at once,
+/// then on the four diagonals after rotating the rows' lanes. A run computes one block, and
+/// this takes about a third of the scalar rounds' instructions. The tests below compare its
+/// words with rand_chacha's.
+#[cfg(target_arch = "x86_64")]
+mod rows {
+    use super::SIGMA;
+    use safe_arch::{
+        add_i32_m128i as add, bitor_m128i as or, bitxor_m128i as xor, m128i,
+        shl_imm_u32_m128i as shl, shr_imm_u32_m128i as shr, shuffle_ai_f32_all_m128i as lanes,
+        shuffle_ai_i16_h64all_m128i as high16, shuffle_ai_i16_l64all_m128i as low16,
+    };
+
+    /// Each lane of `x` rotated left by `N` bits (`M` = 32 - `N`).
+    #[inline(always)]
+    fn rotl<const N: i32, const M: i32>(x: m128i) -> m128i {
+        or(shl::<N>(x), shr::<M>(x))
+    }
+
+    /// A quarter round on the four columns of rows `a`, `b`, `c`, `d`.
+    #[inline(always)]
+    fn quarters(a: &mut m128i, b: &mut m128i, c: &mut m128i, d: &mut m128i) {
+        *a = add(*a, *b);
+        // By 16: swap each lane's two halves.
+        *d = high16::<0b10_11_00_01>(low16::<0b10_11_00_01>(xor(*d, *a)));
+        *c = add(*c, *d);
+        *b = rotl::<12, 20>(xor(*b, *c));
+        *a = add(*a, *b);
+        *d = rotl::<8, 24>(xor(*d, *a));
+        *c = add(*c, *d);
+        *b = rotl::<7, 25>(xor(*b, *c));
+    }
+
+    /// The block of `counter` under `key`, stream 0.
+    pub(super) fn block(key: &[u32; 8], counter: u64) -> [u32; 16] {
+        let initial = [
+            m128i::from(SIGMA),
+            m128i::from([key[0], key[1], key[2], key[3]]),
+            m128i::from([key[4], key[5], key[6], key[7]]),
+            m128i::from([counter as u32, (counter >> 32) as u32, 0, 0]),
+        ];
+        let [mut a, mut b, mut c, mut d] = initial;
+        for _ in 0..4 {
+            quarters(&mut a, &mut b, &mut c, &mut d);
+            // The diagonals into columns: row i's lanes rotate by i.
+            b = lanes::<0b00_11_10_01>(b);
+            c = lanes::<0b01_00_11_10>(c);
+            d = lanes::<0b10_01_00_11>(d);
+            quarters(&mut a, &mut b, &mut c, &mut d);
+            b = lanes::<0b10_01_00_11>(b);
+            c = lanes::<0b01_00_11_10>(c);
+            d = lanes::<0b00_11_10_01>(d);
+        }
+        let mut out = [0; 16];
+        for (i, (mixed, start)) in [a, b, c, d].into_iter().zip(initial).enumerate() {
+            out[4 * i..4 * i + 4].copy_from_slice(&<[u32; 4]>::from(add(mixed, start)));
+        }
+        out
+    }
 }
 
 #[cfg(test)]
