@@ -156,7 +156,7 @@ pub(crate) fn park_sender<T: 'static>(
 /// Receives on `chan` as `task`'s granted step: the value handed to it, the buffer's first,
 /// the offer of the sender that has waited longest, or `None` once closed and drained.
 pub(crate) fn recv_now<T: 'static>(core: &mut Core, task: TaskId, chan: u32) -> Option<T> {
-    let tasks = &core.tasks;
+    let tasks = &core.tasks[..];
     let prims = &mut core.prims;
     let c = &mut prims.chans[chan as usize];
     if let Some(i) = c.handed.iter().position(|&t| t == task) {
@@ -199,7 +199,7 @@ pub(crate) fn send_now<T: Debug + 'static>(
 ) -> Option<String> {
     let record = core.record;
     let shown = |v: &T| record.then(|| format!("{v:?}"));
-    let tasks = &core.tasks;
+    let tasks = &core.tasks[..];
     let prims = &mut core.prims;
     let c = &mut prims.chans[chan as usize];
     if let Some(i) = c.taken.iter().position(|&t| t == task) {

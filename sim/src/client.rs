@@ -20,45 +20,11 @@
 //! that commute on the model's state can still reorder two marks in real time (a write's
 //! return and a read's invocation), which changes what the history admits.
 
-use crate::consistency::{EventKind, History, Op, Value};
+use crate::consistency::{EventKind, Op, Value};
 use crate::cx::Cx;
-use crate::fingerprint::{self, Fingerprint};
+use crate::fingerprint;
 use crate::trace::Event;
 use std::hash::Hash;
-
-/// The run's history, as the run core keeps it.
-#[derive(Default)]
-pub(crate) struct Recorder {
-    /// Whether an invariant reads the history: then it is kept in every run, and is part of
-    /// the configuration.
-    pub(crate) read: bool,
-    /// Whether this run keeps it (it is read, or the trace is recorded).
-    pub(crate) keep: bool,
-    pub(crate) history: History,
-    /// The fingerprint of the events so far, in fingerprinted runs of a read history.
-    pub(crate) fingerprint: Fingerprint,
-}
-
-impl Recorder {
-    /// Starts a run: empty, kept when read or when the trace is `recorded`.
-    pub(crate) fn reset(&mut self, recorded: bool) {
-        self.keep = self.read || recorded;
-        self.history = History::new();
-        self.fingerprint = 0;
-    }
-
-    /// Whether the run's steps must count as dependent on each other (see the module doc).
-    pub(crate) fn orders_steps(&self) -> bool {
-        self.read
-    }
-
-    /// Hashes what a configuration must tell apart: the history's events so far.
-    pub(crate) fn hash_into(&self, h: &mut impl std::hash::Hasher) {
-        if self.read {
-            h.write_u128(self.fingerprint);
-        }
-    }
-}
 
 /// A client operation invoked by a task and not yet completed: complete it with
 /// [`Call::ok`], [`Call::ok_with`], [`Call::fail`] or [`Call::unknown`]. Dropped without a

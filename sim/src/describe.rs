@@ -1,4 +1,5 @@
-//! How a step's result reads in the trace, said where the step is taken: [`Cx::step_as`].
+//! How a step reads in the trace, said where the step is taken: its result
+//! ([`Cx::step_as`]) and a label that carries values ([`Cx::step_labelled`]).
 //!
 //! [`Cx::step`] records a result by its `Debug`. A result whose `Debug` does not read like the
 //! real call's answer (`Option<V>` for "found v" or "not found") would need a type made only
@@ -7,7 +8,9 @@
 
 use crate::cx::Cx;
 use crate::footprint::Footprint;
-use std::fmt;
+use crate::runtime::Guard;
+use std::borrow::Cow;
+use std::fmt::{self, Debug};
 
 /// A step's result with the function that says how it reads.
 struct Described<R, D>(R, D);
@@ -30,6 +33,46 @@ impl<S: 'static> Cx<S> {
     ) -> R {
         let step = self.step(label, footprint, |s| Described(access(s), describe));
         step.await.0
+    }
+}
+
+impl<S: 'static> Cx<S> {
+    /// [`Cx::step`] with a label built from values (`read arr[3]`): `label` runs only when the
+    /// run is recorded, so an unrecorded run formats and allocates nothing for it. Strategies,
+    /// scripts and audits, which see a step before it is taken, know it as `labelled step`.
+    ///
+    /// ```
+    /// use raceway_sim::{check_exhaustive, intern, Footprint, Race};
+    ///
+    /// // Each task adds to its own cell: the cells commute, and the trace names the index.
+    /// let mut race = Race::new(|| [0u32; 3]);
+    /// for i in 0..3 {
+    ///     let cell = intern(format!("arr[{i}]"));
+    ///     race = race.task(format!("adder{i}"), move |cx| async move {
+    ///         cx.step_labelled(|| format!("arr[{i}] += 1"), Footprint::write(cell), move |a| {
+    ///             a[i] += 1
+    ///         })
+    ///         .await;
+    ///     });
+    /// }
+    /// assert_eq!(check_exhaustive(race).schedules, 1);
+    /// ```
+    pub async fn step_labelled<R: Debug>(
+        &self,
+        label: impl FnOnce() -> String,
+        footprint: Footprint,
+        access: impl FnOnce(&mut S) -> R,
+    ) -> R {
+        self.suspend("labelled step", footprint, Guard::Ready, None)
+            .await;
+        let result = access(&mut self.shared.state.borrow_mut());
+        self.observe(&result);
+        let shown = || {
+            let r = format!("{result:?}");
+            (r != "()").then_some(r)
+        };
+        self.record(|| Cow::Owned(label()), footprint, shown);
+        result
     }
 }
 

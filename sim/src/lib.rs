@@ -152,6 +152,7 @@ mod native;
 mod panic;
 mod prims;
 mod race;
+mod recorder;
 mod runner;
 mod runtime;
 mod rwlock;

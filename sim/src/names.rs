@@ -1,5 +1,6 @@
-//! Names built at run time: a pool of 99 workers (`worker7`), an array's cells (`arr[3]`),
-//! a step's label that carries a value (`read arr[3]`, see [`Cx::step_labelled`]).
+//! Names built at run time: a pool of 99 workers (`worker7`), an array's cells (`arr[3]`).
+//! (A step's label that carries a value, `read arr[3]`, is built only when the run is
+//! recorded: [`Cx::step_labelled`](crate::Cx::step_labelled).)
 //!
 //! The engine keeps every name as `&'static str`, so that candidates, footprints and waits stay
 //! `Copy` and the per-step path never allocates. A static name is used as it is; an owned one
@@ -7,12 +8,8 @@
 //! run after, so a model that names its tasks with `format!` in every run leaks nothing per
 //! run, only each distinct name once.
 
-use crate::cx::Cx;
-use crate::footprint::Footprint;
-use crate::runtime::Guard;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::fmt::Debug;
 use std::sync::Mutex;
 
 /// Every owned name interned so far. A `BTreeSet`, never iterated: names are only looked up.
@@ -40,45 +37,5 @@ pub fn intern(name: impl Into<Cow<'static, str>>) -> &'static str {
             set.insert(leaked);
             leaked
         }
-    }
-}
-
-impl<S: 'static> Cx<S> {
-    /// [`Cx::step`] with a label built from values (`read arr[3]`): `label` runs only when the
-    /// run is recorded, so an unrecorded run formats and allocates nothing for it. Strategies,
-    /// scripts and audits, which see a step before it is taken, know it as `labelled step`.
-    ///
-    /// ```
-    /// use raceway_sim::{check_exhaustive, intern, Footprint, Race};
-    ///
-    /// // Each task adds to its own cell: the cells commute, and the trace names the index.
-    /// let mut race = Race::new(|| [0u32; 3]);
-    /// for i in 0..3 {
-    ///     let cell = intern(format!("arr[{i}]"));
-    ///     race = race.task(format!("adder{i}"), move |cx| async move {
-    ///         cx.step_labelled(|| format!("arr[{i}] += 1"), Footprint::write(cell), move |a| {
-    ///             a[i] += 1
-    ///         })
-    ///         .await;
-    ///     });
-    /// }
-    /// assert_eq!(check_exhaustive(race).schedules, 1);
-    /// ```
-    pub async fn step_labelled<R: Debug>(
-        &self,
-        label: impl FnOnce() -> String,
-        footprint: Footprint,
-        access: impl FnOnce(&mut S) -> R,
-    ) -> R {
-        self.suspend("labelled step", footprint, Guard::Ready, None)
-            .await;
-        let result = access(&mut self.shared.state.borrow_mut());
-        self.observe(&result);
-        let shown = || {
-            let r = format!("{result:?}");
-            (r != "()").then_some(r)
-        };
-        self.record(|| Cow::Owned(label()), footprint, shown);
-        result
     }
 }

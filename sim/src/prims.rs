@@ -1,6 +1,6 @@
 //! The run core's side of the library's primitives beyond mutexes, events and condition
 //! variables: channels, read-write locks, semaphores and wait groups. What each waits for
-//! ([`Blocked`], a [`Guard`](crate::runtime::Guard) of the core), whether it can go, how it
+//! ([`Blocked`], which the core wraps in its `Guard`), whether it can go, how it
 //! enters a configuration's fingerprint and a deadlock's message.
 //!
 //! Each primitive's operations, the typed handles and their semantics are in its own module
@@ -8,7 +8,6 @@
 //! only the state the core must see to grant a step, so that the core stays free of them.
 
 use crate::fingerprint::Fingerprinter;
-use crate::runtime::{Guard, TaskSlot};
 use crate::strategy::TaskId;
 use std::any::Any;
 use std::collections::VecDeque;
@@ -37,20 +36,18 @@ pub(crate) enum Blocked {
     Zero(u32),
 }
 
-impl Blocked {
-    /// The core's guard for this wait: [`Guard::PrimSynchronizing`] when reductions must
-    /// treat the step as dependent on every other (see
-    /// [`Candidate::synchronizes`](crate::Candidate::synchronizes)), decided here once rather
-    /// than at every step.
-    pub(crate) fn guard(self) -> Guard {
-        if self.synchronizes() {
-            Guard::PrimSynchronizing(self)
-        } else {
-            Guard::Prim(self)
-        }
-    }
+/// Which tasks of the run have ended: all that these primitives need of the core's task table
+/// (a task that ended is no partner for a rendezvous). The core's table implements it, so that
+/// this module does not depend on the core.
+pub(crate) trait Ended {
+    /// Whether `task` has ended.
+    fn ended(&self, task: TaskId) -> bool;
+}
 
-    fn synchronizes(self) -> bool {
+impl Blocked {
+    /// Whether reductions must treat the step as dependent on every other (see
+    /// [`Candidate::synchronizes`](crate::Candidate::synchronizes)).
+    pub(crate) fn synchronizes(self) -> bool {
         match self {
             Blocked::Chan { blocking, sync } => sync || !blocking,
             // A wait group's `Add` at zero disables a wait from within any step; whether a
@@ -127,7 +124,7 @@ pub(crate) struct ChanSlot {
 
 impl ChanSlot {
     /// Whether `task` can fire `arm` on this channel now.
-    fn ready(&self, task: TaskId, send: bool, tasks: &[TaskSlot]) -> bool {
+    fn ready(&self, task: TaskId, send: bool, tasks: &(impl Ended + ?Sized)) -> bool {
         let other = |list: &[TaskId]| list.iter().any(|&t| partner(task, t, tasks));
         if send {
             self.taken.contains(&task)
@@ -151,8 +148,8 @@ impl ChanSlot {
 
 /// Whether `t`, waiting on an unbuffered channel, can be `task`'s partner: another task, and
 /// one that has not ended (a task that exits ends the others where they wait).
-pub(crate) fn partner(task: TaskId, t: TaskId, tasks: &[TaskSlot]) -> bool {
-    t != task && !tasks[t as usize].done
+pub(crate) fn partner(task: TaskId, t: TaskId, tasks: &(impl Ended + ?Sized)) -> bool {
+    t != task && !tasks.ended(t)
 }
 
 /// A read-write lock's state (Go's `sync.RWMutex`).
@@ -229,7 +226,12 @@ impl Prims {
     /// Whether `task`'s wait `on` can be granted now. Never inlined, so that the core's check
     /// of its own guards stays small enough to inline on the per-step path.
     #[inline(never)]
-    pub(crate) fn grantable(&self, task: TaskId, on: Blocked, tasks: &[TaskSlot]) -> bool {
+    pub(crate) fn grantable(
+        &self,
+        task: TaskId,
+        on: Blocked,
+        tasks: &(impl Ended + ?Sized),
+    ) -> bool {
         match on {
             Blocked::Chan { blocking, .. } => !blocking || self.ready(task, tasks).next().is_some(),
             Blocked::Read(l) => self.rwlocks[l as usize].writer.is_none(),
@@ -242,10 +244,10 @@ impl Prims {
 
     /// The arms of `task`'s pending channel operation that can fire now, by index; only the
     /// committed one when a partner already completed a rendezvous with it.
-    pub(crate) fn ready<'a>(
+    pub(crate) fn ready<'a, E: Ended + ?Sized>(
         &'a self,
         task: TaskId,
-        tasks: &'a [TaskSlot],
+        tasks: &'a E,
     ) -> impl Iterator<Item = usize> + 'a {
         let arms = self.op(task).arms();
         let committed = arms.iter().position(|a| {

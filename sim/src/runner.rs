@@ -4,10 +4,10 @@
 //! A runner owns everything of a run (no global state, no threads, no wall clock), so a
 //! sweep runs one runner per thread, and keeps its buffers between runs.
 
-use crate::client::Recorder;
 use crate::model::Model;
 use crate::native::{Native, NativeDriver};
 use crate::panic;
+use crate::recorder::Recorder;
 use crate::runtime::{Checks, Core, Shared, DEFAULT_MAX_STEPS};
 use crate::schedule::Schedule;
 use crate::strategy::{Diverged, Strategy};

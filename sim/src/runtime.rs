@@ -7,10 +7,10 @@
 //! engine's runtime (`madsim_driver.rs`). Tasks reach the driver only through the small
 //! [`Driver`] trait, so neither [`Cx`](crate::Cx) nor this core knows which one runs them.
 
-use crate::client::Recorder;
 use crate::fingerprint::{self, Fingerprint, Fingerprinter};
 use crate::invariant::{Invariant, Kind, When};
-use crate::prims::{Blocked, Prims};
+use crate::prims::{Blocked, Ended, Prims};
+use crate::recorder::Recorder;
 use crate::strategy::{Candidate, TaskId};
 use crate::task_box::{Recycler, TaskBox};
 use crate::time::Instant;
@@ -52,6 +52,17 @@ pub(crate) enum Guard {
 }
 
 impl Guard {
+    /// The guard of a wait on a channel, a read-write lock, a semaphore or a wait group:
+    /// [`Guard::PrimSynchronizing`] when reductions must treat the step as dependent on every
+    /// other, decided here once rather than at every step.
+    pub(crate) fn prim(blocked: Blocked) -> Guard {
+        if blocked.synchronizes() {
+            Guard::PrimSynchronizing(blocked)
+        } else {
+            Guard::Prim(blocked)
+        }
+    }
+
     /// Whether the step's outcome depends on other tasks beyond its footprint, so that
     /// reductions treat it as dependent on every other step.
     pub(crate) fn synchronizes(self) -> bool {
@@ -83,6 +94,12 @@ pub(crate) struct TaskSlot {
     /// and waits), kept only in runs whose configurations are fingerprinted. A task is a
     /// deterministic function of what it observed, so this stands for its local state.
     pub(crate) seen: Fingerprint,
+}
+
+impl Ended for [TaskSlot] {
+    fn ended(&self, task: TaskId) -> bool {
+        self[task as usize].done
+    }
 }
 
 pub(crate) struct MutexSlot {
@@ -251,7 +268,7 @@ impl Core {
             Guard::Join(j) => self.tasks[j as usize].done,
             Guard::Event(_) => self.tasks[task as usize].notified,
             Guard::Prim(p) | Guard::PrimSynchronizing(p) => {
-                self.prims.grantable(task, p, &self.tasks)
+                self.prims.grantable(task, p, &self.tasks[..])
             }
             Guard::Time(_) | Guard::Pick(_) => false,
         }

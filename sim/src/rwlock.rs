@@ -34,6 +34,7 @@ use crate::cx::{Cx, Spawner};
 use crate::footprint::Footprint;
 use crate::names::intern;
 use crate::prims::{declare, lookup, Blocked, RwSlot};
+use crate::runtime::Guard;
 use crate::trace::Event;
 use std::borrow::Cow;
 
@@ -95,7 +96,7 @@ impl<S: 'static> Cx<S> {
     pub async fn read_lock(&self, lock: RwLockId) {
         let name = self.rw_name(lock);
         let fp = Footprint::read(name);
-        let on = Blocked::Read(lock.0).guard();
+        let on = Guard::prim(Blocked::Read(lock.0));
         self.suspend("read_lock", fp, on, None).await;
         self.shared.core.borrow_mut().prims.rwlocks[lock.0 as usize].readers += 1;
         self.record_lazy(fp, || format!("read_lock({name})"));
@@ -106,7 +107,7 @@ impl<S: 'static> Cx<S> {
     pub async fn write_lock(&self, lock: RwLockId) {
         let name = self.rw_name(lock);
         let fp = Footprint::write(name);
-        let on = Blocked::Write(lock.0).guard();
+        let on = Guard::prim(Blocked::Write(lock.0));
         self.suspend("write_lock", fp, on, None).await;
         let readers = {
             let mut core = self.shared.core.borrow_mut();
@@ -119,7 +120,7 @@ impl<S: 'static> Cx<S> {
             self.record_lazy(fp, || {
                 format!("write_lock({name}) waits for {readers} readers")
             });
-            let on = Blocked::Drain(lock.0).guard();
+            let on = Guard::prim(Blocked::Drain(lock.0));
             self.suspend("write_lock", fp, on, None).await;
             self.shared.core.borrow_mut().prims.rwlocks[lock.0 as usize].written = true;
         }

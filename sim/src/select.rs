@@ -42,7 +42,7 @@ use crate::cx::Cx;
 use crate::fingerprint;
 use crate::footprint::Footprint;
 use crate::prims::{Arm, Blocked, Op, MAX_ARMS};
-use crate::runtime::Core;
+use crate::runtime::{Core, Guard};
 use crate::strategy::TaskId;
 use crate::trace::Event;
 use std::borrow::Cow;
@@ -313,13 +313,13 @@ impl<'a, S: 'static, R, A: Arms<R>> Select<'a, S, R, A> {
         if blocking {
             cx.wake_driver();
         }
-        let on = Blocked::Chan { blocking, sync }.guard();
+        let on = Guard::prim(Blocked::Chan { blocking, sync });
         cx.suspend(label, footprint, on, None).await;
         let mut ready = [0; MAX_ARMS];
         let mut n = 0;
         {
             let core = cx.shared.core.borrow();
-            for i in core.prims.ready(task, &core.tasks) {
+            for i in core.prims.ready(task, &core.tasks[..]) {
                 ready[n] = i;
                 n += 1;
             }

@@ -32,6 +32,7 @@ use crate::cx::{Cx, Spawner};
 use crate::footprint::Footprint;
 use crate::names::intern;
 use crate::prims::{declare, lookup, Blocked, Counter};
+use crate::runtime::Guard;
 use crate::trace::Event;
 use std::borrow::Cow;
 
@@ -76,7 +77,7 @@ impl<S: 'static> Cx<S> {
     pub async fn acquire_permits(&self, sem: SemaphoreId, n: u32) {
         let name = self.shared.core.borrow().prims.semaphores[sem.0 as usize].name;
         let fp = Footprint::write(name);
-        let on = Blocked::Permits(sem.0, n).guard();
+        let on = Guard::prim(Blocked::Permits(sem.0, n));
         self.suspend("acquire", fp, on, None).await;
         self.shared.core.borrow_mut().prims.semaphores[sem.0 as usize].count -= u64::from(n);
         self.record_lazy(fp, || format!("acquire({name}, {n})"));

@@ -32,6 +32,7 @@ use crate::cx::{Cx, Spawner};
 use crate::footprint::Footprint;
 use crate::names::intern;
 use crate::prims::{declare, lookup, Blocked, Counter};
+use crate::runtime::Guard;
 use crate::trace::Event;
 use std::borrow::Cow;
 
@@ -108,7 +109,7 @@ impl<S: 'static> Cx<S> {
     pub async fn wg_wait(&self, wg: WaitGroupId) {
         let name = self.shared.core.borrow().prims.waitgroups[wg.0 as usize].name;
         let fp = Footprint::read(name);
-        let on = Blocked::Zero(wg.0).guard();
+        let on = Guard::prim(Blocked::Zero(wg.0));
         self.suspend("wg_wait", fp, on, None).await;
         self.record_lazy(fp, || format!("wg_wait({name})"));
     }
