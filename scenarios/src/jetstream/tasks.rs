@@ -100,8 +100,7 @@ async fn external_append(m: Jetstream, cx: &Cx<State>) {
     for _ in 0..EXTERNAL_ATTEMPTS {
         let tail = fetch_latest(cx).await;
         let version = tail.version + 1;
-        let cas = Value::cas(m.recorded(tail.version), m.recorded(version));
-        let call = cx.invoke(Op::Cas, "a", cas);
+        let call = cx.invoke_cas("a", m.recorded(tail.version), m.recorded(version));
         if let Expect::Appended(_) = publish_expect(cx, version, tail.seq).await {
             call.ok();
             return;
@@ -240,8 +239,7 @@ impl Jetstream {
         let previous = version
             .checked_sub(1)
             .map_or(Value::Nil, |v| self.recorded(v));
-        let cas = Value::cas(previous, self.recorded(version));
-        let call = cx.invoke(Op::Cas, "a", cas);
+        let call = cx.invoke_cas("a", previous, self.recorded(version));
         let saved = self.save_event_uncalled(cx, store, version).await;
         match saved {
             Ok(()) => call.ok(),

@@ -85,6 +85,26 @@ struct Worker {
     initial: [Option<Status>; N],
 }
 
+/// A message's status as the clients' history records it, made a [`Value`] (text, which
+/// allocates) only in a run that keeps its history: the status it started with is the `null`
+/// that the checkers' registers start from (a message absent at the start, too; one present
+/// then is recorded `"absent"` if a read finds nothing).
+#[derive(Clone, Copy)]
+struct Recorded {
+    status: Option<Status>,
+    initial: Option<Status>,
+}
+
+impl From<Recorded> for Value {
+    fn from(r: Recorded) -> Value {
+        match r.status {
+            s if s == r.initial => Value::Nil,
+            Some(s) => Value::text(&format!("{s:?}")),
+            None => Value::text("absent"),
+        }
+    }
+}
+
 /// The clients' key of each message.
 const CLIENT_KEY: [&str; N] = ["m1", "m2", "m3", "m4"];
 
@@ -93,19 +113,16 @@ impl Worker {
         self.variant != Variant::DurableObject
     }
 
-    /// A message's status as the clients' history records it: the status it started with is
-    /// the `null` that the checkers' registers start from (a message absent at the start, too;
-    /// one present then is recorded `"absent"` if a read finds nothing).
-    fn recorded(self, id: Id, status: Option<Status>) -> Value {
-        match status {
-            s if s == self.initial[id.ix()] => Value::Nil,
-            Some(s) => Value::text(&format!("{s:?}")),
-            None => Value::text("absent"),
+    /// Message `id`'s `status` as the clients' history records it (see [`Recorded`]).
+    fn recorded(self, id: Id, status: Option<Status>) -> Recorded {
+        Recorded {
+            status,
+            initial: self.initial[id.ix()],
         }
     }
 
     /// Marks a client's call on message `id`.
-    fn call(self, cx: &Cx<State>, op: Op, id: Id, value: Value) -> Call<State> {
+    fn call(self, cx: &Cx<State>, op: Op, id: Id, value: impl Into<Value>) -> Call<State> {
         cx.invoke(op, CLIENT_KEY[id.ix()], value)
     }
 
@@ -211,7 +228,7 @@ impl Worker {
     async fn claim(self, cx: &Cx<State>, id: Id) -> bool {
         let from = self.recorded(id, Some(Status::Pending));
         let to = self.recorded(id, Some(Status::Processing));
-        let call = self.call(cx, Op::Cas, id, Value::cas(from, to));
+        let call = cx.invoke_cas(CLIENT_KEY[id.ix()], from, to);
         let claimed = self.claim_uncalled(cx, id).await;
         if claimed {
             call.ok();
