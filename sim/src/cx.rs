@@ -100,10 +100,7 @@ impl<S: 'static> Cx<S> {
             task,
             label: Cow::Borrowed(label),
             footprint,
-            result: {
-                let r = format!("{result:?}");
-                (r != "()").then_some(r)
-            },
+            result: shown(result),
             time,
         });
     }
@@ -364,6 +361,12 @@ impl<S: 'static> Cx<S> {
     pub(crate) fn record_lazy(&self, footprint: Footprint, label: impl FnOnce() -> String) {
         self.record(|| Cow::Owned(label()), footprint, || None);
     }
+}
+
+/// A step's result as the trace shows it: its `Debug`, or nothing for `()`.
+pub(crate) fn shown<R: Debug>(result: &R) -> Option<String> {
+    let r = format!("{result:?}");
+    (r != "()").then_some(r)
 }
 
 /// Takes a step's result into the history of the task of `slot` (see [`Cx::observe`]).

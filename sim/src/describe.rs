@@ -6,7 +6,7 @@
 //! to format it; `step_as` takes the formatting as a function instead. It runs only when the
 //! run is recorded, as `Debug` does, so an unrecorded run pays nothing for it.
 
-use crate::cx::Cx;
+use crate::cx::{shown, Cx};
 use crate::footprint::Footprint;
 use crate::runtime::Guard;
 use std::borrow::Cow;
@@ -67,11 +67,7 @@ impl<S: 'static> Cx<S> {
             .await;
         let result = access(&mut self.shared.state.borrow_mut());
         self.observe(&result);
-        let shown = || {
-            let r = format!("{result:?}");
-            (r != "()").then_some(r)
-        };
-        self.record(|| Cow::Owned(label()), footprint, shown);
+        self.record(|| Cow::Owned(label()), footprint, || shown(&result));
         result
     }
 }
