@@ -9,6 +9,7 @@
 use crate::footprint::Footprint;
 use crate::names::intern;
 use crate::runtime::{Guard, Shared, TaskSlot, Wait};
+use crate::step::Step;
 use crate::strategy::{Candidate, TaskId};
 use crate::task_box::TaskBox;
 use crate::time::Instant;
@@ -64,22 +65,19 @@ impl<S: 'static> Cx<S> {
     /// One atomic step on the shared state: waits to be scheduled, then runs `access` and
     /// records the step with `label` (name it after the real call: `storage.Get(k)`) and what
     /// `access` returned. `footprint` declares the resources it touches.
-    pub async fn step<R: Debug>(
+    pub fn step<R: Debug, F: FnOnce(&mut S) -> R>(
         &self,
         label: &'static str,
         footprint: Footprint,
-        access: impl FnOnce(&mut S) -> R,
-    ) -> R {
-        self.suspend(label, footprint, Guard::Ready, None).await;
-        let result = access(&mut self.shared.state.borrow_mut());
-        self.took(label, footprint, &result);
-        result
+        access: F,
+    ) -> impl Future<Output = R> + use<'_, S, R, F> {
+        Step::new(self, label, footprint, access)
     }
 
     /// What [`Cx::observe`] and [`Cx::record`] do for a plain step, under one borrow of the
     /// core: on the per-step path, an unrecorded run pays for two flag tests and no more.
     #[inline(always)]
-    fn took<R: Debug>(&self, label: &'static str, footprint: Footprint, result: &R) {
+    pub(crate) fn took<R: Debug>(&self, label: &'static str, footprint: Footprint, result: &R) {
         let keeps = {
             let core = self.shared.core.borrow();
             core.fingerprinting || core.record
@@ -306,6 +304,22 @@ impl<S: 'static> Cx<S> {
         on: Guard,
         deadline: Option<Instant>,
     ) -> Suspend<'_, S> {
+        self.register(label, footprint, on, deadline);
+        Suspend {
+            cx: self,
+            registered: false,
+        }
+    }
+
+    /// Writes this task's next step into its slot.
+    #[inline(always)]
+    pub(crate) fn register(
+        &self,
+        label: &'static str,
+        footprint: Footprint,
+        on: Guard,
+        deadline: Option<Instant>,
+    ) {
         let mut core = self.shared.core.borrow_mut();
         let ordered = core.history.orders_steps();
         let slot = &mut core.tasks[self.task as usize];
@@ -321,10 +335,6 @@ impl<S: 'static> Cx<S> {
             deadline,
         });
         slot.notified = false;
-        Suspend {
-            cx: self,
-            registered: false,
-        }
     }
 
     /// In a fingerprinted run, takes a step's result into the task's history, through its

@@ -162,6 +162,7 @@ pub mod select;
 mod semaphore;
 pub mod shrink;
 pub mod split;
+mod step;
 pub mod strategy;
 mod sync;
 #[allow(unsafe_code)]
