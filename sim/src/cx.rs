@@ -77,7 +77,7 @@ impl<S: 'static> Cx<S> {
     /// What [`Cx::observe`] and [`Cx::record`] do for a plain step, under one borrow of the
     /// core: on the per-step path, an unrecorded run pays for two flag tests and no more.
     #[inline(always)]
-    pub(crate) fn took<R: Debug>(&self, label: &'static str, footprint: Footprint, result: &R) {
+    pub(crate) fn took<R: Debug>(&self, label: &'static str, footprint: &Footprint, result: &R) {
         let keeps = {
             let core = self.shared.core.borrow();
             core.fingerprinting || core.record
@@ -88,7 +88,7 @@ impl<S: 'static> Cx<S> {
     }
 
     #[inline(never)]
-    fn keep_step<R: Debug>(&self, label: &'static str, footprint: Footprint, result: &R) {
+    fn keep_step<R: Debug>(&self, label: &'static str, footprint: &Footprint, result: &R) {
         let mut core = self.shared.core.borrow_mut();
         if core.fingerprinting {
             observe_into(&mut core.tasks[self.task as usize], result);
@@ -97,7 +97,7 @@ impl<S: 'static> Cx<S> {
         core.record_with(|time| Event::Step {
             task,
             label: Cow::Borrowed(label),
-            footprint,
+            footprint: *footprint,
             result: shown(result),
             time,
         });
@@ -303,12 +303,9 @@ impl<S: 'static> Cx<S> {
         footprint: Footprint,
         on: Guard,
         deadline: Option<Instant>,
-    ) -> Suspend<'_, S> {
+    ) -> Suspend {
         self.register(label, footprint, on, deadline);
-        Suspend {
-            cx: self,
-            registered: false,
-        }
+        Suspend { granted: false }
     }
 
     /// Writes this task's next step into its slot.
@@ -417,21 +414,22 @@ impl<S: 'static> Drop for MutexGuard<S> {
     }
 }
 
-/// The one hand-written future: a task's wait for its next step (registered in its slot by
-/// [`Cx::suspend`]), which the driver grants.
-pub(crate) struct Suspend<'a, S: 'static> {
-    cx: &'a Cx<S>,
-    registered: bool,
+/// A task's wait for its next step, registered in its slot by [`Cx::suspend`]: pending on its
+/// first poll, done on the next, which the driver makes only once it has granted the wait (see
+/// [`Driver`](crate::runtime::Driver)).
+pub(crate) struct Suspend {
+    granted: bool,
 }
 
-impl<S: 'static> Future for Suspend<'_, S> {
+impl Future for Suspend {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        let shared = &this.cx.shared;
-        let driver = shared.driver.borrow();
-        driver.suspend(shared, this.cx.task, &mut this.registered, cx)
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.granted, true) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }
 }
 

@@ -9,8 +9,12 @@
 use crate::cx::{shown, Cx};
 use crate::footprint::Footprint;
 use crate::runtime::Guard;
+use crate::step::Step;
 use std::borrow::Cow;
 use std::fmt::{self, Debug};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// A step's result with the function that says how it reads.
 struct Described<R, D>(R, D);
@@ -24,15 +28,35 @@ impl<R, D: Fn(&R, &mut fmt::Formatter<'_>) -> fmt::Result> fmt::Debug for Descri
 impl<S: 'static> Cx<S> {
     /// [`Cx::step`], with `describe` writing how the result reads in the trace (called only
     /// when the run is recorded): `cx.step_as("storage.Get(k)", fp, |s| s.row, found)`.
-    pub async fn step_as<R>(
+    pub fn step_as<R, A, D>(
         &self,
         label: &'static str,
         footprint: Footprint,
-        access: impl FnOnce(&mut S) -> R,
-        describe: impl Fn(&R, &mut fmt::Formatter<'_>) -> fmt::Result,
-    ) -> R {
-        let step = self.step(label, footprint, |s| Described(access(s), describe));
-        step.await.0
+        access: A,
+        describe: D,
+    ) -> impl Future<Output = R> + use<'_, S, R, A, D>
+    where
+        A: FnOnce(&mut S) -> R,
+        D: Fn(&R, &mut fmt::Formatter<'_>) -> fmt::Result,
+    {
+        Undescribed(Step::new(self, label, footprint, move |s: &mut S| {
+            Described(access(s), describe)
+        }))
+    }
+}
+
+/// A described step's future, giving the bare result: a wrapper rather than an `async` block,
+/// so that the step stays one state machine.
+struct Undescribed<F>(F);
+
+impl<R, D, F> Future for Undescribed<F>
+where
+    F: Future<Output = Described<R, D>> + Unpin,
+{
+    type Output = R;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
+        Pin::new(&mut self.0).poll(cx).map(|described| described.0)
     }
 }
 

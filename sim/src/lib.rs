@@ -56,10 +56,12 @@
 //!
 //! A run executes on the run core (`runtime.rs`: tasks, mutexes, events, clock, trace, step
 //! limit, invariant checks; the other primitives' state, one module each, in `prims.rs`).
-//! [`Cx`] reaches whoever drives the run only through the core's
-//! small internal `Driver` trait (suspend, now, pick, wake, spawned); the native
-//! executor (`native.rs`) is one driver, madsim's runtime (`madsim_driver.rs`, in the madsim
-//! build only) the other. Task futures live in memory reused from run to run
+//! A task's next step is a wait registered in its slot; the driver polls the task again only
+//! once it has granted that wait, so a step's future (`step.rs`) needs no driver at all. For
+//! the rest [`Cx`] reaches whoever drives the run only through the core's small internal
+//! `Driver` trait (now, pick, wake, spawned); the native executor (`native.rs`) is one driver,
+//! madsim's runtime (`madsim_driver.rs`, in the madsim build only, whose task wrapper grants
+//! waits) the other. Task futures live in memory reused from run to run
 //! (`task_box.rs`, the crate's one `unsafe` module), so that after the first run nothing on
 //! a run's path allocates unless the run is recorded. A [`Strategy`] makes a run's choices and says, through
 //! [`Strategy::next_run`], whether another run follows: a seed range ([`strategy::Seeds`]),

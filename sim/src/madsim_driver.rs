@@ -12,7 +12,7 @@ use crate::cx::Spawner;
 use crate::invariant::{Kind, When};
 use crate::model::Model;
 use crate::panic;
-use crate::runtime::{Core, Driver, Guard, Shared, TaskFuture};
+use crate::runtime::{Core, Driver, Guard, Shared, TaskFuture, Wait};
 use crate::strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
@@ -146,76 +146,6 @@ impl Mad {
 struct MadDriver(Rc<RefCell<Mad>>);
 
 impl<S: 'static> Driver<S> for MadDriver {
-    /// The first poll ends the task's transition (checking the invariants of every step) and
-    /// yields to madsim's scheduler, the scheduling point; later polls complete once the wait
-    /// can be granted. A sleep is a madsim timer from the start; an event wait with a deadline
-    /// also completes, not notified, when its timer fires.
-    fn suspend(
-        &self,
-        shared: &Shared<S>,
-        task: TaskId,
-        registered: &mut bool,
-        cx: &mut Context<'_>,
-    ) -> Poll<()> {
-        if !*registered {
-            transition_end(shared, &self.0);
-        }
-        let mut mad = self.0.borrow_mut();
-        if mad.violation.is_some() {
-            return Poll::Pending;
-        }
-        let mut core = shared.core.borrow_mut();
-        // `Cx::suspend` registered it; it stays until granted.
-        let wait = core.tasks[task as usize]
-            .wait
-            .expect("a suspended task's wait is in its slot until granted");
-        let wait = &wait;
-        if !*registered {
-            *registered = true;
-            if let Guard::Time(at) = wait.on {
-                mad.set_timer(task, at);
-                return if mad.timer_fired(task, cx) {
-                    grant(&mut mad, &mut core, task);
-                    Poll::Ready(())
-                } else {
-                    Poll::Pending
-                };
-            }
-            if let Some(at) = wait.deadline {
-                mad.set_timer(task, at);
-            }
-            cx.waker().wake_by_ref();
-            drop(core);
-            mad.timer_fired(task, cx);
-            return Poll::Pending;
-        }
-        if let Guard::Time(_) = wait.on {
-            if !mad.timer_fired(task, cx) {
-                return Poll::Pending;
-            }
-            grant(&mut mad, &mut core, task);
-            return Poll::Ready(());
-        }
-        let ready = match wait.on {
-            Guard::Ready | Guard::Pick(_) | Guard::Synchronizing => true,
-            _ => core.grantable(task, wait),
-        };
-        if ready {
-            if let Some(t) = mad.timers.get_mut(task as usize) {
-                *t = None;
-            }
-            grant(&mut mad, &mut core, task);
-            return Poll::Ready(());
-        }
-        mad.parked.push(cx.waker().clone());
-        if wait.deadline.is_some() && mad.timer_fired(task, cx) {
-            // Timed out: the task goes on, not notified.
-            grant(&mut mad, &mut core, task);
-            return Poll::Ready(());
-        }
-        Poll::Pending
-    }
-
     fn now(&self, _: &Shared<S>) -> Instant {
         self.0.borrow().now()
     }
@@ -240,6 +170,91 @@ impl<S: 'static> Driver<S> for MadDriver {
     }
 }
 
+/// A task reached its next wait (its body returned `Pending` with the wait in its slot): ends
+/// its transition, checking the invariants of every step, and yields to madsim's scheduler,
+/// the scheduling point. A sleep is a madsim timer from the start, granted at once if it has
+/// fired already; an event wait with a deadline starts its timer. `Ready` when the wait is
+/// granted.
+fn arrive<S: 'static>(
+    shared: &Shared<S>,
+    mad: &RefCell<Mad>,
+    task: TaskId,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    transition_end(shared, mad);
+    let mut mad = mad.borrow_mut();
+    if mad.violation.is_some() {
+        return Poll::Pending;
+    }
+    let mut core = shared.core.borrow_mut();
+    let wait = waiting(&core, task);
+    if let Guard::Time(at) = wait.on {
+        mad.set_timer(task, at);
+        return if mad.timer_fired(task, cx) {
+            grant(&mut mad, &mut core, task);
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        };
+    }
+    if let Some(at) = wait.deadline {
+        mad.set_timer(task, at);
+    }
+    cx.waker().wake_by_ref();
+    drop(core);
+    mad.timer_fired(task, cx);
+    Poll::Pending
+}
+
+/// A waiting task is polled again: grants its wait once it can go (`Ready`), or parks the
+/// task until a change may let it go. An event wait with a deadline also goes, not notified,
+/// when its timer fires.
+fn admit<S: 'static>(
+    shared: &Shared<S>,
+    mad: &RefCell<Mad>,
+    task: TaskId,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    let mut mad = mad.borrow_mut();
+    if mad.violation.is_some() {
+        return Poll::Pending;
+    }
+    let mut core = shared.core.borrow_mut();
+    let wait = waiting(&core, task);
+    if let Guard::Time(_) = wait.on {
+        if !mad.timer_fired(task, cx) {
+            return Poll::Pending;
+        }
+        grant(&mut mad, &mut core, task);
+        return Poll::Ready(());
+    }
+    let ready = match wait.on {
+        Guard::Ready | Guard::Pick(_) | Guard::Synchronizing => true,
+        _ => core.grantable(task, &wait),
+    };
+    if ready {
+        if let Some(t) = mad.timers.get_mut(task as usize) {
+            *t = None;
+        }
+        grant(&mut mad, &mut core, task);
+        return Poll::Ready(());
+    }
+    mad.parked.push(cx.waker().clone());
+    if wait.deadline.is_some() && mad.timer_fired(task, cx) {
+        // Timed out: the task goes on, not notified.
+        grant(&mut mad, &mut core, task);
+        return Poll::Ready(());
+    }
+    Poll::Pending
+}
+
+/// `task`'s registered wait, which stays in its slot until granted.
+fn waiting(core: &Core, task: TaskId) -> Wait {
+    core.tasks[task as usize]
+        .wait
+        .expect("a waiting task's wait is in its slot until granted")
+}
+
 /// Grants `task` its wait: counts the step and checks the step limit, as the native executor
 /// does when it chooses a task; the trace's clock follows madsim's.
 fn grant(mad: &mut Mad, core: &mut Core, task: TaskId) {
@@ -262,13 +277,16 @@ fn transition_end<S: 'static>(shared: &Shared<S>, mad: &RefCell<Mad>) {
     }
 }
 
-/// A task's future, run by madsim: a panic ends the task as a violation; the task's end wakes
-/// whoever waits for it.
+/// A task's future, run by madsim: it grants the task's waits (see [`Driver`]), a panic ends
+/// the task as a violation, and the task's end wakes whoever waits for it.
 struct Task<S: 'static> {
     shared: Rc<Shared<S>>,
     mad: Rc<RefCell<Mad>>,
     task: TaskId,
     body: TaskFuture,
+    /// Whether the body waits for its next step, registered in the task's slot: the body is
+    /// polled again only once [`admit`] (or [`arrive`]) granted it.
+    waiting: bool,
 }
 
 impl<S: 'static> Future for Task<S> {
@@ -276,28 +294,48 @@ impl<S: 'static> Future for Task<S> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        let polled = panic::catch(|| Pin::new(&mut this.body).poll(cx));
-        let outcome = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(())) => {
-                transition_end(&this.shared, &this.mad);
-                None
+        loop {
+            if this.waiting {
+                if admit(&this.shared, &this.mad, this.task, cx).is_pending() {
+                    return Poll::Pending;
+                }
+                this.waiting = false;
             }
-            Err(message) => Some(message),
-        };
-        let mut core = this.shared.core.borrow_mut();
-        let slot = &mut core.tasks[this.task as usize];
-        slot.done = true;
-        slot.wait = None;
-        let name = slot.name;
-        let mut mad = this.mad.borrow_mut();
-        if let Some(message) = outcome {
-            let message = format!("task `{name}` panicked: {message}");
-            mad.stop(core.violation(Kind::Panic, panic::invariant(), message));
+            let polled = panic::catch(|| Pin::new(&mut this.body).poll(cx));
+            let outcome = match polled {
+                Ok(Poll::Pending) => {
+                    // A future that is not raceway's registers no wait: the task hangs there.
+                    let core = this.shared.core.borrow();
+                    if core.tasks[this.task as usize].wait.is_none() {
+                        return Poll::Pending;
+                    }
+                    drop(core);
+                    if arrive(&this.shared, &this.mad, this.task, cx).is_pending() {
+                        this.waiting = true;
+                        return Poll::Pending;
+                    }
+                    continue;
+                }
+                Ok(Poll::Ready(())) => {
+                    transition_end(&this.shared, &this.mad);
+                    None
+                }
+                Err(message) => Some(message),
+            };
+            let mut core = this.shared.core.borrow_mut();
+            let slot = &mut core.tasks[this.task as usize];
+            slot.done = true;
+            slot.wait = None;
+            let name = slot.name;
+            let mut mad = this.mad.borrow_mut();
+            if let Some(message) = outcome {
+                let message = format!("task `{name}` panicked: {message}");
+                mad.stop(core.violation(Kind::Panic, panic::invariant(), message));
+            }
+            mad.wake_parked();
+            mad.wake_driver();
+            return Poll::Ready(());
         }
-        mad.wake_parked();
-        mad.wake_driver();
-        Poll::Ready(())
     }
 }
 
@@ -314,6 +352,7 @@ fn start_spawned<S: 'static>(shared: &Rc<Shared<S>>, mad: &Rc<RefCell<Mad>>, fir
             mad,
             task,
             body,
+            waiting: false,
         }));
     }
 }

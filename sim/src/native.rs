@@ -19,25 +19,11 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-/// The native executor's side of [`Driver`]: a wait is pending on its first poll and
-/// granted on the next, which the executor makes only once it has chosen the task.
+/// The native executor's side of [`Driver`]: it polls a waiting task only once the strategy
+/// has chosen it, and its wait granted.
 pub(crate) struct NativeDriver;
 
 impl<S> Driver<S> for NativeDriver {
-    fn suspend(
-        &self,
-        _: &Shared<S>,
-        _: TaskId,
-        registered: &mut bool,
-        _: &mut Context<'_>,
-    ) -> Poll<()> {
-        if *registered {
-            return Poll::Ready(());
-        }
-        *registered = true;
-        Poll::Pending
-    }
-
     fn now(&self, shared: &Shared<S>) -> Instant {
         shared.core.borrow().now
     }

@@ -18,7 +18,6 @@ use crate::trace::{Event, Violation};
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::hash::{Hash, Hasher};
-use std::task::{Context, Poll};
 
 /// The default step limit of a run, beyond which it counts as a livelock.
 pub const DEFAULT_MAX_STEPS: u32 = 10_000;
@@ -392,21 +391,16 @@ impl<S> Checks<S> {
     }
 }
 
-/// How a task's wait reaches the driver, and how the driver learns what tasks do. The
-/// native executor answers most of these trivially (it runs the scheduling loop itself);
-/// the second engine's driver parks and wakes tasks on its own executor and checks invariants
-/// as each transition ends.
+/// How the driver learns what tasks do. The native executor answers most of these trivially
+/// (it runs the scheduling loop itself); the second engine's driver parks and wakes tasks on
+/// its own executor.
+///
+/// A task's wait for its next step needs no call here: the task registers the wait in its slot
+/// and its future returns `Pending`; a driver polls a waiting task again only once it has
+/// granted that wait (taken it from the slot), and the wait's future then completes. (The
+/// native executor grants a wait when the strategy chooses its task; the second engine's task
+/// wrapper grants it before polling the task, once it can go.)
 pub(crate) trait Driver<S> {
-    /// Polls a task's wait for its next step, which is in the task's slot (`registered` is
-    /// false on the first poll): `Ready` once the step is granted.
-    fn suspend(
-        &self,
-        shared: &Shared<S>,
-        task: TaskId,
-        registered: &mut bool,
-        cx: &mut Context<'_>,
-    ) -> Poll<()>;
-
     /// The virtual time now.
     fn now(&self, shared: &Shared<S>) -> Instant;
 

@@ -18,6 +18,8 @@ pub(crate) struct Step<'a, S: 'static, F> {
     footprint: Footprint,
     /// Taken when the step is granted.
     access: Option<F>,
+    /// Whether the step is registered in the task's slot: the next poll is then its grant (see
+    /// [`Driver`](crate::runtime::Driver)).
     registered: bool,
 }
 
@@ -39,23 +41,17 @@ impl<S: 'static, F> Unpin for Step<'_, S, F> {}
 impl<S: 'static, R: Debug, F: FnOnce(&mut S) -> R> Future for Step<'_, S, F> {
     type Output = R;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<R> {
         let this = &mut *self;
         let task = this.cx;
         if !this.registered {
             task.register(this.label, this.footprint, Guard::Ready, None);
-        }
-        let shared = &task.shared;
-        let granted = shared
-            .driver
-            .borrow()
-            .suspend(shared, task.task, &mut this.registered, cx);
-        if granted.is_pending() {
+            this.registered = true;
             return Poll::Pending;
         }
         let access = this.access.take().expect("a step is granted once");
-        let result = access(&mut shared.state.borrow_mut());
-        task.took(this.label, this.footprint, &result);
+        let result = access(&mut task.shared.state.borrow_mut());
+        task.took(this.label, &this.footprint, &result);
         Poll::Ready(result)
     }
 }
