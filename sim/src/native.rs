@@ -102,6 +102,7 @@ impl Native {
     fn phases<M: Model>(&mut self, run: &mut Run<'_, M>) -> Result<Option<Violation>, Diverged> {
         let shared = run.shared;
         let fingerprinting = shared.core.borrow().fingerprinting;
+        let forced_too = run.strategy.sees_forced_steps();
         run.model.workload(&mut Spawner::new(shared));
         if let Some(v) = self.start_spawned(run)? {
             return Ok(Some(v));
@@ -148,9 +149,16 @@ impl Native {
                 }
                 continue;
             }
-            let Some(chosen) = run.strategy.next_task(&self.candidates)? else {
-                self.pruned = true;
-                return Ok(None);
+            let chosen = if self.candidates.len() == 1 && !forced_too {
+                0
+            } else {
+                match run.strategy.next_task(&self.candidates)? {
+                    Some(chosen) => chosen,
+                    None => {
+                        self.pruned = true;
+                        return Ok(None);
+                    }
+                }
             };
             if self.candidates.len() > 1 {
                 self.schedule.push(chosen as u32);
@@ -245,7 +253,8 @@ impl Native {
     }
 
     /// Polls a task that was granted its step, answering its picks on the way, until it waits
-    /// for its next step or ends.
+    /// for its next step or ends. What is rare on this path (a pick, a panic) is out of line,
+    /// so that the common case, a task that waits for its next step, stays small.
     fn poll<M: Model>(
         &mut self,
         task: TaskId,
@@ -258,49 +267,65 @@ impl Native {
             };
             let polled = panic::catch(|| Pin::new(fut).poll(&mut cx));
             let mut core = run.shared.core.borrow_mut();
-            let exited = core.exited;
-            let slot = &mut core.tasks[task as usize];
-            let name = slot.name;
             match polled {
-                Err(message) => return Ok(Some(panicked(&mut core, task, &message))),
-                Ok(Poll::Ready(())) => {
-                    slot.done = true;
-                    drop(core);
-                    if let Some(fut) = self.futures[task as usize].take() {
-                        recycle(run.shared, fut);
-                    }
-                    return Ok(None);
-                }
-                Ok(Poll::Pending) => match slot.wait {
+                Ok(Poll::Pending) => match core.tasks[task as usize].wait {
                     Some(Wait {
-                        step: Candidate { label, .. },
-                        on: Guard::Pick(n),
-                        ..
+                        on: Guard::Pick(n), ..
                     }) => {
-                        slot.wait = None;
                         drop(core);
-                        let pick = Pick {
-                            task,
-                            name,
-                            label,
-                            of: n,
-                        };
-                        let chosen = run.strategy.next_pick(pick)?;
-                        self.schedule.push(chosen);
-                        let mut core = run.shared.core.borrow_mut();
-                        core.answer(task, chosen);
-                        core.record_with(|_| Event::Pick {
-                            task,
-                            label,
-                            chosen,
-                            of: n,
-                        });
+                        self.answer_pick(task, n, run)?;
                     }
                     Some(_) => return Ok(None),
-                    None if exited => return Ok(None),
+                    None if core.exited => return Ok(None),
                     None => return Ok(Some(foreign_future(&mut core, task))),
                 },
+                Ok(Poll::Ready(())) => {
+                    drop(core);
+                    self.ended(task, run.shared);
+                    return Ok(None);
+                }
+                Err(message) => return Ok(Some(panicked(&mut core, task, &message))),
             }
+        }
+    }
+
+    /// Has the strategy answer `task`'s pick among `n`, which waits in its slot.
+    #[inline(never)]
+    fn answer_pick<M: Model>(
+        &mut self,
+        task: TaskId,
+        n: u32,
+        run: &mut Run<'_, M>,
+    ) -> Result<(), Diverged> {
+        let pick = {
+            let mut core = run.shared.core.borrow_mut();
+            let slot = &mut core.tasks[task as usize];
+            let label = slot.wait.take().map_or("", |w| w.step.label);
+            Pick {
+                task,
+                name: slot.name,
+                label,
+                of: n,
+            }
+        };
+        let chosen = run.strategy.next_pick(pick)?;
+        self.schedule.push(chosen);
+        let mut core = run.shared.core.borrow_mut();
+        core.answer(task, chosen);
+        core.record_with(|_| Event::Pick {
+            task,
+            label: pick.label,
+            chosen,
+            of: n,
+        });
+        Ok(())
+    }
+
+    /// `task` ended: its future's memory goes back for a later task.
+    fn ended<S>(&mut self, task: TaskId, shared: &Shared<S>) {
+        shared.core.borrow_mut().tasks[task as usize].done = true;
+        if let Some(fut) = self.futures[task as usize].take() {
+            recycle(shared, fut);
         }
     }
 

@@ -126,8 +126,8 @@ impl<M: Model> Runner<M> {
     }
 
     /// Ends a run: drops the tasks (nothing they do any more is recorded) and, when recording,
-    /// keeps the trace.
-    fn finish_run(&mut self, record: bool, violation: Option<Violation>) {
+    /// keeps the trace with its `violation`.
+    fn finish_run(&mut self, record: bool, violation: Option<&Violation>) {
         self.shared.core.borrow_mut().record = false;
         self.native.drop_tasks(&self.shared);
         let mut core = self.shared.core.borrow_mut();
@@ -137,7 +137,7 @@ impl<M: Model> Runner<M> {
                 version: TRACE_VERSION,
                 tasks: core.tasks.iter().map(|t| t.name).collect(),
                 events: std::mem::take(&mut core.trace),
-                violation,
+                violation: violation.cloned(),
                 schedule: self.native.schedule.clone(),
                 steps: core.steps,
             };
@@ -163,7 +163,7 @@ impl<M: Model> Simulation for Runner<M> {
         self.shared.core.borrow_mut().fingerprinting = strategy.fingerprints();
         if let Some(seed) = strategy.handover() {
             let violation = crate::handover::run(&self.model, &self.shared, seed)?;
-            self.finish_run(record, violation.clone());
+            self.finish_run(record, violation.as_ref());
             return Ok(self.verdict(violation));
         }
         let (model, shared) = (&self.model, &self.shared);
@@ -171,7 +171,7 @@ impl<M: Model> Simulation for Runner<M> {
             .and_then(|violation| strategy.finish().map(|()| violation));
         match executed {
             Ok(violation) => {
-                self.finish_run(record, violation.clone());
+                self.finish_run(record, violation.as_ref());
                 Ok(self.verdict(violation))
             }
             Err(d) => {

@@ -100,8 +100,9 @@ pub struct Diverged(pub String);
 /// runs; a replay or a script is a strategy of one.
 ///
 /// `next_task` is called before every step, also when only one task can step, so that a
-/// script can follow the steps one by one; the executor records a choice only when there
-/// were two or more candidates. It returns `None` to end the run there, pruned: an
+/// script can follow the steps one by one (unless the strategy says, through
+/// [`Strategy::sees_forced_steps`], that it need not see those); the executor records a choice
+/// only when there were two or more candidates. It returns `None` to end the run there, pruned: an
 /// exploration knows that everything the run could still reach was explored from another
 /// order. `next_pick` is called only for picks among two or more options, and tells which task
 /// picks. A strategy that follows a schedule returns [`Diverged`] when the run does not fit it.
@@ -119,6 +120,14 @@ pub trait Strategy {
 
     /// The option chosen for `pick`, below `pick.of`.
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged>;
+
+    /// Whether [`Self::next_task`] is asked also when only one task can step (asked once at
+    /// the start of each run). `true` by default: a script follows the steps one by one, PCT
+    /// counts them. A strategy whose answer among one candidate is always that one, and which
+    /// counts nothing, says `false`, and the executor takes such steps without asking it.
+    fn sees_forced_steps(&self) -> bool {
+        true
+    }
 
     /// Whether the coming run's configurations are fingerprinted (asked once at the start of
     /// each run): the executor then keeps each task's history, at a small cost per

@@ -39,6 +39,11 @@ impl Strategy for Random {
         }))
     }
 
+    /// Among one candidate it takes that one and draws nothing.
+    fn sees_forced_steps(&self) -> bool {
+        false
+    }
+
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
         Ok(self.rng.below(pick.of))
     }

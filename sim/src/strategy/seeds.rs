@@ -119,6 +119,14 @@ impl Strategy for Seeds {
         }
     }
 
+    fn sees_forced_steps(&self) -> bool {
+        match &self.run {
+            Seeded::Random(s) => s.sees_forced_steps(),
+            Seeded::Pct(s) => s.sees_forced_steps(),
+            Seeded::Delay(s) => s.sees_forced_steps(),
+        }
+    }
+
     fn next_pick(&mut self, pick: Pick) -> Result<u32, Diverged> {
         match &mut self.run {
             Seeded::Random(s) => s.next_pick(pick),
