@@ -382,7 +382,8 @@ fn gather(core: &Core, out: &mut Vec<Candidate>) -> Option<Instant> {
     for (i, t) in core.tasks.iter().enumerate() {
         let Some(w) = &t.wait else { continue };
         if ready(core, i as TaskId, w) {
-            out.push(w.step);
+            // Not `push(w.step)`, which copies the candidate to the stack on the way.
+            out.extend_from_slice(std::slice::from_ref(&w.step));
         } else if let Some(at) = timer(w) {
             next_timer = Some(next_timer.map_or(at, |n| n.min(at)));
         }
