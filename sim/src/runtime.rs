@@ -375,20 +375,37 @@ impl<S> Checks<S> {
         if !self.on.get() {
             return None;
         }
-        let first_broken = |invariants: &[Invariant<S>]| {
-            invariants.iter().find_map(|inv| {
-                inv.check_with(state, &core.history.history)
-                    .err()
-                    .map(|message| core.violation(inv.kind, inv.name.clone(), message))
-            })
-        };
-        match when {
-            When::EveryStep => first_broken(&self.every_step),
-            When::Quiescence => {
-                first_broken(&self.every_step).or_else(|| first_broken(&self.at_end))
-            }
+        let history = &core.history.history;
+        let (invariant, message) = match when {
+            When::EveryStep => first_broken(&self.every_step, state, history),
+            When::Quiescence => first_broken(&self.every_step, state, history)
+                .or_else(|| first_broken(&self.at_end, state, history)),
+        }?;
+        Some(broke(core, invariant, message))
+    }
+}
+
+/// The first of `invariants` that `state` (or `history`) breaks, with its message: a plain
+/// loop, since it runs after every step.
+#[inline(always)]
+fn first_broken<'a, S>(
+    invariants: &'a [Invariant<S>],
+    state: &S,
+    history: &crate::consistency::History,
+) -> Option<(&'a Invariant<S>, String)> {
+    for invariant in invariants {
+        if let Err(message) = invariant.check_with(state, history) {
+            return Some((invariant, message));
         }
     }
+    None
+}
+
+/// The violation of `invariant`, broken with `message` at `core`'s step.
+#[cold]
+#[inline(never)]
+fn broke<S>(core: &Core, invariant: &Invariant<S>, message: String) -> Violation {
+    core.violation(invariant.kind, invariant.name.clone(), message)
 }
 
 /// How the driver learns what tasks do. The native executor answers most of these trivially

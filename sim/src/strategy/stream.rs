@@ -89,7 +89,9 @@ impl Stream {
         }
     }
 
-    /// The next 32-bit word of the keystream.
+    /// The next 32-bit word of the keystream. Inlined into the draws, with the rare refill
+    /// out of line.
+    #[inline]
     pub(crate) fn next_u32(&mut self) -> u32 {
         if self.next == 16 {
             self.refill();
@@ -124,6 +126,8 @@ impl Stream {
     /// next: the rounds are a long chain of dependent operations, so two chains side by side
     /// take about two thirds of the time of two one after the other, and every other run finds
     /// its block made.
+    #[cold]
+    #[inline(never)]
     fn refill(&mut self) {
         if self.counter == 0 {
             let seed = self.seed.wrapping_add(1);
