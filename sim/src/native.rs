@@ -58,6 +58,33 @@ enum Collected {
     OverLimit,
 }
 
+/// Why a run stops before its end: a violation, the run's finding, or a divergence from the
+/// strategy's schedule.
+enum Stop {
+    Violation(Violation),
+    Diverged(Diverged),
+}
+
+/// How a part of a run went: on, or stopped. The stop is boxed so that the calls on the
+/// per-step path (a poll, a start) return one register, not a `Violation` through memory.
+type Went = Result<(), Box<Stop>>;
+
+impl From<Diverged> for Box<Stop> {
+    #[cold]
+    fn from(d: Diverged) -> Self {
+        Box::new(Stop::Diverged(d))
+    }
+}
+
+/// The run stops at `violation`, if there is one.
+#[inline]
+fn stopped(violation: Option<Violation>) -> Went {
+    match violation {
+        None => Ok(()),
+        Some(v) => Err(Box::new(Stop::Violation(v))),
+    }
+}
+
 /// What one call of the executor needs: the model, its shared state, the strategy.
 struct Run<'a, M: Model> {
     model: &'a M,
@@ -96,17 +123,21 @@ impl Native {
             shared,
             strategy,
         };
-        self.phases(&mut run)
+        match self.phases(&mut run) {
+            Ok(()) => Ok(None),
+            Err(stop) => match *stop {
+                Stop::Violation(v) => Ok(Some(v)),
+                Stop::Diverged(d) => Err(d),
+            },
+        }
     }
 
-    fn phases<M: Model>(&mut self, run: &mut Run<'_, M>) -> Result<Option<Violation>, Diverged> {
+    fn phases<M: Model>(&mut self, run: &mut Run<'_, M>) -> Went {
         let shared = run.shared;
         let fingerprinting = shared.core.borrow().fingerprinting;
         let forced_too = run.strategy.sees_forced_steps();
         run.model.workload(&mut Spawner::new(shared));
-        if let Some(v) = self.start_spawned(run)? {
-            return Ok(Some(v));
-        }
+        self.start_spawned(run)?;
         let mut settled = false;
         // The last step's position among the candidates, when only its own task's candidate
         // can have changed (see `Native::update_candidates`).
@@ -119,7 +150,7 @@ impl Native {
             match collected {
                 Collected::Candidates => {}
                 Collected::ClockMoved => continue,
-                Collected::OverLimit => return Ok(shared.core.borrow().over_limit()),
+                Collected::OverLimit => return stopped(shared.core.borrow().over_limit()),
             }
             if fingerprinting && run.strategy.wants_configuration(&self.candidates) {
                 if let Some(state) = run.model.fingerprint(&shared.state.borrow()) {
@@ -131,7 +162,7 @@ impl Native {
                 let core = shared.core.borrow();
                 if core.tasks.iter().any(|t| !t.done) {
                     let message = core.describe_deadlock();
-                    return Ok(Some(core.violation(
+                    return stopped(Some(core.violation(
                         Kind::Deadlock,
                         "deadlock".into(),
                         message,
@@ -144,9 +175,7 @@ impl Native {
                 settled = true;
                 shared.core.borrow_mut().record_with(|_| Event::Settle);
                 run.model.settle(&mut Spawner::new(shared));
-                if let Some(v) = self.start_spawned(run)? {
-                    return Ok(Some(v));
-                }
+                self.start_spawned(run)?;
                 continue;
             }
             let chosen = if self.candidates.len() == 1 && !forced_too {
@@ -156,7 +185,7 @@ impl Native {
                     Some(chosen) => chosen,
                     None => {
                         self.pruned = true;
-                        return Ok(None);
+                        return Ok(());
                     }
                 }
             };
@@ -177,9 +206,7 @@ impl Native {
                 core.grant(task) == Some(Guard::Ready)
             };
             shared.woken.set(false);
-            if let Some(v) = self.poll(task, run)? {
-                return Ok(Some(v));
-            }
+            self.poll(task, run)?;
             // One look at the core for the rare aftermaths of a step.
             let (exited, spawned, ended) = {
                 let core = shared.core.borrow();
@@ -195,15 +222,13 @@ impl Native {
                 self.end_phase(shared);
             }
             if spawned {
-                if let Some(v) = self.start_spawned(run)? {
-                    return Ok(Some(v));
-                }
+                self.start_spawned(run)?;
             }
             if let Some(v) = shared.check(When::EveryStep) {
-                return Ok(Some(v));
+                return stopped(Some(v));
             }
         }
-        Ok(shared.check(When::Quiescence))
+        stopped(shared.check(When::Quiescence))
     }
 
     /// Fills `candidates` with the tasks whose step can be granted now. When none can but a
@@ -255,15 +280,11 @@ impl Native {
     /// Polls a task that was granted its step, answering its picks on the way, until it waits
     /// for its next step or ends. What is rare on this path (a pick, a panic) is out of line,
     /// so that the common case, a task that waits for its next step, stays small.
-    fn poll<M: Model>(
-        &mut self,
-        task: TaskId,
-        run: &mut Run<'_, M>,
-    ) -> Result<Option<Violation>, Diverged> {
+    fn poll<M: Model>(&mut self, task: TaskId, run: &mut Run<'_, M>) -> Went {
         let mut cx = Context::from_waker(Waker::noop());
         loop {
             let Some(fut) = self.futures[task as usize].as_mut() else {
-                return Ok(None);
+                return Ok(());
             };
             let polled = panic::catch(|| Pin::new(fut).poll(&mut cx));
             let mut core = run.shared.core.borrow_mut();
@@ -275,16 +296,16 @@ impl Native {
                         drop(core);
                         self.answer_pick(task, n, run)?;
                     }
-                    Some(_) => return Ok(None),
-                    None if core.exited => return Ok(None),
-                    None => return Ok(Some(foreign_future(&mut core, task))),
+                    Some(_) => return Ok(()),
+                    None if core.exited => return Ok(()),
+                    None => return stopped(Some(foreign_future(&mut core, task))),
                 },
                 Ok(Poll::Ready(())) => {
                     drop(core);
                     self.ended(task, run.shared);
-                    return Ok(None);
+                    return Ok(());
                 }
-                Err(message) => return Ok(Some(panicked(&mut core, task, &message))),
+                Err(message) => return stopped(Some(panicked(&mut core, task, &message))),
             }
         }
     }
@@ -348,16 +369,13 @@ impl Native {
     }
 
     /// Moves newly spawned futures into the task table and polls each to its first step.
-    fn start_spawned<M: Model>(
-        &mut self,
-        run: &mut Run<'_, M>,
-    ) -> Result<Option<Violation>, Diverged> {
+    fn start_spawned<M: Model>(&mut self, run: &mut Run<'_, M>) -> Went {
         loop {
             let first = self.futures.len();
             {
                 let mut core = run.shared.core.borrow_mut();
                 if core.spawned.is_empty() {
-                    return Ok(None);
+                    return Ok(());
                 }
                 // A loop rather than `extend`, which did not inline and cost more than the
                 // moves themselves.
@@ -366,9 +384,7 @@ impl Native {
                 }
             }
             for task in first..self.futures.len() {
-                if let Some(v) = self.poll(task as TaskId, run)? {
-                    return Ok(Some(v));
-                }
+                self.poll(task as TaskId, run)?;
             }
         }
     }
