@@ -90,6 +90,9 @@ struct Run<'a, M: Model> {
     model: &'a M,
     shared: &'a Rc<Shared<M::State>>,
     strategy: &'a mut dyn Strategy,
+    /// The context tasks are polled with: nothing wakes them, the executor polls them when it
+    /// grants their steps.
+    cx: Context<'static>,
 }
 
 impl Native {
@@ -122,6 +125,7 @@ impl Native {
             model,
             shared,
             strategy,
+            cx: Context::from_waker(Waker::noop()),
         };
         match self.phases(&mut run) {
             Ok(()) => Ok(None),
@@ -281,12 +285,11 @@ impl Native {
     /// for its next step or ends. What is rare on this path (a pick, a panic) is out of line,
     /// so that the common case, a task that waits for its next step, stays small.
     fn poll<M: Model>(&mut self, task: TaskId, run: &mut Run<'_, M>) -> Went {
-        let mut cx = Context::from_waker(Waker::noop());
         loop {
             let Some(fut) = self.futures[task as usize].as_mut() else {
                 return Ok(());
             };
-            let polled = panic::catch(|| Pin::new(fut).poll(&mut cx));
+            let polled = panic::catch(|| Pin::new(fut).poll(&mut run.cx));
             let mut core = run.shared.core.borrow_mut();
             match polled {
                 Ok(Poll::Pending) => match core.tasks[task as usize].wait {
