@@ -9,7 +9,6 @@
 use crate::footprint::Footprint;
 use crate::names::intern;
 use crate::runtime::{Guard, Shared, TaskSlot, Wait};
-use crate::step::Step;
 use crate::strategy::{Candidate, TaskId};
 use crate::task_box::TaskBox;
 use crate::time::Instant;
@@ -60,18 +59,6 @@ impl<S: 'static> Cx<S> {
     /// The virtual time now.
     pub fn now(&self) -> Instant {
         self.shared.driver.borrow().now(&self.shared)
-    }
-
-    /// One atomic step on the shared state: waits to be scheduled, then runs `access` and
-    /// records the step with `label` (name it after the real call: `storage.Get(k)`) and what
-    /// `access` returned. `footprint` declares the resources it touches.
-    pub fn step<R: Debug, F: FnOnce(&mut S) -> R>(
-        &self,
-        label: &'static str,
-        footprint: Footprint,
-        access: F,
-    ) -> impl Future<Output = R> + use<'_, S, R, F> {
-        Step::new(self, label, footprint, access)
     }
 
     /// What [`Cx::observe`] and [`Cx::record`] do for a plain step, under one borrow of the

@@ -1,4 +1,4 @@
-//! The future of [`Cx::step`], the one step every model takes most: written by hand rather
+//! [`Cx::step`], the one step every model takes most, and its future: written by hand rather
 //! than as an `async fn` around [`Cx::suspend`]'s future, so that a step is one state machine
 //! instead of two nested ones, and its label and footprint are written into the task's slot
 //! straight from where the step holds them.
@@ -10,6 +10,20 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+
+impl<S: 'static> Cx<S> {
+    /// One atomic step on the shared state: waits to be scheduled, then runs `access` and
+    /// records the step with `label` (name it after the real call: `storage.Get(k)`) and what
+    /// `access` returned. `footprint` declares the resources it touches.
+    pub fn step<R: Debug, F: FnOnce(&mut S) -> R>(
+        &self,
+        label: &'static str,
+        footprint: Footprint,
+        access: F,
+    ) -> impl Future<Output = R> + use<'_, S, R, F> {
+        Step::new(self, label, footprint, access)
+    }
+}
 
 /// A plain step: registered on its first poll, its access run on the poll that grants it.
 pub(crate) struct Step<'a, S: 'static, F> {
