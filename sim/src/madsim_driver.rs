@@ -17,7 +17,7 @@ use crate::strategy::{Candidate, Diverged, Pick, Strategy, TaskId};
 use crate::time::Instant;
 use crate::trace::{Event, Violation};
 use madsim::rand::Rng;
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::future::{poll_fn, Future};
 use std::ops::Range;
 use std::pin::Pin;
@@ -182,11 +182,9 @@ fn arrive<S: 'static>(
     cx: &mut Context<'_>,
 ) -> Poll<()> {
     transition_end(shared, mad);
-    let mut mad = mad.borrow_mut();
-    if mad.violation.is_some() {
+    let Some((mut mad, mut core)) = unfrozen(shared, mad) else {
         return Poll::Pending;
-    }
-    let mut core = shared.core.borrow_mut();
+    };
     let wait = waiting(&core, task);
     if let Guard::Time(at) = wait.on {
         mad.set_timer(task, at);
@@ -215,11 +213,9 @@ fn admit<S: 'static>(
     task: TaskId,
     cx: &mut Context<'_>,
 ) -> Poll<()> {
-    let mut mad = mad.borrow_mut();
-    if mad.violation.is_some() {
+    let Some((mut mad, mut core)) = unfrozen(shared, mad) else {
         return Poll::Pending;
-    }
-    let mut core = shared.core.borrow_mut();
+    };
     let wait = waiting(&core, task);
     if let Guard::Time(_) = wait.on {
         if !mad.timer_fired(task, cx) {
@@ -246,6 +242,19 @@ fn admit<S: 'static>(
         return Poll::Ready(());
     }
     Poll::Pending
+}
+
+/// The run's madsim state and core, borrowed to grant a wait; `None` once a violation has
+/// frozen every task at its next wait.
+fn unfrozen<'a, S: 'static>(
+    shared: &'a Shared<S>,
+    mad: &'a RefCell<Mad>,
+) -> Option<(RefMut<'a, Mad>, RefMut<'a, Core>)> {
+    let mad = mad.borrow_mut();
+    if mad.violation.is_some() {
+        return None;
+    }
+    Some((mad, shared.core.borrow_mut()))
 }
 
 /// `task`'s registered wait, which stays in its slot until granted.
