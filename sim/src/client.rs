@@ -70,12 +70,20 @@ impl<S: 'static> Cx<S> {
     /// # Panics
     /// When this task already has a call open (in a run that keeps the history).
     #[track_caller]
+    #[inline]
     pub fn invoke(&self, op: Op, key: impl Into<Value>, value: impl Into<Value>) -> Call<S> {
-        let keep = self.shared.core.borrow().history.keep;
-        if !keep {
+        // Inlined, so that a run that keeps no history pays one flag test, and the values it
+        // would have marked are never built.
+        if !self.shared.core.borrow().history.keep {
             return Call { cx: None };
         }
-        self.mark(EventKind::Invoke, Some((op, key.into())), value.into());
+        self.invoke_kept(op, key.into(), value.into())
+    }
+
+    #[track_caller]
+    #[inline(never)]
+    fn invoke_kept(&self, op: Op, key: Value, value: Value) -> Call<S> {
+        self.mark(EventKind::Invoke, Some((op, key)), value);
         Call {
             cx: Some(self.clone()),
         }
@@ -85,6 +93,7 @@ impl<S: 'static> Cx<S> {
     /// (`Value::cas`), is built only in a run that keeps the history, so an unrecorded run
     /// pays nothing for it.
     #[track_caller]
+    #[inline]
     pub fn invoke_cas(
         &self,
         key: impl Into<Value>,
@@ -94,7 +103,14 @@ impl<S: 'static> Cx<S> {
         if !self.shared.core.borrow().history.keep {
             return Call { cx: None };
         }
-        self.invoke(Op::Cas, key, Value::cas(old.into(), new.into()))
+        self.invoke_kept(Op::Cas, key.into(), Value::cas(old.into(), new.into()))
+    }
+
+    /// Marks the completion of this task's open call.
+    #[track_caller]
+    #[inline(never)]
+    fn complete_kept(&self, kind: EventKind, value: Value) {
+        self.mark(kind, None, value);
     }
 
     /// Appends one event of this task's process to the history and, when recorded, to the
@@ -139,14 +155,16 @@ fn hash_event(e: &crate::consistency::Event, h: &mut impl std::hash::Hasher) {
 
 impl<S: 'static> Call<S> {
     #[track_caller]
+    #[inline]
     fn complete(self, kind: EventKind, value: impl Into<Value>) {
         if let Some(cx) = self.cx {
-            cx.mark(kind, None, value.into());
+            cx.complete_kept(kind, value.into());
         }
     }
 
     /// The call returned and took effect (a write, a delete, a compare-and-set that swapped).
     #[track_caller]
+    #[inline]
     pub fn ok(self) {
         self.complete(EventKind::Ok, Value::Nil);
     }
@@ -154,6 +172,7 @@ impl<S: 'static> Call<S> {
     /// The call returned `value` and took effect: a read's result (converted only when the
     /// run keeps its history).
     #[track_caller]
+    #[inline]
     pub fn ok_with(self, value: impl Into<Value>) {
         self.complete(EventKind::Ok, value);
     }
@@ -161,12 +180,14 @@ impl<S: 'static> Call<S> {
     /// The call returned an error and surely did not take effect (a compare-and-set that did
     /// not swap, a rejected write).
     #[track_caller]
+    #[inline]
     pub fn fail(self) {
         self.complete(EventKind::Fail, Value::Nil);
     }
 
     /// The call returned, but whether it took effect is unknown (a timeout).
     #[track_caller]
+    #[inline]
     pub fn unknown(self) {
         self.complete(EventKind::Info, Value::Nil);
     }

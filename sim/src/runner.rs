@@ -108,7 +108,6 @@ impl<M: Model> Runner<M> {
     fn reset(&mut self, record: bool) {
         self.native.reset();
         *self.shared.state.borrow_mut() = self.model.init();
-        *self.shared.driver.borrow_mut() = Box::new(NativeDriver);
         let mut core = self.shared.core.borrow_mut();
         core.tasks.clear();
         core.mutexes.clear();
@@ -162,7 +161,10 @@ impl<M: Model> Simulation for Runner<M> {
         self.reset(record);
         self.shared.core.borrow_mut().fingerprinting = strategy.fingerprints();
         if let Some(seed) = strategy.handover() {
-            let violation = crate::handover::run(&self.model, &self.shared, seed)?;
+            let handed = crate::handover::run(&self.model, &self.shared, seed);
+            // The other engine drove this run with its own driver: the next has the native one.
+            *self.shared.driver.borrow_mut() = Box::new(NativeDriver);
+            let violation = handed?;
             self.finish_run(record, violation.as_ref());
             return Ok(self.verdict(violation));
         }
